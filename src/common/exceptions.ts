@@ -54,7 +54,7 @@ export class InvalidAllocationPool extends NeutronException {
 export class OverlappingAllocationPools extends NeutronException {
   readonly type = 'OverlappingAllocationPools'
   constructor(pool1: string, pool2: string, subnetCidr: string) {
-    super(`Found overlapping allocation pools: ${pool1} and ${pool2} for subnet ${subnetCidr}.`)
+    super(`Found overlapping allocation pools: ${pool1} ${pool2} for subnet ${subnetCidr}.`)
   }
 }
 export class OutOfBoundsAllocationPool extends NeutronException {

@@ -192,7 +192,12 @@ export class JsonRpcConnection extends EventEmitter<{ close: [reason: string] }>
       if (typeof m.method !== 'string') throw new ProtocolError('JSON-RPC "method" is not a string')
       const params = Array.isArray(m.params) ? m.params : []
       if (m.id === null || m.id === undefined) {
-        this.onNotification?.(m.method, params)
+        // A throwing listener is a bug in the caller, not a protocol error: log, keep going.
+        try {
+          this.onNotification?.(m.method, params)
+        } catch (e) {
+          this.logger.error(`${this.label}: ${m.method} handler threw: ${(e as Error).stack}`)
+        }
         return
       }
       if (typeof m.id !== 'string' && typeof m.id !== 'number') throw new ProtocolError('JSON-RPC request id must be a string or number')

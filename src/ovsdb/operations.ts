@@ -3,7 +3,7 @@
  * operations; `OvsdbClient.transact(db, ops)` runs them (libovsdb's habit: compute, then send).
  * Values here are wire values; use schema.rowToWire / valueToWire for plain ones.
  */
-import type { WireRow, WireValue } from './notation.js'
+import { isUuidString, type WireRow, type WireValue } from './notation.js'
 
 export type ConditionFunction = '<' | '<=' | '==' | '!=' | '>=' | '>' | 'includes' | 'excludes'
 /** `[column, function, value]`; OVS also accepts the literal `true` / `false`. */
@@ -77,8 +77,9 @@ export const op = {
 
 /** Condition helpers: `where.uuid(id)`, `where.eq('name', 'br0')`. */
 export const where = {
+  /** `_uuid == id`; an id that is not a UUID is a uuid-name of this transaction. */
   uuid(id: string): Condition {
-    return ['_uuid', '==', ['uuid', id]]
+    return ['_uuid', '==', isUuidString(id) ? ['uuid', id] : ['named-uuid', id]]
   },
   eq(column: string, value: WireValue): Condition {
     return [column, '==', value]

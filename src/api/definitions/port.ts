@@ -1,0 +1,49 @@
+/** ports: neutron_lib/api/definitions/port.py + binding, port-security, allowed-address-pairs, extra_dhcp_opt. */
+import {
+  NOT_SPECIFIED,
+  toBoolean,
+  type AttrMap,
+  validateDictOrNone,
+  validateString,
+  validateUuid,
+  validateValues,
+} from '../attributes.js'
+import { boolAttr, nameAttr, readOnly, standardAttrs } from './common.js'
+import { sanitizeMacAddress, validateFixedIps, validateMacAddress } from '../../ipam/index.js'
+
+/** binding:vnic_type values accepted by Neutron Zed (portbindings.VNIC_TYPES). */
+export const VNIC_TYPES = [
+  'normal', 'direct', 'macvtap', 'baremetal', 'direct-physical', 'virtio-forwarder', 'smart-nic', 'vdpa',
+  'accelerator-direct', 'accelerator-direct-physical', 'remote-managed',
+] as const
+
+const optional = (extra = {}) => ({
+  allowPost: true,
+  allowPut: true,
+  default: NOT_SPECIFIED,
+  isVisible: true,
+  isFilter: true,
+  isSortKey: true,
+  ...extra,
+})
+
+export const PORT_ATTRS: AttrMap = {
+  ...standardAttrs,
+  name: nameAttr,
+  network_id: { allowPost: true, allowPut: false, validate: validateUuid, isVisible: true, isFilter: true, isSortKey: true },
+  admin_state_up: boolAttr(true),
+  mac_address: optional({ convert: sanitizeMacAddress, validate: validateMacAddress }),
+  fixed_ips: optional({ validate: (v: unknown) => (v === null ? undefined : validateFixedIps(v)), isSortKey: false }),
+  device_id: optional({ default: '', validate: validateString(255) }),
+  device_owner: optional({ default: '', validate: validateString(255) }),
+  status: readOnly(),
+  security_groups: optional({ isSortKey: false }),
+  allowed_address_pairs: optional({ isFilter: false, isSortKey: false }),
+  extra_dhcp_opts: optional({ isFilter: false, isSortKey: false }),
+  port_security_enabled: optional({ convert: toBoolean }),
+  'binding:host_id': optional({ default: '', validate: validateString(255), adminOnly: true }),
+  'binding:vnic_type': optional({ default: 'normal', validate: validateValues(VNIC_TYPES) }),
+  'binding:profile': optional({ validate: validateDictOrNone, adminOnly: true, isFilter: false, isSortKey: false }),
+  'binding:vif_type': readOnly({ adminOnly: true }),
+  'binding:vif_details': readOnly({ adminOnly: true, isFilter: false, isSortKey: false }),
+}

@@ -1,0 +1,53 @@
+/**
+ * Attribute-level policy, as Neutron's default policy (neutron/conf/policies/*.py at Zed):
+ * provider:* / segments / binding:host_id / binding:profile are admin-only for create, update and
+ * get; binding:vif_type and vif_details are admin-only for get; shared and router:external are
+ * admin-only to set. Resource-level scoping (own project vs shared) lives in the plugin.
+ */
+import type { RequestContext } from '../common/context.js'
+import { NOT_SPECIFIED } from '../common/not-specified.js'
+import { httpBadRequest, PolicyNotAuthorized } from '../common/exceptions.js'
+import type { AttrMap } from './attributes.js'
+
+export function enforceWrite(
+  ctx: RequestContext,
+  action: 'create' | 'update',
+  resource: string,
+  map: AttrMap,
+  body: Record<string, unknown>,
+  given: Record<string, unknown>,
+): void {
+  if (ctx.isAdmin) return
+  for (const [name, spec] of Object.entries(map)) {
+    if (!(name in given)) continue
+    const v = body[name]
+    if (v === NOT_SPECIFIED) continue
+    if (spec.adminOnly || spec.adminOnlySet) {
+      // Setting an admin-only boolean to its default is allowed (e.g. shared=false).
+      if (spec.adminOnlySet && action === 'create' && v === spec.default) continue
+      throw new PolicyNotAuthorized(`${action}_${resource}:${name}`)
+    }
+  }
+  if (action === 'create') {
+    for (const k of ['project_id', 'tenant_id']) {
+      const v = body[k]
+      if (v !== NOT_SPECIFIED && v !== undefined && v !== ctx.projectId) {
+        throw httpBadRequest(
+          "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges",
+        )
+      }
+    }
+  }
+}
+
+/** Removes what the caller may not see. */
+export function filterVisible(ctx: RequestContext, map: AttrMap, dict: Record<string, unknown>): Record<string, unknown> {
+  if (ctx.isAdmin) return dict
+  const out: Record<string, unknown> = {}
+  for (const k in dict) {
+    const spec = map[k]
+    if (spec?.adminOnly) continue
+    out[k] = dict[k]
+  }
+  return out
+}

@@ -1,0 +1,192 @@
+/**
+ * List/show query parameters (neutron/api/api_common.py, api/v2/base.py):
+ *   fields=a&fields=b            only these attributes in the result
+ *   <attr>=v1&<attr>=v2          filter, repeated values OR'ed; values converted like the attribute
+ *   tags / tags-any / not-tags / not-tags-any   comma-separated tag filters
+ *   sort_key=k&sort_dir=asc|desc (repeatable; id is appended as the tie-breaker)
+ *   limit, marker, page_reverse  pagination, with `<collection>_links` (next/previous)
+ */
+import { httpBadRequest, NotFound } from '../common/exceptions.js'
+import type { AttrMap } from './attributes.js'
+
+export interface ListQuery {
+  fields: string[] | null
+  filters: Map<string, string[]>
+  sort: Array<{ key: string; dir: 'asc' | 'desc' }>
+  limit: number | null
+  marker: string | null
+  pageReverse: boolean
+}
+
+const RESERVED = new Set(['fields', 'sort_key', 'sort_dir', 'limit', 'marker', 'page_reverse', 'verbose'])
+const TAG_FILTERS = ['tags', 'tags-any', 'not-tags', 'not-tags-any']
+
+export function parseListQuery(params: URLSearchParams, map: AttrMap, maxLimit: number): ListQuery {
+  const fields = params.getAll('fields').flatMap((f) => f.split(',')).filter((f) => f)
+  const filters = new Map<string, string[]>()
+  for (const [k, v] of params) {
+    if (RESERVED.has(k)) continue
+    if (!(k in map) && !TAG_FILTERS.includes(k) && k !== 'fixed_ips') continue
+    const list = filters.get(k)
+    if (list) list.push(v)
+    else filters.set(k, [v])
+  }
+  const keys = params.getAll('sort_key')
+  const dirs = params.getAll('sort_dir')
+  if (keys.length !== dirs.length && dirs.length !== 0) {
+    throw httpBadRequest('The number of sort_keys and sort_dirs must be same')
+  }
+  const sort = keys.map((key, i) => {
+    const spec = map[key]
+    if (!spec || !spec.isSortKey) throw httpBadRequest(`${key} is an invalid attribute for sort_key`)
+    const dir = (dirs[i] ?? 'asc').toLowerCase()
+    if (dir !== 'asc' && dir !== 'desc') {
+      throw httpBadRequest(`${dirs[i]} is an invalid value for sort_dir, valid value is 'asc' and 'desc'`)
+    }
+    return { key, dir: dir as 'asc' | 'desc' }
+  })
+  let limit: number | null = null
+  const rawLimit = params.get('limit')
+  if (rawLimit !== null) {
+    if (!/^\d+$/.test(rawLimit.trim())) throw httpBadRequest(`Limit must be an integer 0 or greater and not '${rawLimit}'`)
+    limit = Number(rawLimit)
+    if (limit === 0) limit = null
+  }
+  if (maxLimit > 0 && (limit === null || limit > maxLimit)) limit = maxLimit
+  const pr = (params.get('page_reverse') ?? 'false').toLowerCase()
+  return {
+    fields: fields.length ? fields : null,
+    filters,
+    sort,
+    limit,
+    marker: params.get('marker'),
+    pageReverse: pr === 'true' || pr === '1',
+  }
+}
+
+/** Converts a filter's string value to the attribute's type, for comparison. */
+function filterValue(map: AttrMap, key: string, raw: string): unknown {
+  const spec = map[key]
+  const conv = spec?.convertFilter ?? spec?.convert
+  if (!conv) return raw
+  try {
+    return conv(raw)
+  } catch {
+    return raw
+  }
+}
+
+function matchOne(map: AttrMap, key: string, values: string[], item: Record<string, any>): boolean {
+  if (key === 'tags' || key === 'tags-any' || key === 'not-tags' || key === 'not-tags-any') {
+    const have: string[] = item.tags ?? []
+    const wanted = values.flatMap((v) => v.split(',')).filter((t) => t)
+    const all = wanted.every((t) => have.includes(t))
+    const any = wanted.some((t) => have.includes(t))
+    return key === 'tags' ? all : key === 'tags-any' ? any : key === 'not-tags' ? !all : !any
+  }
+  if (key === 'fixed_ips') {
+    // fixed_ips=ip_address=1.2.3.4 / subnet_id=… / ip_address_substr=…: any port IP matching every part of one value
+    const ips: Array<{ subnet_id: string; ip_address: string }> = item.fixed_ips ?? []
+    return values.some((v) => {
+      const [k, val = ''] = v.split(/=(.*)/s)
+      return ips.some((ip) =>
+        k === 'ip_address' ? ip.ip_address === val
+          : k === 'subnet_id' ? ip.subnet_id === val
+            : k === 'ip_address_substr' ? ip.ip_address.includes(val)
+              : false,
+      )
+    })
+  }
+  const actual = item[key]
+  return values.some((raw) => {
+    const want = filterValue(map, key, raw)
+    if (Array.isArray(actual)) return actual.some((a) => String(a) === String(want))
+    if (actual === null || actual === undefined) return raw === '' || raw === 'None'
+    return actual === want || String(actual) === String(want)
+  })
+}
+
+export function applyFilters(map: AttrMap, items: Record<string, any>[], filters: Map<string, string[]>): Record<string, any>[] {
+  if (filters.size === 0) return items
+  const entries = [...filters]
+  return items.filter((it) => entries.every(([k, vs]) => matchOne(map, k, vs, it)))
+}
+
+function cmp(a: unknown, b: unknown): number {
+  if (a === b) return 0
+  if (a === null || a === undefined) return -1
+  if (b === null || b === undefined) return 1
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b)
+  const sa = String(a)
+  const sb = String(b)
+  return sa < sb ? -1 : sa > sb ? 1 : 0
+}
+
+export function sortItems(items: Record<string, any>[], sort: ListQuery['sort'], reverse: boolean): Record<string, any>[] {
+  const keys = [...sort]
+  if (!keys.some((k) => k.key === 'id')) keys.push({ key: 'id', dir: 'asc' })
+  return items.sort((x, y) => {
+    for (const { key, dir } of keys) {
+      const c = cmp(x[key], y[key])
+      if (c !== 0) return (dir === 'asc') !== reverse ? c : -c
+    }
+    return 0
+  })
+}
+
+export interface Page {
+  items: Record<string, any>[]
+  links: Array<{ rel: string; href: string }> | null
+}
+
+/** Sort, then cut a page at the marker (neutron's native pagination), with next/previous links. */
+export function paginate(
+  items: Record<string, any>[],
+  q: ListQuery,
+  resourceName: string,
+  selfUrl: (params: URLSearchParams) => string,
+  params: URLSearchParams,
+): Page {
+  sortItems(items, q.sort, q.pageReverse)
+  let start = 0
+  if (q.marker !== null) {
+    const i = items.findIndex((it) => it.id === q.marker)
+    if (i < 0) throw new MarkerNotFound(resourceName, q.marker)
+    start = i + 1
+  }
+  if (q.limit === null) {
+    const page = items.slice(start)
+    if (q.pageReverse) page.reverse()
+    return { items: page, links: null }
+  }
+  const page = items.slice(start, start + q.limit)
+  if (q.pageReverse) page.reverse()
+  const links: Array<{ rel: string; href: string }> = []
+  const link = (rel: string, marker: string, reverse: boolean) => {
+    const p = new URLSearchParams()
+    for (const [k, v] of params) if (k !== 'marker' && k !== 'page_reverse' && k !== 'limit') p.append(k, v)
+    p.set('limit', String(q.limit))
+    p.set('marker', marker)
+    if (reverse) p.set('page_reverse', 'True')
+    links.push({ rel, href: selfUrl(p) })
+  }
+  // api_common.get_pagination_links: next unless a short forward page; previous unless a short reverse page.
+  if (!(page.length < q.limit && !q.pageReverse) && page.length) link('next', page[page.length - 1]!.id, false)
+  if (!(page.length < q.limit && q.pageReverse) && page.length) link('previous', page[0]!.id, true)
+  return { items: page, links }
+}
+
+export class MarkerNotFound extends NotFound {
+  override readonly type = 'MarkerNotFound'
+  constructor(resource: string, marker: string) {
+    super(`Marker ${marker} could not be found for ${resource}.`)
+  }
+}
+
+export function selectFields(item: Record<string, any>, fields: string[] | null): Record<string, any> {
+  if (!fields) return item
+  const out: Record<string, any> = {}
+  for (const f of fields) if (f in item) out[f] = item[f]
+  return out
+}

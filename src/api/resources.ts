@@ -1,0 +1,158 @@
+/**
+ * One generic controller per resource (neutron/api/v2/base.py Controller): request body handling
+ * through the attribute map, policy, plugin call, then visibility and `fields=` on the way out.
+ */
+import type { RequestContext } from '../common/context.js'
+import { httpBadRequest, httpNotFound, TagNotFound } from '../common/exceptions.js'
+import { prepareRequestBody, type AttrMap } from './attributes.js'
+import { enforceWrite, filterVisible } from './policy.js'
+import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
+import type { ApiRequest, ApiResponse } from './server.js'
+
+export type Dict = Record<string, any>
+
+/** What the ML2 plugin offers for one resource. */
+export interface ResourceOps {
+  createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]>
+  update(ctx: RequestContext, id: string, body: Dict): Promise<Dict>
+  delete(ctx: RequestContext, id: string): Promise<void>
+  get(ctx: RequestContext, id: string): Promise<Dict>
+  /** All visible items; `filters` is a hint the plugin may use to narrow its SQL. */
+  list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Dict[]>
+  /** Tags (standard-attr-tag). */
+  getTags?(ctx: RequestContext, id: string): Promise<string[]>
+  setTags?(ctx: RequestContext, id: string, tags: string[]): Promise<void>
+}
+
+export interface ControllerOptions {
+  paginationMaxLimit: number
+  allowBulk: boolean
+  /** Attributes added only to a create response (Neutron shows e.g. is_default there). */
+  createExtras?: Dict
+}
+
+export class ResourceController {
+  constructor(
+    readonly resource: string,
+    readonly collection: string,
+    readonly map: AttrMap,
+    readonly ops: ResourceOps,
+    readonly opts: ControllerOptions,
+  ) {}
+
+  private out(ctx: RequestContext, item: Dict, fields: string[] | null): Dict {
+    return selectFields(filterVisible(ctx, this.map, item), fields)
+  }
+
+  async list(r: ApiRequest): Promise<ApiResponse> {
+    const q = parseListQuery(r.url.searchParams, this.map, this.opts.paginationMaxLimit)
+    // Non-admins may not filter on what they cannot see.
+    if (!r.ctx.isAdmin) for (const k of [...q.filters.keys()]) if (this.map[k]?.adminOnly) q.filters.delete(k)
+    const all = await this.ops.list(r.ctx, q.filters)
+    const filtered = applyFilters(this.map, all, q.filters)
+    const page = paginate(filtered, q, this.resource, (p) => `${r.baseUrl}/v2.0/${this.collection}?${p}`, r.url.searchParams)
+    const body: Dict = { [this.collection]: page.items.map((it) => this.out(r.ctx, it, q.fields)) }
+    if (page.links) body[`${this.collection}_links`] = page.links
+    return { status: 200, body }
+  }
+
+  async show(r: ApiRequest, id: string): Promise<ApiResponse> {
+    const fields = r.url.searchParams.getAll('fields').flatMap((f) => f.split(',')).filter((f) => f)
+    const item = await this.ops.get(r.ctx, id)
+    return { status: 200, body: { [this.resource]: this.out(r.ctx, item, fields.length ? fields : null) } }
+  }
+
+  async create(r: ApiRequest): Promise<ApiResponse> {
+    const b = r.body as Dict
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) throw httpBadRequest('Resource body required')
+    let items: Dict[]
+    let bulk = false
+    if (this.collection in b) {
+      bulk = true
+      if (!this.opts.allowBulk) throw httpBadRequest('Bulk operation not supported')
+      const list = b[this.collection]
+      if (!Array.isArray(list) || list.length === 0) throw httpBadRequest('Resources required')
+      items = list.map((x: unknown) => {
+        if (x === null || typeof x !== 'object' || !(this.resource in (x as Dict))) {
+          throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
+        }
+        return (x as Dict)[this.resource]
+      })
+    } else if (this.resource in b) {
+      items = [b[this.resource]]
+    } else {
+      throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
+    }
+    const prepared = items.map((it) => {
+      if (it === null || typeof it !== 'object' || Array.isArray(it)) {
+        throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
+      }
+      const p = prepareRequestBody(this.map, it, true)
+      enforceWrite(r.ctx, 'create', this.resource, this.map, p, it)
+      return p
+    })
+    const created = await this.ops.createBulk(r.ctx, prepared)
+    const extras = this.opts.createExtras ?? {}
+    const shown = created.map((c) => this.out(r.ctx, { ...c, ...extras }, null))
+    return { status: 201, body: bulk ? { [this.collection]: shown } : { [this.resource]: shown[0] } }
+  }
+
+  async update(r: ApiRequest, id: string): Promise<ApiResponse> {
+    const b = r.body as Dict
+    if (b === null || typeof b !== 'object' || Array.isArray(b) || !(this.resource in b)) {
+      throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
+    }
+    const it = b[this.resource]
+    if (it === null || typeof it !== 'object' || Array.isArray(it)) throw httpBadRequest('Resource body required')
+    const p = prepareRequestBody(this.map, it, false)
+    enforceWrite(r.ctx, 'update', this.resource, this.map, p, it)
+    const updated = await this.ops.update(r.ctx, id, p)
+    return { status: 200, body: { [this.resource]: this.out(r.ctx, updated, null) } }
+  }
+
+  async delete(r: ApiRequest, id: string): Promise<ApiResponse> {
+    await this.ops.delete(r.ctx, id)
+    return { status: 204 }
+  }
+
+  /** standard-attr-tag: /{collection}/{id}/tags[/{tag}] */
+  async tags(r: ApiRequest, id: string, tag: string | undefined): Promise<ApiResponse> {
+    const { getTags, setTags } = this.ops
+    if (!getTags || !setTags) throw httpNotFound()
+    const current = await getTags.call(this.ops, r.ctx, id)
+    const validTag = (t: unknown): string => {
+      if (typeof t !== 'string' || t === '' || t.length > 255 || t.includes(',')) {
+        throw httpBadRequest(`Invalid input for tags. Reason: '${String(t)}' is not a valid tag.`)
+      }
+      return t
+    }
+    switch (r.method) {
+      case 'GET':
+        if (tag === undefined) return { status: 200, body: { tags: current } }
+        if (!current.includes(tag)) throw new TagNotFound(this.collection, id, tag)
+        return { status: 204 }
+      case 'PUT': {
+        if (tag !== undefined) {
+          validTag(tag)
+          if (!current.includes(tag)) await setTags.call(this.ops, r.ctx, id, [...current, tag])
+          return { status: 201 }
+        }
+        const b = r.body as Dict
+        if (!b || typeof b !== 'object' || !Array.isArray(b.tags)) throw httpBadRequest("Invalid input for tags. Reason: Invalid data format for tags.")
+        const tags = [...new Set((b.tags as unknown[]).map(validTag))]
+        await setTags.call(this.ops, r.ctx, id, tags)
+        return { status: 200, body: { tags } }
+      }
+      case 'DELETE':
+        if (tag === undefined) {
+          await setTags.call(this.ops, r.ctx, id, [])
+          return { status: 204 }
+        }
+        if (!current.includes(tag)) throw new TagNotFound(this.collection, id, tag)
+        await setTags.call(this.ops, r.ctx, id, current.filter((t) => t !== tag))
+        return { status: 204 }
+      default:
+        throw httpNotFound()
+    }
+  }
+}

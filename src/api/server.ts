@@ -1,0 +1,216 @@
+/**
+ * The Networking API v2.0 over node:http. Routing, body parsing and error mapping only: each
+ * resource's logic sits behind a ResourceController (api/resources.ts) that calls the ML2 plugin.
+ * No framework: the hot paths (list/show/create) stay a few function calls from the socket.
+ */
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { RequestContext } from '../common/context.js'
+import {
+  httpBadRequest,
+  httpEntityTooLarge,
+  httpMethodNotAllowed,
+  httpNotFound,
+  NeutronException,
+} from '../common/exceptions.js'
+import type { Logger } from '../common/log.js'
+import { EXTENSIONS, findExtension } from './extensions.js'
+import { ExtensionNotFound } from '../common/exceptions.js'
+import { toNeutronError } from './faults.js'
+import type { ResourceController } from './resources.js'
+
+export interface Authenticator {
+  /** Builds the request context or throws (401/400) — noauth or keystone. */
+  authenticate(req: IncomingMessage, requestId: string): Promise<RequestContext> | RequestContext
+}
+
+export interface ApiOptions {
+  maxRequestBodySize: number
+  log: Logger
+  auth: Authenticator
+  controllers: ResourceController[]
+}
+
+export interface ApiRequest {
+  method: string
+  url: URL
+  ctx: RequestContext
+  body: unknown
+  baseUrl: string
+}
+
+export interface ApiResponse {
+  status: number
+  body?: unknown
+}
+
+export class ApiServer {
+  readonly server: Server
+  readonly #byCollection = new Map<string, ResourceController>()
+
+  constructor(private readonly opts: ApiOptions) {
+    for (const c of opts.controllers) this.#byCollection.set(c.collection, c)
+    this.server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
+      void this.handle(req, res)
+    })
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo))
+    })
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = `req-${randomUUID()}`
+    const started = process.hrtime.bigint()
+    let status = 500
+    try {
+      const host = req.headers.host ?? 'localhost'
+      const url = new URL(req.url ?? '/', `http://${host}`)
+      const baseUrl = `http://${host}`
+      const r = await this.route(req, url, baseUrl, requestId)
+      status = r.status
+      send(res, r.status, r.body, requestId)
+    } catch (e) {
+      const { status: s, body, internal } = toNeutronError(e)
+      status = s
+      if (internal) this.opts.log.error(`${requestId} ${req.method} ${req.url} failed: ${(e as Error)?.stack ?? e}`)
+      send(res, s, body, requestId)
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      this.opts.log.debug(`${requestId} "${req.method} ${req.url}" status: ${status} time: ${ms.toFixed(1)}ms`)
+    }
+  }
+
+  private async route(req: IncomingMessage, url: URL, baseUrl: string, requestId: string): Promise<ApiResponse> {
+    const method = req.method ?? 'GET'
+    const path = url.pathname
+    if (path === '/' || path === '') {
+      onlyGet(method)
+      return { status: 200, body: versions(baseUrl) }
+    }
+    if (path === '/v2.0/') {
+      onlyGet(method)
+      return { status: 200, body: v2root(baseUrl, [...this.#byCollection.keys()]) }
+    }
+    if (!path.startsWith('/v2.0/')) throw httpNotFound()
+    const parts = path.slice('/v2.0/'.length).split('/').filter((p) => p !== '')
+    if (parts.length === 0) throw httpNotFound()
+    // `.json` suffixes are accepted on the last segment, as Neutron does.
+    parts[parts.length - 1] = parts[parts.length - 1]!.replace(/\.json$/, '')
+    const ctx = await this.opts.auth.authenticate(req, requestId)
+    if (parts[0] === 'extensions') {
+      onlyGet(method)
+      if (parts.length === 1) return { status: 200, body: { extensions: EXTENSIONS } }
+      const ext = findExtension(decodeURIComponent(parts[1]!))
+      if (!ext || parts.length > 2) throw new ExtensionNotFound(parts[1]!)
+      return { status: 200, body: { extension: ext } }
+    }
+    const controller = this.#byCollection.get(parts[0]!)
+    if (!controller) throw httpNotFound()
+    const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize) : undefined
+    const r: ApiRequest = { method, url, ctx, body, baseUrl }
+    const id = parts[1] !== undefined ? decodeURIComponent(parts[1]) : undefined
+    if (parts.length === 1) {
+      if (method === 'GET') return controller.list(r)
+      if (method === 'POST') return controller.create(r)
+      throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
+    }
+    if (parts.length === 2) {
+      if (method === 'GET') return controller.show(r, id!)
+      if (method === 'PUT') return controller.update(r, id!)
+      if (method === 'DELETE') return controller.delete(r, id!)
+      throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
+    }
+    if (parts[2] === 'tags' && parts.length <= 4 && controller.tags) {
+      const tag = parts[3] !== undefined ? decodeURIComponent(parts[3]) : undefined
+      return controller.tags(r, id!, tag)
+    }
+    throw httpNotFound()
+  }
+}
+
+function onlyGet(method: string) {
+  if (method !== 'GET' && method !== 'HEAD') throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
+}
+
+function versions(base: string) {
+  return { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${base}/v2.0/` }] }] }
+}
+
+function v2root(base: string, collections: string[]) {
+  const names: Record<string, string> = { networks: 'network', subnets: 'subnet', ports: 'port' }
+  return {
+    resources: collections.map((c) => ({
+      name: names[c] ?? c.replace(/s$/, ''),
+      collection: c,
+      links: [{ rel: 'self', href: `${base}/v2.0/${c}` }],
+    })),
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, requestId: string) {
+  if (res.headersSent) return
+  if (body === undefined || status === 204) {
+    res.writeHead(status, { 'Content-Length': '0', 'X-Openstack-Request-Id': requestId })
+    res.end()
+    return
+  }
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'X-Openstack-Request-Id': requestId,
+  })
+  res.end(text)
+}
+
+/** Reads a JSON body, enforcing the size limit before buffering it all (oslo_middleware sizelimit). */
+function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? NaN)
+  if (declared > limit) {
+    req.resume()
+    return Promise.reject(httpEntityTooLarge())
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let failed = false
+    req.on('data', (c: Buffer) => {
+      if (failed) return
+      size += c.length
+      if (size > limit) {
+        failed = true
+        reject(httpEntityTooLarge())
+        return
+      }
+      chunks.push(c)
+    })
+    req.on('error', (e) => {
+      failed = true
+      reject(e)
+    })
+    req.on('end', () => {
+      if (failed) return
+      const text = Buffer.concat(chunks).toString('utf8')
+      if (text.trim() === '') return reject(httpBadRequest('Resource body required'))
+      try {
+        resolve(JSON.parse(text))
+      } catch {
+        reject(httpBadRequest('Body contains invalid data'))
+      }
+    })
+  })
+}
+
+export { NeutronException }

@@ -1,0 +1,25 @@
+/**
+ * The sections neutrino-server understands today. Modules that add sections later combine them
+ * with `extendSchema(neutrinoSchema, [...])` and load with `loadConfig({ schema, ... })`.
+ */
+import { keystoneAuthtokenSection } from './keystone-authtoken.js';
+import { ml2Sections } from './ml2-config.js';
+import { databaseSection, defaultSection, oslomiddlewareSection } from './neutron-opts.js';
+import { type ConfigOf, registerSections } from './schema.js';
+
+export const neutrinoSections = [
+  defaultSection,
+  databaseSection,
+  keystoneAuthtokenSection,
+  oslomiddlewareSection,
+  ...ml2Sections,
+] as const;
+
+export const neutrinoSchema = registerSections(neutrinoSections);
+
+/**
+ * The frozen configuration passed to every component (there is no global CONF). Shape:
+ * `cfg.DEFAULT.bind_port`, `cfg.ml2.project_network_types`, `cfg.ml2_type_vlan.network_vlan_ranges`, ...
+ * Every property is readonly and inferred from the declarations; see docs/config.md.
+ */
+export interface NeutrinoConfig extends ConfigOf<typeof neutrinoSections> {}

@@ -1,0 +1,122 @@
+/** SQL for the networks table and the rows that hang off a network (subnet ids, tags). */
+import type { Queryable, Row } from '../engine.js'
+
+export interface NetworkRow {
+  id: string
+  project_id: string
+  name: string
+  status: string
+  admin_state_up: boolean
+  shared: boolean
+  router_external: boolean
+  port_security_enabled: boolean
+  mtu: number
+  availability_zone_hints: string
+  description: string
+  revision_number: number
+  created_at: string
+  updated_at: string
+}
+
+const COLS =
+  'id, project_id, name, status, admin_state_up, shared, router_external, port_security_enabled, mtu, availability_zone_hints, description, revision_number, created_at, updated_at'
+
+export async function insertNetwork(q: Queryable, n: NetworkRow): Promise<void> {
+  await q.run(`INSERT INTO networks (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    n.id, n.project_id, n.name, n.status, n.admin_state_up, n.shared, n.router_external,
+    n.port_security_enabled, n.mtu, n.availability_zone_hints, n.description, n.revision_number,
+    n.created_at, n.updated_at,
+  ])
+}
+
+export async function getNetworkRow(q: Queryable, id: string, forUpdate = false): Promise<NetworkRow | undefined> {
+  const lock = forUpdate && (q as any).dialect === 'postgres' ? ' FOR UPDATE' : ''
+  const r = await q.get<Row>(`SELECT ${COLS} FROM networks WHERE id = ?${lock}`, [id])
+  return r ? normalize(r) : undefined
+}
+
+/** All networks, or those of the given projects plus shared ones (policy scoping in SQL). */
+export async function listNetworkRows(q: Queryable, scope: { projectId?: string; ids?: string[] }): Promise<NetworkRow[]> {
+  let rows: Row[]
+  if (scope.ids) {
+    if (scope.ids.length === 0) return []
+    rows = await q.all(`SELECT ${COLS} FROM networks WHERE id IN (${scope.ids.map(() => '?').join(',')})`, scope.ids)
+  } else if (scope.projectId !== undefined) {
+    rows = await q.all(`SELECT ${COLS} FROM networks WHERE project_id = ? OR shared = ? OR router_external = ?`, [
+      scope.projectId, true, true,
+    ])
+  } else {
+    rows = await q.all(`SELECT ${COLS} FROM networks`)
+  }
+  return rows.map(normalize)
+}
+
+export async function updateNetworkRow(q: Queryable, id: string, changes: Partial<NetworkRow>): Promise<void> {
+  const keys = Object.keys(changes) as (keyof NetworkRow)[]
+  if (!keys.length) return
+  await q.run(`UPDATE networks SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [
+    ...keys.map((k) => changes[k] as any),
+    id,
+  ])
+}
+
+/** Bumps revision_number and updated_at (a child resource changed, e.g. a subnet was added). */
+export async function bumpNetworkRevision(q: Queryable, id: string, now: string): Promise<void> {
+  await q.run('UPDATE networks SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, id])
+}
+
+export async function deleteNetworkRow(q: Queryable, id: string): Promise<number> {
+  await q.run("DELETE FROM tags WHERE resource_type = 'networks' AND resource_id = ?", [id])
+  return (await q.run('DELETE FROM networks WHERE id = ?', [id])).changes
+}
+
+export async function subnetIdsByNetwork(q: Queryable, networkIds: string[] | null): Promise<Map<string, string[]>> {
+  const rows =
+    networkIds === null
+      ? await q.all<Row>('SELECT id, network_id FROM subnets ORDER BY created_at, id')
+      : networkIds.length === 0
+        ? []
+        : await q.all<Row>(
+            `SELECT id, network_id FROM subnets WHERE network_id IN (${networkIds.map(() => '?').join(',')}) ORDER BY created_at, id`,
+            networkIds,
+          )
+  return groupBy(rows, 'network_id', (r) => r.id as string)
+}
+
+export async function tagsByResource(q: Queryable, resourceType: string, ids: string[] | null): Promise<Map<string, string[]>> {
+  const rows =
+    ids === null
+      ? await q.all<Row>('SELECT resource_id, tag FROM tags WHERE resource_type = ? ORDER BY tag', [resourceType])
+      : ids.length === 0
+        ? []
+        : ids.length > 500
+          ? (await q.all<Row>('SELECT resource_id, tag FROM tags WHERE resource_type = ? ORDER BY tag', [resourceType]))
+          : await q.all<Row>(
+              `SELECT resource_id, tag FROM tags WHERE resource_type = ? AND resource_id IN (${ids.map(() => '?').join(',')}) ORDER BY tag`,
+              [resourceType, ...ids],
+            )
+  return groupBy(rows, 'resource_id', (r) => r.tag as string)
+}
+
+export function groupBy<T>(rows: Row[], key: string, pick: (r: Row) => T): Map<string, T[]> {
+  const m = new Map<string, T[]>()
+  for (const r of rows) {
+    const k = r[key] as string
+    let list = m.get(k)
+    if (!list) m.set(k, (list = []))
+    list.push(pick(r))
+  }
+  return m
+}
+
+function normalize(r: Row): NetworkRow {
+  return {
+    ...(r as NetworkRow),
+    admin_state_up: !!r.admin_state_up,
+    shared: !!r.shared,
+    router_external: !!r.router_external,
+    port_security_enabled: !!r.port_security_enabled,
+    mtu: Number(r.mtu),
+    revision_number: Number(r.revision_number),
+  }
+}

@@ -1,0 +1,189 @@
+/** SQL for ports and everything that hangs off one (fixed IPs, binding, address pairs, DHCP options). */
+import type { Queryable, Row } from '../engine.js'
+import { groupBy } from './networks.js'
+
+export interface PortRow {
+  id: string
+  project_id: string
+  network_id: string
+  name: string
+  mac_address: string
+  admin_state_up: boolean
+  status: string
+  device_id: string
+  device_owner: string
+  port_security_enabled: boolean
+  description: string
+  revision_number: number
+  created_at: string
+  updated_at: string
+}
+
+export interface BindingRow {
+  host: string
+  vnic_type: string
+  profile: string
+  vif_type: string
+  vif_details: string
+}
+
+export interface PortChildren {
+  fixedIps: Array<{ subnet_id: string; ip_address: string }>
+  binding: BindingRow
+  levels: Array<{ level: number; driver: string; segment_id: string | null }>
+  pairs: Array<{ ip_address: string; mac_address: string }>
+  dhcpOpts: Array<{ opt_name: string; opt_value: string; ip_version: number }>
+  tags: string[]
+}
+
+export const UNBOUND: BindingRow = { host: '', vnic_type: 'normal', profile: '', vif_type: 'unbound', vif_details: '' }
+
+const COLS =
+  'id, project_id, network_id, name, mac_address, admin_state_up, status, device_id, device_owner, port_security_enabled, description, revision_number, created_at, updated_at'
+
+export async function insertPort(q: Queryable, p: PortRow): Promise<void> {
+  await q.run(`INSERT INTO ports (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    p.id, p.project_id, p.network_id, p.name, p.mac_address, p.admin_state_up, p.status, p.device_id,
+    p.device_owner, p.port_security_enabled, p.description, p.revision_number, p.created_at, p.updated_at,
+  ])
+}
+
+export async function getPortRow(q: Queryable, id: string): Promise<PortRow | undefined> {
+  const r = await q.get<Row>(`SELECT ${COLS} FROM ports WHERE id = ?`, [id])
+  return r ? normalize(r) : undefined
+}
+
+export interface PortScope {
+  networkIds?: string[]
+  projectOrNetworks?: { projectId: string; networkIds: string[] }
+  deviceIds?: string[]
+}
+
+export async function listPortRows(q: Queryable, scope: PortScope): Promise<PortRow[]> {
+  const where: string[] = []
+  const params: any[] = []
+  if (scope.networkIds) {
+    if (!scope.networkIds.length) return []
+    where.push(`network_id IN (${scope.networkIds.map(() => '?').join(',')})`)
+    params.push(...scope.networkIds)
+  }
+  if (scope.deviceIds) {
+    if (!scope.deviceIds.length) return []
+    where.push(`device_id IN (${scope.deviceIds.map(() => '?').join(',')})`)
+    params.push(...scope.deviceIds)
+  }
+  if (scope.projectOrNetworks) {
+    const { projectId, networkIds } = scope.projectOrNetworks
+    where.push(
+      networkIds.length
+        ? `(project_id = ? OR network_id IN (${networkIds.map(() => '?').join(',')}))`
+        : 'project_id = ?',
+    )
+    params.push(projectId, ...networkIds)
+  }
+  const sql = `SELECT ${COLS} FROM ports${where.length ? ' WHERE ' + where.join(' AND ') : ''}`
+  return (await q.all<Row>(sql, params)).map(normalize)
+}
+
+export async function updatePortRow(q: Queryable, id: string, changes: Partial<PortRow>): Promise<void> {
+  const keys = Object.keys(changes) as (keyof PortRow)[]
+  if (!keys.length) return
+  await q.run(`UPDATE ports SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k] as any), id])
+}
+
+export async function deletePortRow(q: Queryable, id: string): Promise<void> {
+  await q.run("DELETE FROM tags WHERE resource_type = 'ports' AND resource_id = ?", [id])
+  await q.run('DELETE FROM ports WHERE id = ?', [id])
+}
+
+export async function writeFixedIps(q: Queryable, portId: string, networkId: string, ips: PortChildren['fixedIps'], replace: boolean): Promise<void> {
+  if (replace) await q.run('DELETE FROM ipallocations WHERE port_id = ?', [portId])
+  for (const ip of ips) {
+    await q.run('INSERT INTO ipallocations (port_id, ip_address, subnet_id, network_id) VALUES (?, ?, ?, ?)', [
+      portId, ip.ip_address, ip.subnet_id, networkId,
+    ])
+  }
+}
+
+export async function writeBinding(q: Queryable, portId: string, b: BindingRow, levels: PortChildren['levels'], replace: boolean): Promise<void> {
+  if (replace) {
+    await q.run('DELETE FROM ml2_port_binding_levels WHERE port_id = ?', [portId])
+    await q.run('UPDATE ml2_port_bindings SET host = ?, vnic_type = ?, profile = ?, vif_type = ?, vif_details = ? WHERE port_id = ?', [
+      b.host, b.vnic_type, b.profile, b.vif_type, b.vif_details, portId,
+    ])
+  } else {
+    await q.run('INSERT INTO ml2_port_bindings (port_id, host, vnic_type, profile, vif_type, vif_details) VALUES (?, ?, ?, ?, ?, ?)', [
+      portId, b.host, b.vnic_type, b.profile, b.vif_type, b.vif_details,
+    ])
+  }
+  for (const l of levels) {
+    await q.run('INSERT INTO ml2_port_binding_levels (port_id, host, level, driver, segment_id) VALUES (?, ?, ?, ?, ?)', [
+      portId, b.host, l.level, l.driver, l.segment_id,
+    ])
+  }
+}
+
+export async function writePairs(q: Queryable, portId: string, pairs: PortChildren['pairs'], replace: boolean): Promise<void> {
+  if (replace) await q.run('DELETE FROM allowedaddresspairs WHERE port_id = ?', [portId])
+  for (const p of pairs) {
+    await q.run('INSERT INTO allowedaddresspairs (port_id, mac_address, ip_address) VALUES (?, ?, ?)', [portId, p.mac_address, p.ip_address])
+  }
+}
+
+export async function writeDhcpOpts(q: Queryable, portId: string, opts: PortChildren['dhcpOpts'], replace: boolean, newId: () => string): Promise<void> {
+  if (replace) await q.run('DELETE FROM extradhcpopts WHERE port_id = ?', [portId])
+  for (const o of opts) {
+    await q.run('INSERT INTO extradhcpopts (id, port_id, opt_name, opt_value, ip_version) VALUES (?, ?, ?, ?, ?)', [
+      newId(), portId, o.opt_name, o.opt_value, o.ip_version,
+    ])
+  }
+}
+
+/**
+ * Children of the given ports (null = every port), one query per table. For large id lists the
+ * whole table is read and filtered in memory, which beats a huge IN list on both engines.
+ */
+export async function portChildren(q: Queryable, ids: string[] | null): Promise<Map<string, PortChildren>> {
+  const big = ids !== null && ids.length > 200
+  const where = ids === null || big ? '' : ` WHERE port_id IN (${ids.map(() => '?').join(',')})`
+  const params = ids === null || big ? [] : ids
+  if (ids !== null && ids.length === 0) return new Map()
+  const tagWhere = ids === null || big ? " WHERE resource_type = 'ports'" : ` WHERE resource_type = 'ports' AND resource_id IN (${ids.map(() => '?').join(',')})`
+  const [ips, bindings, levels, pairs, opts, tags] = await Promise.all([
+    q.all<Row>(`SELECT port_id, subnet_id, ip_address FROM ipallocations${where}`, params),
+    q.all<Row>(`SELECT port_id, host, vnic_type, profile, vif_type, vif_details FROM ml2_port_bindings${where}`, params),
+    q.all<Row>(`SELECT port_id, level, driver, segment_id FROM ml2_port_binding_levels${where} ORDER BY level`, params),
+    q.all<Row>(`SELECT port_id, ip_address, mac_address FROM allowedaddresspairs${where}`, params),
+    q.all<Row>(`SELECT port_id, opt_name, opt_value, ip_version FROM extradhcpopts${where}`, params),
+    q.all<Row>(`SELECT resource_id AS port_id, tag FROM tags${tagWhere} ORDER BY tag`, params),
+  ])
+  const gi = groupBy(ips, 'port_id', (r) => ({ subnet_id: r.subnet_id as string, ip_address: r.ip_address as string }))
+  const gb = new Map<string, BindingRow>()
+  for (const b of bindings) gb.set(b.port_id, b as BindingRow)
+  const gl = groupBy(levels, 'port_id', (r) => ({ level: Number(r.level), driver: r.driver as string, segment_id: r.segment_id as string | null }))
+  const gp = groupBy(pairs, 'port_id', (r) => ({ ip_address: r.ip_address as string, mac_address: r.mac_address as string }))
+  const go = groupBy(opts, 'port_id', (r) => ({ opt_name: r.opt_name as string, opt_value: r.opt_value as string, ip_version: Number(r.ip_version) }))
+  const gt = groupBy(tags, 'port_id', (r) => r.tag as string)
+  const out = new Map<string, PortChildren>()
+  const keys = ids ?? [...gb.keys()]
+  for (const id of keys) {
+    out.set(id, {
+      fixedIps: gi.get(id) ?? [],
+      binding: gb.get(id) ?? UNBOUND,
+      levels: gl.get(id) ?? [],
+      pairs: gp.get(id) ?? [],
+      dhcpOpts: go.get(id) ?? [],
+      tags: gt.get(id) ?? [],
+    })
+  }
+  return out
+}
+
+function normalize(r: Row): PortRow {
+  return {
+    ...(r as PortRow),
+    admin_state_up: !!r.admin_state_up,
+    port_security_enabled: !!r.port_security_enabled,
+    revision_number: Number(r.revision_number),
+  }
+}

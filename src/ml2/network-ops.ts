@@ -1,0 +1,296 @@
+/** Network create/update/delete/get/list with ML2 semantics (facts §1.4, plugin.py create_network & co). */
+import { NOT_SPECIFIED } from '../common/not-specified.js'
+import type { RequestContext } from '../common/context.js'
+import {
+  InvalidInput,
+  MechanismDriverError,
+  NetworkInUse,
+  NetworkNotFound,
+  PolicyNotAuthorized,
+} from '../common/exceptions.js'
+import type { Queryable, Tx } from '../db/engine.js'
+import {
+  bumpNetworkRevision,
+  deleteNetworkRow,
+  getNetworkRow,
+  insertNetwork,
+  listNetworkRows,
+  subnetIdsByNetwork,
+  tagsByResource,
+  updateNetworkRow,
+  type NetworkRow,
+} from '../db/resources/networks.js'
+import type { NetworkContext, Segment } from './driver-api.js'
+import type { Dict, PluginCore } from './plugin.js'
+import { segmentsToApi } from './provider-attrs.js'
+import type { PortOps } from './port-ops.js'
+import type { SubnetOps } from './subnet-ops.js'
+
+const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'] as const
+
+/** Device owners whose ports go away with the network (neutron AUTO_DELETE_PORT_OWNERS). */
+export const AUTO_DELETE_PORT_OWNERS = ['network:dhcp', 'network:router_interface_distributed', 'network:distributed']
+
+export class NetworkOps {
+  private subnets!: SubnetOps
+  private ports!: PortOps
+
+  constructor(private readonly core: PluginCore) {}
+
+  attach(subnets: SubnetOps, ports: PortOps): void {
+    this.subnets = subnets
+    this.ports = ports
+  }
+
+  // ---- create -------------------------------------------------------------------------------
+  async create(ctx: RequestContext, body: Dict): Promise<Dict> {
+    const [net] = await this.createBulk(ctx, [body])
+    return net!
+  }
+
+  /** Bulk create is all-or-nothing: one transaction for every network, then each postcommit. */
+  async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
+    const requested = bodies.map((b) => this.core.typeManager.processProviderCreate(stripUnset(b)))
+    const created = await this.core.txn(async (tx) => {
+      const out: Array<{ dict: Dict; ctx: NetworkContext }> = []
+      for (let i = 0; i < bodies.length; i++) {
+        const b = bodies[i]!
+        const now = this.core.timestamp()
+        const id = this.core.newId()
+        const row: NetworkRow = {
+          id,
+          project_id: projectOf(ctx, b),
+          name: b.name,
+          status: 'ACTIVE',
+          admin_state_up: b.admin_state_up,
+          shared: b.shared,
+          router_external: b['router:external'],
+          port_security_enabled: b.port_security_enabled,
+          mtu: 0,
+          availability_zone_hints: JSON.stringify(b.availability_zone_hints ?? []),
+          description: b.description,
+          // Neutron counts the segment write as a revision: a new network shows 1.
+          revision_number: 1,
+          created_at: now,
+          updated_at: now,
+        }
+        await insertNetwork(tx, row)
+        const segments = await this.core.typeManager.createNetworkSegments(tx, id, requested[i] ?? null)
+        const maxMtu = this.core.typeManager.getNetworkMtu(segments)
+        let mtu = maxMtu
+        if (b.mtu !== NOT_SPECIFIED && b.mtu !== undefined) {
+          if (maxMtu > 0 && b.mtu > maxMtu) throw new InvalidInput(`Requested MTU is too big, maximum is ${maxMtu}`)
+          mtu = b.mtu
+        }
+        await updateNetworkRow(tx, id, { mtu })
+        row.mtu = mtu
+        const dict = this.toDict(row, segments, [], [])
+        const nctx = this.context(dict, null, segments, tx)
+        await this.core.mech.createNetworkPrecommit(nctx)
+        out.push({ dict, ctx: nctx })
+      }
+      return out
+    })
+    const results: Dict[] = []
+    for (let i = 0; i < created.length; i++) {
+      const c = created[i]!
+      try {
+        await this.core.mech.createNetworkPostcommit(this.context(c.dict, null, c.ctx.networkSegments))
+      } catch (e) {
+        this.core.log.error(`mechanism_manager.create_network_postcommit failed, deleting network '${c.dict.id}'`)
+        // All-or-nothing: undo this network and every other network of the same request.
+        for (const other of created) await this.deleteInternal(ctx, other.dict.id, true).catch(() => {})
+        throw e
+      }
+      results.push(c.dict)
+    }
+    return results
+  }
+
+  // ---- update -------------------------------------------------------------------------------
+  async update(ctx: RequestContext, id: string, body: Dict): Promise<Dict> {
+    const { dict, nctx } = await this.core.txn(async (tx) => {
+      const row = await getNetworkRow(tx, id, true)
+      if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
+      if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_network')
+      const segments = await this.core.typeManager.getNetworkSegments(tx, id)
+      const original = await this.loadOne(tx, row, segments)
+      this.checkProviderUpdate(body, original, segments)
+      const changes: Partial<NetworkRow> = {}
+      for (const k of ['name', 'description', 'admin_state_up', 'shared', 'port_security_enabled'] as const) {
+        if (k in body && body[k] !== original[k]) (changes as Dict)[k] = body[k]
+      }
+      if ('router:external' in body && body['router:external'] !== original['router:external']) {
+        changes.router_external = body['router:external']
+      }
+      if ('mtu' in body && body.mtu !== original.mtu) {
+        const maxMtu = this.core.typeManager.getNetworkMtu(segments)
+        if (maxMtu > 0 && body.mtu > maxMtu) throw new InvalidInput(`Requested MTU is too big, maximum is ${maxMtu}`)
+        changes.mtu = body.mtu
+      }
+      if (Object.keys(changes).length) {
+        changes.revision_number = row.revision_number + 1
+        changes.updated_at = this.core.timestamp()
+        await updateNetworkRow(tx, id, changes)
+      }
+      const updated = { ...row, ...changes }
+      const current = await this.loadOne(tx, updated, segments)
+      const nctx = this.context(current, original, segments, tx)
+      await this.core.mech.updateNetworkPrecommit(nctx)
+      return { dict: current, nctx }
+    })
+    await this.core.mech.updateNetworkPostcommit(this.context(dict, nctx.original, nctx.networkSegments))
+    return dict
+  }
+
+  /** ML2 accepts provider attributes in an update only when they do not change anything. */
+  private checkProviderUpdate(body: Dict, original: Dict, segments: Segment[]): void {
+    const api = segmentsToApi(segments)
+    for (const k of PROVIDER_KEYS) {
+      if (k in body && body[k] !== NOT_SPECIFIED && body[k] !== (api as Dict)[k]) {
+        throw new InvalidInput('Plugin does not support updating provider attributes')
+      }
+    }
+    if ('segments' in body && body.segments !== NOT_SPECIFIED && JSON.stringify(body.segments) !== JSON.stringify(original.segments)) {
+      throw new InvalidInput('Plugin does not support updating provider attributes')
+    }
+    for (const k of [...PROVIDER_KEYS, 'segments']) delete body[k]
+  }
+
+  // ---- delete -------------------------------------------------------------------------------
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await this.deleteInternal(ctx, id, false)
+  }
+
+  /**
+   * Neutron's loop: refuse if user ports remain; delete auto-deletable ports and all subnets through
+   * their own delete calls (so driver hooks run); then the network itself.
+   */
+  async deleteInternal(ctx: RequestContext, id: string, force: boolean): Promise<void> {
+    for (let round = 0; round < 10; round++) {
+      const row = await getNetworkRow(this.core.reader, id)
+      if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
+      if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('delete_network')
+      const ports = await this.core.reader.all<{ id: string; device_owner: string }>(
+        'SELECT id, device_owner FROM ports WHERE network_id = ? ORDER BY id',
+        [id],
+      )
+      const inUse = ports.filter((p) => !AUTO_DELETE_PORT_OWNERS.includes(p.device_owner))
+      if (inUse.length && !force) throw new NetworkInUse(id, inUse.map((p) => p.id))
+      for (const p of ports) await this.ports.deleteInternal(p.id)
+      const subnets = await this.core.reader.all<{ id: string }>('SELECT id FROM subnets WHERE network_id = ?', [id])
+      for (const s of subnets) await this.subnets.deleteInternal(s.id)
+      const done = await this.core.txn(async (tx) => {
+        const cur = await getNetworkRow(tx, id, true)
+        if (!cur) throw new NetworkNotFound(id)
+        const left = await tx.get('SELECT 1 AS x FROM ports WHERE network_id = ? UNION ALL SELECT 1 AS x FROM subnets WHERE network_id = ?', [id, id])
+        if (left) return null // a port or subnet appeared concurrently: loop again
+        const segments = await this.core.typeManager.getNetworkSegments(tx, id)
+        const dict = await this.loadOne(tx, cur, segments)
+        const nctx = this.context(dict, null, segments, tx)
+        await this.core.mech.deleteNetworkPrecommit(nctx)
+        await this.core.typeManager.releaseNetworkSegments(tx, id)
+        await deleteNetworkRow(tx, id)
+        return nctx
+      })
+      if (!done) continue
+      try {
+        await this.core.mech.deleteNetworkPostcommit(this.context(done.current, null, done.networkSegments))
+      } catch (e) {
+        if (!(e instanceof MechanismDriverError)) throw e
+        this.core.log.error(`mechanism_manager.delete_network_postcommit failed for network ${id}; the network is deleted`)
+      }
+      return
+    }
+    throw new NetworkInUse(id, [])
+  }
+
+  // ---- read ---------------------------------------------------------------------------------
+  async get(ctx: RequestContext, id: string): Promise<Dict> {
+    const row = await getNetworkRow(this.core.reader, id)
+    if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
+    return this.loadOne(this.core.reader, row, await this.core.typeManager.getNetworkSegments(this.core.reader, id))
+  }
+
+  /** The network row if the caller may use it (e.g. to create a port or subnet on it). */
+  async getRowFor(q: Queryable, ctx: RequestContext, id: string): Promise<NetworkRow> {
+    const row = await getNetworkRow(q, id)
+    if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
+    return row
+  }
+
+  async list(ctx: RequestContext): Promise<Dict[]> {
+    const q = this.core.reader
+    const rows = await listNetworkRows(q, ctx.isAdmin ? {} : { projectId: ctx.projectId })
+    const all = ctx.isAdmin
+    const ids = rows.map((r) => r.id)
+    const [segs, subnets, tags] = await Promise.all([
+      this.core.typeManager.getSegmentsForNetworks(q, ids),
+      subnetIdsByNetwork(q, all ? null : ids),
+      tagsByResource(q, 'networks', all ? null : ids),
+    ])
+    return rows.map((r) => this.toDict(r, segs.get(r.id) ?? [], subnets.get(r.id) ?? [], tags.get(r.id) ?? []))
+  }
+
+  async loadOne(q: Queryable, row: NetworkRow, segments: Segment[]): Promise<Dict> {
+    const [subnets, tags] = await Promise.all([subnetIdsByNetwork(q, [row.id]), tagsByResource(q, 'networks', [row.id])])
+    return this.toDict(row, segments, subnets.get(row.id) ?? [], tags.get(row.id) ?? [])
+  }
+
+  async contextFor(q: Queryable, networkId: string, tx?: Tx): Promise<NetworkContext> {
+    const row = await getNetworkRow(q, networkId)
+    if (!row) throw new NetworkNotFound(networkId)
+    const segments = await this.core.typeManager.getNetworkSegments(q, networkId)
+    return this.context(await this.loadOne(q, row, segments), null, segments, tx)
+  }
+
+  context(current: Dict, original: Dict | null, segments: Segment[], tx?: Tx): NetworkContext {
+    return { current, original, networkSegments: segments, tx }
+  }
+
+  bumpRevision(tx: Tx, id: string): Promise<void> {
+    return bumpNetworkRevision(tx, id, this.core.timestamp())
+  }
+
+  toDict(r: NetworkRow, segments: Segment[], subnets: string[], tags: string[]): Dict {
+    return {
+      id: r.id,
+      name: r.name,
+      tenant_id: r.project_id,
+      admin_state_up: r.admin_state_up,
+      mtu: r.mtu,
+      status: r.status,
+      subnets,
+      shared: r.shared,
+      availability_zone_hints: JSON.parse(r.availability_zone_hints),
+      availability_zones: [],
+      ipv4_address_scope: null,
+      ipv6_address_scope: null,
+      'router:external': r.router_external,
+      description: r.description,
+      port_security_enabled: r.port_security_enabled,
+      tags,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      revision_number: r.revision_number,
+      project_id: r.project_id,
+      ...segmentsToApi(segments),
+    }
+  }
+}
+
+/** Policy scoping (Neutron default policy): admins see all; others their own, shared and external. */
+export function visible(ctx: RequestContext, row: NetworkRow): boolean {
+  return ctx.isAdmin || row.project_id === ctx.projectId || row.shared || row.router_external
+}
+
+export function projectOf(ctx: RequestContext, body: Dict): string {
+  const p = body.project_id !== NOT_SPECIFIED && body.project_id !== undefined ? body.project_id : body.tenant_id
+  return p !== NOT_SPECIFIED && p !== undefined ? p : ctx.projectId
+}
+
+function stripUnset(b: Dict): Dict {
+  const out: Dict = {}
+  for (const [k, v] of Object.entries(b)) if (v !== NOT_SPECIFIED) out[k] = v
+  return out
+}

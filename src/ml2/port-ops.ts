@@ -1,0 +1,479 @@
+/** Port create/update/delete/get/list: MAC, fixed IPs, address pairs, DHCP options, binding, ML2 hooks. */
+import type { RequestContext } from '../common/context.js'
+import {
+  Conflict,
+  InvalidInput,
+  MacAddressGenerationFailure,
+  MacAddressInUse,
+  MechanismDriverError,
+  PolicyNotAuthorized,
+  PortNotFound,
+} from '../common/exceptions.js'
+import { NOT_SPECIFIED } from '../common/not-specified.js'
+import type { Queryable, Tx } from '../db/engine.js'
+import type { NetworkRow } from '../db/resources/networks.js'
+import {
+  deletePortRow,
+  getPortRow,
+  insertPort,
+  listPortRows,
+  portChildren,
+  updatePortRow,
+  writeBinding,
+  writeDhcpOpts,
+  writeFixedIps,
+  writePairs,
+  UNBOUND,
+  type BindingRow,
+  type PortChildren,
+  type PortRow,
+} from '../db/resources/ports.js'
+import { subnetRowsByNetwork } from '../db/resources/subnets.js'
+import { normalizeMac, parseIp, parseNetaddrNetwork, randomMac } from '../ipam/index.js'
+import { bindPort, PortContextImpl, type BindingResult } from './binding.js'
+import type { Agent, NetworkContext } from './driver-api.js'
+import type { NetworkOps } from './network-ops.js'
+import { projectOf } from './network-ops.js'
+import type { Dict, PluginCore } from './plugin.js'
+import { allocateFixedIps } from './port-ips.js'
+import { replaceTags } from './subnet-ops.js'
+
+const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
+
+export class PortBound extends Conflict {
+  override readonly type = 'PortBound'
+  constructor(portId: string, vifType: string, oldMac: string, newMac: string) {
+    super(`Unable to complete operation on port ${portId}, port is already bound, port type: ${vifType}, old_mac ${oldMac}, new_mac ${newMac}.`)
+  }
+}
+
+export class AddressPairAndPortSecurityRequired extends Conflict {
+  override readonly type = 'AddressPairAndPortSecurityRequired'
+  constructor() {
+    super('Port Security must be enabled in order to have allowed address pairs on a port.')
+  }
+}
+
+export class PortOps {
+  constructor(
+    private readonly core: PluginCore,
+    private readonly networks: NetworkOps,
+  ) {}
+
+  // ---- create -------------------------------------------------------------------------------
+  async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
+    const created = await this.core.txn(async (tx) => {
+      const out: PortContextImpl[] = []
+      for (const b of bodies) out.push(await this.createInTx(tx, ctx, b))
+      return out
+    })
+    const results: Dict[] = []
+    for (const pctx of created) {
+      try {
+        await this.core.mech.createPortPostcommit(this.withoutTx(pctx))
+      } catch (e) {
+        this.core.log.error(`mechanism_manager.create_port_postcommit failed, deleting port '${pctx.current.id}'`)
+        for (const other of created) await this.deleteInternal(other.current.id).catch(() => {})
+        throw e
+      }
+      results.push(pctx.current)
+    }
+    return results
+  }
+
+  private async createInTx(tx: Tx, ctx: RequestContext, b: Dict): Promise<PortContextImpl> {
+    const net = await this.networks.getRowFor(tx, ctx, b.network_id)
+    if (!ctx.isAdmin && net.project_id !== ctx.projectId && !net.shared) throw new PolicyNotAuthorized('create_port')
+    const id = this.core.newId()
+    const mac = given(b.mac_address) ? await this.checkMac(tx, net.id, b.mac_address) : await this.generateMac(tx, net.id)
+    const portSecurity = given(b.port_security_enabled) ? b.port_security_enabled : net.port_security_enabled
+    const now = this.core.timestamp()
+    const row: PortRow = {
+      id,
+      project_id: projectOf(ctx, b),
+      network_id: net.id,
+      name: b.name,
+      mac_address: mac,
+      admin_state_up: b.admin_state_up,
+      status: 'DOWN',
+      device_id: b.device_id,
+      device_owner: b.device_owner,
+      port_security_enabled: portSecurity,
+      description: b.description,
+      revision_number: 1,
+      created_at: now,
+      updated_at: now,
+    }
+    await insertPort(tx, row)
+    const subnets = await subnetRowsByNetwork(tx, net.id)
+    const fixedIps = await allocateFixedIps(tx, row, b.fixed_ips, subnets, {
+      maxFixedIps: this.core.options.maxFixedIpsPerPort,
+      random: this.core.random,
+    })
+    await writeFixedIps(tx, id, net.id, fixedIps, false)
+    const pairs = given(b.allowed_address_pairs) && b.allowed_address_pairs !== null ? this.pairs(b.allowed_address_pairs, mac) : []
+    if (pairs.length && !portSecurity) throw new AddressPairAndPortSecurityRequired()
+    await writePairs(tx, id, pairs, false)
+    const opts = given(b.extra_dhcp_opts) && b.extra_dhcp_opts !== null ? dhcpOpts(b.extra_dhcp_opts) : []
+    await writeDhcpOpts(tx, id, opts, false, this.core.newId)
+    const bindingIn = {
+      host: b['binding:host_id'] ?? '',
+      vnicType: b['binding:vnic_type'] ?? 'normal',
+      profile: given(b['binding:profile']) && b['binding:profile'] !== null ? b['binding:profile'] : {},
+    }
+    const profileText = profileJson(bindingIn.profile)
+    const netCtx = await this.networks.contextFor(tx, net.id, tx)
+    const children: PortChildren = {
+      fixedIps,
+      binding: { ...UNBOUND, host: bindingIn.host, vnic_type: bindingIn.vnicType, profile: profileText },
+      levels: [],
+      pairs,
+      dhcpOpts: opts,
+      tags: [],
+    }
+    let result: BindingResult = { vifType: 'unbound', vifDetails: {}, levels: [] }
+    let current = this.toDict(row, children)
+    if (bindingIn.host) {
+      const pctx = this.makeContext(current, null, netCtx, tx, bindingIn, null, result, [])
+      result = await bindPort(this.core.mech.drivers, pctx, this.core.log)
+      if (result.status && result.status !== row.status) {
+        row.status = result.status
+        await updatePortRow(tx, id, { status: result.status })
+      }
+    }
+    children.binding = bindingRow(bindingIn, profileText, result)
+    children.levels = result.levels
+    await writeBinding(tx, id, children.binding, result.levels, false)
+    current = this.toDict(row, children)
+    const pctx = this.makeContext(current, null, netCtx, tx, bindingIn, null, result, [])
+    await this.core.mech.createPortPrecommit(pctx)
+    return pctx
+  }
+
+  private pairs(list: unknown, portMac: string): Array<{ ip_address: string; mac_address: string }> {
+    if (!Array.isArray(list)) throw new InvalidInput('Allowed address pairs must be a list.')
+    const out: Array<{ ip_address: string; mac_address: string }> = []
+    for (const p of list) {
+      if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new InvalidInput(`Invalid input for allowed_address_pairs: '${JSON.stringify(p)}' is not a dict`)
+      const keys = Object.keys(p).filter((k) => k !== 'ip_address' && k !== 'mac_address')
+      if (keys.length) throw new InvalidInput(`Unrecognized attribute(s) '${keys.join(', ')}'`)
+      const ip = (p as Dict).ip_address
+      if (typeof ip !== 'string' || !(parseIp(ip) || (ip.includes('/') && parseNetaddrNetwork(ip)))) {
+        throw new InvalidInput(`AllowedAddressPair ip_address '${String(ip)}' is not a valid IP address or CIDR`)
+      }
+      const rawMac = (p as Dict).mac_address
+      const mac = rawMac === undefined || rawMac === null ? portMac : normalizeMac(String(rawMac))
+      if (!mac) throw new InvalidInput(`'${String(rawMac)}' is not a valid MAC address`)
+      if (out.some((o) => o.ip_address === ip && o.mac_address === mac)) {
+        throw new InvalidInput('Request contains duplicate address pair: mac_address ' + mac + ' ip_address ' + ip + '.')
+      }
+      out.push({ ip_address: ip, mac_address: mac })
+    }
+    return out
+  }
+
+  private async checkMac(q: Queryable, networkId: string, mac: string): Promise<string> {
+    const m = normalizeMac(mac)!
+    const used = await q.get('SELECT 1 AS x FROM ports WHERE network_id = ? AND mac_address = ?', [networkId, m])
+    if (used) throw new MacAddressInUse(networkId, m)
+    return m
+  }
+
+  /** A random MAC under base_mac, unique on the network (retried mac_generation_retries times). */
+  private async generateMac(q: Queryable, networkId: string): Promise<string> {
+    for (let i = 0; i < this.core.options.macGenerationRetries; i++) {
+      const mac = randomMac(this.core.options.baseMac, this.core.random)
+      const used = await q.get('SELECT 1 AS x FROM ports WHERE network_id = ? AND mac_address = ?', [networkId, mac])
+      if (!used) return mac
+    }
+    throw new MacAddressGenerationFailure(networkId)
+  }
+
+  // ---- update -------------------------------------------------------------------------------
+  async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
+    const pctx = await this.core.txn(async (tx) => {
+      const row = await this.visibleRow(tx, ctx, id)
+      const ch = (await portChildren(tx, [id])).get(id)!
+      const original = this.toDict(row, ch)
+      const origBinding = bindingInput(ch.binding)
+      const changes: Partial<PortRow> = {}
+      for (const k of ['name', 'description', 'admin_state_up', 'device_id', 'device_owner', 'port_security_enabled'] as const) {
+        if (given(b[k]) && b[k] !== row[k]) (changes as Dict)[k] = b[k]
+      }
+      if (given(b.mac_address) && normalizeMac(b.mac_address) !== row.mac_address) {
+        if (!ctx.isAdmin) throw new PolicyNotAuthorized('update_port:mac_address')
+        if (ch.binding.vif_type !== 'unbound' && ch.binding.vif_type !== 'binding_failed') {
+          throw new PortBound(id, ch.binding.vif_type, row.mac_address, b.mac_address)
+        }
+        changes.mac_address = await this.checkMac(tx, row.network_id, b.mac_address)
+      }
+      const next: PortChildren = { ...ch }
+      const merged = { ...row, ...changes }
+      if (given(b.fixed_ips)) {
+        const subnets = await subnetRowsByNetwork(tx, row.network_id)
+        const ips = await allocateFixedIps(tx, merged, b.fixed_ips ?? [], subnets, {
+          maxFixedIps: this.core.options.maxFixedIpsPerPort,
+          random: this.core.random,
+          keep: ch.fixedIps,
+        })
+        await writeFixedIps(tx, id, row.network_id, ips, true)
+        next.fixedIps = ips
+      }
+      if (given(b.allowed_address_pairs)) {
+        next.pairs = this.pairs(b.allowed_address_pairs ?? [], merged.mac_address)
+        await writePairs(tx, id, next.pairs, true)
+      }
+      if (next.pairs.length && !merged.port_security_enabled) throw new AddressPairAndPortSecurityRequired()
+      if (given(b.extra_dhcp_opts)) {
+        next.dhcpOpts = mergeDhcpOpts(ch.dhcpOpts, dhcpOpts(b.extra_dhcp_opts ?? []))
+        await writeDhcpOpts(tx, id, next.dhcpOpts, true, this.core.newId)
+      }
+      const bindingIn = {
+        host: given(b['binding:host_id']) ? b['binding:host_id'] : origBinding.host,
+        vnicType: given(b['binding:vnic_type']) ? b['binding:vnic_type'] : origBinding.vnicType,
+        profile: given(b['binding:profile']) ? b['binding:profile'] ?? {} : origBinding.profile,
+      }
+      const profileText = profileJson(bindingIn.profile)
+      const bindingChanged =
+        bindingIn.host !== origBinding.host || bindingIn.vnicType !== origBinding.vnicType || profileText !== ch.binding.profile
+      const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
+      let result: BindingResult = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
+      const origCtxBinding = { ...origBinding, vifType: ch.binding.vif_type }
+      let revisionBump = 0
+      if (bindingChanged || (given(b.mac_address) && changes.mac_address)) {
+        // Any change of the binding inputs clears the old binding first (facts §1.5).
+        result = { vifType: 'unbound', vifDetails: {}, levels: [] }
+        if (bindingIn.host) {
+          const tmp = this.makeContext(this.toDict(merged, next), original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
+          result = await bindPort(this.core.mech.drivers, tmp, this.core.log)
+          if (result.status && result.status !== merged.status) changes.status = result.status
+        } else if (merged.status !== 'DOWN') {
+          changes.status = 'DOWN'
+        }
+        next.binding = bindingRow(bindingIn, profileText, result)
+        next.levels = result.levels
+        await writeBinding(tx, id, next.binding, result.levels, true)
+        revisionBump++
+      }
+      const anyChange = Object.keys(changes).length || given(b.fixed_ips) || given(b.allowed_address_pairs) || given(b.extra_dhcp_opts) || revisionBump
+      if (anyChange) {
+        changes.revision_number = row.revision_number + 1 + revisionBump
+        changes.updated_at = this.core.timestamp()
+        await updatePortRow(tx, id, changes)
+      }
+      const current = this.toDict({ ...row, ...changes }, next)
+      const pctx = this.makeContext(current, original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
+      await this.core.mech.updatePortPrecommit(pctx)
+      return pctx
+    })
+    await this.core.mech.updatePortPostcommit(this.withoutTx(pctx))
+    return pctx.current
+  }
+
+  // ---- delete -------------------------------------------------------------------------------
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await this.visibleRow(this.core.reader, ctx, id)
+    await this.deleteInternal(id)
+  }
+
+  async deleteInternal(id: string): Promise<void> {
+    const pctx = await this.core.txn(async (tx) => {
+      const row = await getPortRow(tx, id)
+      if (!row) throw new PortNotFound(id)
+      const ch = (await portChildren(tx, [id])).get(id)!
+      const current = this.toDict(row, ch)
+      const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
+      const b = bindingInput(ch.binding)
+      const result = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
+      const pctx = this.makeContext(current, null, netCtx, tx, b, null, result, ch.levels)
+      await this.core.mech.deletePortPrecommit(pctx)
+      await deletePortRow(tx, id)
+      return pctx
+    })
+    try {
+      await this.core.mech.deletePortPostcommit(this.withoutTx(pctx))
+    } catch (e) {
+      if (!(e instanceof MechanismDriverError)) throw e
+      this.core.log.error(`mechanism_manager.delete_port_postcommit failed for port ${id}; the port is deleted`)
+    }
+  }
+
+  // ---- read ---------------------------------------------------------------------------------
+  /** Owner, admin, or owner of the port's network may see a port (Neutron default policy). */
+  private async visibleRow(q: Queryable, ctx: RequestContext, id: string): Promise<PortRow> {
+    const row = await getPortRow(q, id)
+    if (!row) throw new PortNotFound(id)
+    if (!ctx.isAdmin && row.project_id !== ctx.projectId) {
+      const owner = await q.get<{ project_id: string }>('SELECT project_id FROM networks WHERE id = ?', [row.network_id])
+      if (owner?.project_id !== ctx.projectId) throw new PortNotFound(id)
+    }
+    return row
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<Dict> {
+    const q = this.core.reader
+    const row = await this.visibleRow(q, ctx, id)
+    return this.toDict(row, (await portChildren(q, [id])).get(id)!)
+  }
+
+  async list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Dict[]> {
+    const q = this.core.reader
+    const scope: Parameters<typeof listPortRows>[1] = {}
+    if (filters.has('network_id')) scope.networkIds = filters.get('network_id')
+    if (filters.has('device_id')) scope.deviceIds = filters.get('device_id')
+    if (!ctx.isAdmin) {
+      const owned = await q.all<{ id: string }>('SELECT id FROM networks WHERE project_id = ?', [ctx.projectId])
+      scope.projectOrNetworks = { projectId: ctx.projectId, networkIds: owned.map((n) => n.id) }
+    }
+    const rows = await listPortRows(q, scope)
+    const unscoped = !scope.networkIds && !scope.deviceIds && ctx.isAdmin
+    const children = await portChildren(q, unscoped ? null : rows.map((r) => r.id))
+    const empty: PortChildren = { fixedIps: [], binding: UNBOUND, levels: [], pairs: [], dhcpOpts: [], tags: [] }
+    return rows.map((r) => this.toDict(r, children.get(r.id) ?? empty))
+  }
+
+  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
+    return (await this.get(ctx, id)).tags
+  }
+
+  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
+    const row = await this.visibleRow(this.core.reader, ctx, id)
+    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_ports_tags')
+    await this.core.txn(async (tx) => {
+      await replaceTags(tx, 'ports', id, tags)
+      await tx.run('UPDATE ports SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [this.core.timestamp(), id])
+    })
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+  private makeContext(
+    current: Dict,
+    original: Dict | null,
+    network: NetworkContext,
+    tx: Tx | undefined,
+    binding: { host: string; vnicType: string; profile: Record<string, unknown> },
+    originalBinding: ({ host: string; vnicType: string; profile: Record<string, unknown> } & { vifType: string }) | null,
+    result: BindingResult,
+    originalLevels: BindingResult['levels'],
+  ): PortContextImpl {
+    return new PortContextImpl({
+      current,
+      original,
+      network,
+      tx,
+      binding,
+      originalBinding,
+      result,
+      originalLevels,
+      agents: (type, host) => this.agents(tx ?? this.core.reader, type, host),
+    })
+  }
+
+  private withoutTx(p: PortContextImpl): PortContextImpl {
+    const init = (p as unknown as { init: ConstructorParameters<typeof PortContextImpl>[0] }).init
+    return new PortContextImpl({ ...init, tx: undefined, network: { ...init.network, tx: undefined } })
+  }
+
+  /** Agents of a type on a host, with liveness from the heartbeat (agent_down_time). */
+  async agents(q: Queryable, agentType: string, host: string): Promise<Agent[]> {
+    const rows = await q.all<Dict>('SELECT * FROM agents WHERE agent_type = ? AND host = ?', [agentType, host])
+    const now = this.core.now().getTime()
+    return rows.map((r) => ({
+      id: r.id,
+      agent_type: r.agent_type,
+      host: r.host,
+      admin_state_up: !!r.admin_state_up,
+      alive: now - Date.parse(r.heartbeat_timestamp) <= this.core.options.agentDownTime * 1000,
+      configurations: parseJson(r.configurations),
+    }))
+  }
+
+  toDict(r: PortRow, c: PortChildren): Dict {
+    return {
+      id: r.id,
+      name: r.name,
+      network_id: r.network_id,
+      tenant_id: r.project_id,
+      mac_address: r.mac_address,
+      admin_state_up: r.admin_state_up,
+      status: r.status,
+      device_id: r.device_id,
+      device_owner: r.device_owner,
+      fixed_ips: c.fixedIps,
+      allowed_address_pairs: c.pairs,
+      extra_dhcp_opts: c.dhcpOpts,
+      security_groups: [],
+      description: r.description,
+      'binding:vnic_type': c.binding.vnic_type,
+      'binding:profile': parseJson(c.binding.profile),
+      'binding:host_id': c.binding.host,
+      'binding:vif_type': c.binding.vif_type,
+      'binding:vif_details': parseJson(c.binding.vif_details),
+      port_security_enabled: r.port_security_enabled,
+      tags: c.tags,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      revision_number: r.revision_number,
+      project_id: r.project_id,
+    }
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  if (!text) return {}
+  try {
+    return JSON.parse(text)
+  } catch {
+    return {}
+  }
+}
+
+function profileJson(profile: Record<string, unknown>): string {
+  const text = Object.keys(profile).length ? JSON.stringify(profile) : ''
+  if (text.length > 4095) throw new InvalidInput('binding:profile value too large')
+  return text
+}
+
+function bindingInput(b: BindingRow) {
+  return { host: b.host, vnicType: b.vnic_type, profile: parseJson(b.profile) }
+}
+
+function bindingRow(i: { host: string; vnicType: string }, profile: string, r: BindingResult): BindingRow {
+  return {
+    host: i.host,
+    vnic_type: i.vnicType,
+    profile,
+    vif_type: r.vifType,
+    vif_details: Object.keys(r.vifDetails).length ? JSON.stringify(r.vifDetails) : '',
+  }
+}
+
+/** extra_dhcp_opts entries: {opt_name, opt_value, ip_version=4}. */
+function dhcpOpts(list: unknown): PortChildren['dhcpOpts'] {
+  if (!Array.isArray(list)) throw new InvalidInput(`Invalid data format for extra-dhcp-opt: ${JSON.stringify(list)}`)
+  return list.map((o) => {
+    if (o === null || typeof o !== 'object' || typeof (o as Dict).opt_name !== 'string' || !(o as Dict).opt_name) {
+      throw new InvalidInput(`Invalid data format for extra-dhcp-opt: ${JSON.stringify(o)}`)
+    }
+    const v = (o as Dict).ip_version ?? 4
+    const ipVersion = Number(v)
+    if (ipVersion !== 4 && ipVersion !== 6) throw new InvalidInput(`Invalid data format for extra-dhcp-opt: ${JSON.stringify(o)}`)
+    const value = (o as Dict).opt_value
+    return { opt_name: (o as Dict).opt_name, opt_value: value === null || value === undefined ? '' : String(value), ip_version: ipVersion }
+  })
+}
+
+/** On update, options are merged by (name, version); a null opt_value removes one (extradhcpopt_db). */
+function mergeDhcpOpts(old: PortChildren['dhcpOpts'], upd: PortChildren['dhcpOpts']): PortChildren['dhcpOpts'] {
+  const out = [...old]
+  for (const u of upd) {
+    const i = out.findIndex((o) => o.opt_name === u.opt_name && o.ip_version === u.ip_version)
+    if (u.opt_value === '') {
+      if (i >= 0) out.splice(i, 1)
+    } else if (i >= 0) out[i] = u
+    else out.push(u)
+  }
+  return out
+}
+
+export type { NetworkRow }

@@ -1,0 +1,305 @@
+/** Subnet create/update/delete/get/list (neutron db_base_plugin_v2 + ipam_backend_mixin, ML2 hooks). */
+import type { RequestContext } from '../common/context.js'
+import { BadRequest, MechanismDriverError, PolicyNotAuthorized, SubnetInUse, SubnetNotFound } from '../common/exceptions.js'
+import { NOT_SPECIFIED } from '../common/not-specified.js'
+import type { Queryable, Tx } from '../db/engine.js'
+import { tagsByResource } from '../db/resources/networks.js'
+import {
+  deleteSubnetRow,
+  getSubnetRow,
+  insertSubnet,
+  listSubnetRows,
+  subnetChildren,
+  subnetRowsByNetwork,
+  updateSubnetRow,
+  writeChildren,
+  type SubnetChildren,
+  type SubnetRow,
+} from '../db/resources/subnets.js'
+import {
+  defaultGatewayIp,
+  formatIp,
+  isAutoAddressSubnet,
+  normalizeSubnetCidr,
+  parseIp,
+  rangeToPool,
+  validateAllocationPools,
+  validateGatewayOutOfPools,
+  poolsToRanges,
+  validateSubnetCidrOverlap,
+  validateSubnetSpec,
+  type IpVersion,
+} from '../ipam/index.js'
+import type { SubnetContext } from './driver-api.js'
+import type { NetworkOps } from './network-ops.js'
+import { projectOf, visible } from './network-ops.js'
+import type { Dict, PluginCore } from './plugin.js'
+import { autoAddressPortsFor, ROUTER_OWNERS } from './port-ips.js'
+
+const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
+
+export class SubnetOps {
+  constructor(
+    private readonly core: PluginCore,
+    private readonly networks: NetworkOps,
+  ) {}
+
+  async create(ctx: RequestContext, body: Dict): Promise<Dict> {
+    return (await this.createBulk(ctx, [body]))[0]!
+  }
+
+  async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
+    const created = await this.core.txn(async (tx) => {
+      const out: Array<{ dict: Dict; sctx: SubnetContext }> = []
+      for (const b of bodies) out.push(await this.createInTx(tx, ctx, b))
+      return out
+    })
+    const results: Dict[] = []
+    for (const c of created) {
+      try {
+        await this.core.mech.createSubnetPostcommit({ ...c.sctx, tx: undefined })
+      } catch (e) {
+        this.core.log.error(`mechanism_manager.create_subnet_postcommit failed, deleting subnet '${c.dict.id}'`)
+        for (const other of created) await this.deleteInternal(other.dict.id).catch(() => {})
+        throw e
+      }
+      results.push(c.dict)
+    }
+    return results
+  }
+
+  private async createInTx(tx: Tx, ctx: RequestContext, b: Dict): Promise<{ dict: Dict; sctx: SubnetContext }> {
+    const net = await this.networks.getRowFor(tx, ctx, b.network_id)
+    if (!ctx.isAdmin && net.project_id !== ctx.projectId) throw new PolicyNotAuthorized('create_subnet')
+    if (!given(b.cidr) || b.cidr === null) {
+      throw new BadRequest('subnets', 'a subnetpool must be specified in the absence of a cidr')
+    }
+    const ipVersion = b.ip_version as IpVersion
+    const cidr = normalizeSubnetCidr(b.cidr)
+    let gateway: string | null = given(b.gateway_ip) ? b.gateway_ip : defaultGatewayIp(cidr)
+    const dns: string[] = given(b.dns_nameservers) && b.dns_nameservers !== null ? b.dns_nameservers : []
+    const routes = given(b.host_routes) && b.host_routes !== null ? b.host_routes : []
+    const raMode = given(b.ipv6_ra_mode) ? b.ipv6_ra_mode : null
+    const addrMode = given(b.ipv6_address_mode) ? b.ipv6_address_mode : null
+    validateSubnetSpec(
+      { ip_version: ipVersion, cidr, enable_dhcp: b.enable_dhcp, gateway_ip: gateway, dns_nameservers: dns, host_routes: routes, ipv6_ra_mode: raMode, ipv6_address_mode: addrMode },
+      { maxDnsNameservers: this.core.options.maxDnsNameservers, maxSubnetHostRoutes: this.core.options.maxSubnetHostRoutes },
+    )
+    const poolsIn = given(b.allocation_pools) && b.allocation_pools !== null ? b.allocation_pools : null
+    const ranges = validateAllocationPools(poolsIn, cidr, gateway)
+    const existing = this.core.options.allowOverlappingIps
+      ? await subnetRowsByNetwork(tx, net.id)
+      : await listSubnetRows(tx, null)
+    validateSubnetCidrOverlap(cidr, net.id, existing.map((s) => s.cidr))
+    const now = this.core.timestamp()
+    const row: SubnetRow = {
+      id: this.core.newId(),
+      project_id: projectOf(ctx, b),
+      network_id: net.id,
+      name: b.name,
+      ip_version: ipVersion,
+      cidr,
+      gateway_ip: gateway,
+      enable_dhcp: b.enable_dhcp,
+      ipv6_ra_mode: raMode,
+      ipv6_address_mode: addrMode,
+      subnetpool_id: null,
+      description: b.description,
+      revision_number: 0,
+      created_at: now,
+      updated_at: now,
+    }
+    const children: SubnetChildren = {
+      pools: ranges.map(rangeToPool),
+      dns: dns.map((d) => formatIp(ipVersion, parseIp(d)!.value)),
+      routes: routes.map((r: Dict) => ({ destination: r.destination, nexthop: r.nexthop })),
+    }
+    await insertSubnet(tx, row, children, this.core.newId)
+    await this.networks.bumpRevision(tx, net.id)
+    // SLAAC / DHCPv6-stateless: every existing non-router port on the network gets its EUI-64 address.
+    if (ipVersion === 6 && isAutoAddressSubnet(row)) await autoAddressPortsFor(tx, row)
+    const dict = this.toDict(row, children, [])
+    const sctx: SubnetContext = { current: dict, original: null, network: await this.networks.contextFor(tx, net.id, tx), tx }
+    await this.core.mech.createSubnetPrecommit(sctx)
+    return { dict, sctx }
+  }
+
+  async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
+    const { dict, sctx } = await this.core.txn(async (tx) => {
+      const row = await this.visibleRow(tx, ctx, id)
+      if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_subnet')
+      const children = (await subnetChildren(tx, [id])).get(id)!
+      const original = this.toDict(row, children, (await tagsByResource(tx, 'subnets', [id])).get(id) ?? [])
+      const changes: Partial<SubnetRow> = {}
+      for (const k of ['name', 'description', 'enable_dhcp'] as const) if (k in b && b[k] !== row[k]) (changes as Dict)[k] = b[k]
+      for (const k of ['ipv6_ra_mode', 'ipv6_address_mode'] as const) {
+        if (given(b[k]) && b[k] !== row[k]) throw new BadRequest('subnets', `Cannot update read-only attribute ${k}`)
+      }
+      const gateway = 'gateway_ip' in b && given(b.gateway_ip) ? b.gateway_ip : row.gateway_ip
+      if (gateway !== row.gateway_ip) changes.gateway_ip = gateway
+      const newChildren: Partial<SubnetChildren> = {}
+      if (given(b.dns_nameservers)) newChildren.dns = b.dns_nameservers ?? []
+      if (given(b.host_routes)) newChildren.routes = (b.host_routes ?? []).map((r: Dict) => ({ destination: r.destination, nexthop: r.nexthop }))
+      validateSubnetSpec(
+        {
+          id,
+          ip_version: row.ip_version as IpVersion,
+          cidr: row.cidr,
+          enable_dhcp: changes.enable_dhcp ?? row.enable_dhcp,
+          gateway_ip: gateway,
+          dns_nameservers: newChildren.dns,
+          host_routes: newChildren.routes,
+          ipv6_ra_mode: row.ipv6_ra_mode,
+          ipv6_address_mode: row.ipv6_address_mode,
+        },
+        {
+          current: { enable_dhcp: row.enable_dhcp, ipv6_ra_mode: row.ipv6_ra_mode, ipv6_address_mode: row.ipv6_address_mode },
+          maxDnsNameservers: this.core.options.maxDnsNameservers,
+          maxSubnetHostRoutes: this.core.options.maxSubnetHostRoutes,
+        },
+      )
+      if (given(b.allocation_pools)) {
+        const ranges = validateAllocationPools(b.allocation_pools ?? [], row.cidr, gateway)
+        newChildren.pools = ranges.map(rangeToPool)
+      } else if (changes.gateway_ip) {
+        validateGatewayOutOfPools(changes.gateway_ip, poolsToRanges(children.pools))
+      }
+      if (Object.keys(changes).length || Object.keys(newChildren).length) {
+        changes.revision_number = row.revision_number + 1
+        changes.updated_at = this.core.timestamp()
+        await updateSubnetRow(tx, id, changes)
+        await writeChildren(tx, id, newChildren, this.core.newId)
+      }
+      const cur = { ...row, ...changes }
+      const dict = this.toDict(cur, { ...children, ...newChildren }, original.tags)
+      const sctx: SubnetContext = { current: dict, original, network: await this.networks.contextFor(tx, row.network_id, tx), tx }
+      await this.core.mech.updateSubnetPrecommit(sctx)
+      return { dict, sctx }
+    })
+    await this.core.mech.updateSubnetPostcommit({ ...sctx, tx: undefined })
+    return dict
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    const row = await this.visibleRow(this.core.reader, ctx, id)
+    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('delete_subnet')
+    await this.deleteInternal(id)
+  }
+
+  /**
+   * Refuses while user ports hold an address from the subnet (SubnetInUse); addresses of DHCP ports
+   * and automatic (SLAAC) addresses are removed with the subnet, as Neutron does.
+   */
+  async deleteInternal(id: string): Promise<void> {
+    const sctx = await this.core.txn(async (tx) => {
+      const row = await getSubnetRow(tx, id)
+      if (!row) throw new SubnetNotFound(id)
+      const auto = row.ip_version === 6 && isAutoAddressSubnet(row)
+      const allocs = await tx.all<{ port_id: string; device_owner: string }>(
+        'SELECT a.port_id, p.device_owner FROM ipallocations a JOIN ports p ON p.id = a.port_id WHERE a.subnet_id = ?',
+        [id],
+      )
+      const blocking = allocs.filter((a) => a.device_owner !== 'network:dhcp' && !(auto && !ROUTER_OWNERS.includes(a.device_owner)))
+      if (blocking.length) throw new SubnetInUse(id, blocking.map((a) => a.port_id))
+      const children = (await subnetChildren(tx, [id])).get(id)!
+      const dict = this.toDict(row, children, [])
+      const sctx: SubnetContext = { current: dict, original: null, network: await this.networks.contextFor(tx, row.network_id, tx), tx }
+      await this.core.mech.deleteSubnetPrecommit(sctx)
+      await tx.run('DELETE FROM ipallocations WHERE subnet_id = ?', [id])
+      await deleteSubnetRow(tx, id)
+      await this.networks.bumpRevision(tx, row.network_id)
+      return sctx
+    })
+    try {
+      await this.core.mech.deleteSubnetPostcommit({ ...sctx, tx: undefined })
+    } catch (e) {
+      if (!(e instanceof MechanismDriverError)) throw e
+      this.core.log.error(`mechanism_manager.delete_subnet_postcommit failed for subnet ${id}; the subnet is deleted`)
+    }
+  }
+
+  private async visibleRow(q: Queryable, ctx: RequestContext, id: string): Promise<SubnetRow> {
+    const row = await getSubnetRow(q, id)
+    if (!row) throw new SubnetNotFound(id)
+    if (!ctx.isAdmin && row.project_id !== ctx.projectId) {
+      const net = await this.networks.getRowFor(q, ctx, row.network_id).catch(() => undefined)
+      if (!net || !visible(ctx, net)) throw new SubnetNotFound(id)
+    }
+    return row
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<Dict> {
+    const q = this.core.reader
+    const row = await this.visibleRow(q, ctx, id)
+    const children = (await subnetChildren(q, [id])).get(id)!
+    return this.toDict(row, children, (await tagsByResource(q, 'subnets', [id])).get(id) ?? [])
+  }
+
+  async list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Dict[]> {
+    const q = this.core.reader
+    let netIds: string[] | null = filters.get('network_id') ?? null
+    if (!ctx.isAdmin) {
+      const nets = await this.networks.list(ctx)
+      const allowed = new Set(nets.map((n) => n.id))
+      netIds = netIds ? netIds.filter((i) => allowed.has(i)) : [...allowed]
+    }
+    const rows = await listSubnetRows(q, netIds)
+    const ids = netIds === null ? null : rows.map((r) => r.id)
+    const [children, tags] = await Promise.all([subnetChildren(q, ids), tagsByResource(q, 'subnets', ids)])
+    return rows.map((r) => this.toDict(r, children.get(r.id) ?? { pools: [], dns: [], routes: [] }, tags.get(r.id) ?? []))
+  }
+
+  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
+    return (await this.get(ctx, id)).tags
+  }
+
+  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
+    const row = await this.visibleRow(this.core.reader, ctx, id)
+    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_subnets_tags')
+    await this.core.txn(async (tx) => {
+      await replaceTags(tx, 'subnets', id, tags)
+      await tx.run('UPDATE subnets SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [this.core.timestamp(), id])
+    })
+  }
+
+  toDict(r: SubnetRow, c: SubnetChildren, tags: string[]): Dict {
+    const version = r.ip_version as IpVersion
+    const pools = [...c.pools].sort((a, b) => cmpAddr(version, a.start, b.start))
+    return {
+      id: r.id,
+      name: r.name,
+      tenant_id: r.project_id,
+      network_id: r.network_id,
+      ip_version: r.ip_version,
+      subnetpool_id: r.subnetpool_id,
+      enable_dhcp: r.enable_dhcp,
+      ipv6_ra_mode: r.ipv6_ra_mode,
+      ipv6_address_mode: r.ipv6_address_mode,
+      gateway_ip: r.gateway_ip,
+      cidr: r.cidr,
+      allocation_pools: pools,
+      host_routes: c.routes,
+      dns_nameservers: c.dns,
+      description: r.description,
+      service_types: [],
+      tags,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      revision_number: r.revision_number,
+      project_id: r.project_id,
+    }
+  }
+}
+
+function cmpAddr(v: IpVersion, a: string, b: string): number {
+  const x = parseIp(a)?.value ?? 0n
+  const y = parseIp(b)?.value ?? 0n
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+export async function replaceTags(tx: Tx, resourceType: string, id: string, tags: string[]): Promise<void> {
+  await tx.run('DELETE FROM tags WHERE resource_type = ? AND resource_id = ?', [resourceType, id])
+  for (const t of tags) await tx.run('INSERT INTO tags (resource_type, resource_id, tag) VALUES (?, ?, ?)', [resourceType, id, t])
+}
+
+export { formatIp }

@@ -1,0 +1,134 @@
+/**
+ * Builders for frozen message values: the "compute" half of compute-then-apply. A flow mod is
+ * a deep-frozen plain object, safe to cache, compare, diff and send many times.
+ */
+import type { Action } from './actions.js'
+import { type FlowModCommandName, GROUP_ANY, type GroupModCommandName, type GroupTypeName, NO_BUFFER, Port, TABLE_ALL } from './constants.js'
+import { type Instruction, sortInstructions } from './instructions.js'
+import type { Bucket, FlowMod, GroupMod, PacketOut } from './messages.js'
+import { type FieldRef, ref } from './nx-fields.js'
+import type { LearnAction, LearnSpec } from './nx-actions.js'
+import { checkPrerequisites, type FieldValue, type Match, type MatchField } from './oxm.js'
+
+export const DEFAULT_PRIORITY = 0x8000
+
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Buffer.isBuffer(v) && !Object.isFrozen(v)) {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k])
+    Object.freeze(v)
+  }
+  return v
+}
+
+export interface FlowSpec {
+  readonly command?: FlowModCommandName
+  readonly table?: number
+  readonly priority?: number
+  readonly cookie?: bigint
+  readonly cookieMask?: bigint
+  readonly idleTimeout?: number
+  readonly hardTimeout?: number
+  readonly flags?: number
+  readonly bufferId?: number
+  readonly outPort?: number
+  readonly outGroup?: number
+  readonly match?: Match
+  /** Full instruction list; combined with the shorthands below. */
+  readonly instructions?: readonly Instruction[]
+  /** Shorthand for an apply_actions instruction. */
+  readonly actions?: readonly Action[]
+  /** Shorthand for a goto_table instruction. */
+  readonly goto?: number
+  /** Check match prerequisites before sending (default true). */
+  readonly checkPrerequisites?: boolean
+}
+
+/** A frozen FLOW_MOD with OpenFlow defaults (priority 0x8000, no buffer, out_port/group ANY). */
+export function flowMod(s: FlowSpec): FlowMod {
+  const match = s.match ?? {}
+  if (s.checkPrerequisites !== false) checkPrerequisites(match)
+  const ins: Instruction[] = [...(s.instructions ?? [])]
+  if (s.actions && s.actions.length > 0) ins.push({ type: 'apply_actions', actions: s.actions })
+  if (s.goto !== undefined) ins.push({ type: 'goto_table', table: s.goto })
+  const command = s.command ?? 'add'
+  const isDelete = command === 'delete' || command === 'delete_strict'
+  return deepFreeze({
+    type: 'flow_mod',
+    command,
+    table: s.table ?? (isDelete ? TABLE_ALL : 0),
+    priority: s.priority ?? DEFAULT_PRIORITY,
+    cookie: s.cookie ?? 0n,
+    cookieMask: s.cookieMask ?? 0n,
+    idleTimeout: s.idleTimeout ?? 0,
+    hardTimeout: s.hardTimeout ?? 0,
+    bufferId: s.bufferId ?? NO_BUFFER,
+    outPort: s.outPort ?? Port.ANY,
+    outGroup: s.outGroup ?? GROUP_ANY,
+    flags: s.flags ?? 0,
+    match: { ...match },
+    instructions: sortInstructions(ins),
+  })
+}
+
+/** DELETE (non-strict) of every flow matching the filter; table defaults to ALL. */
+export function deleteFlows(s: Omit<FlowSpec, 'command'> = {}): FlowMod {
+  return flowMod({ ...s, command: 'delete' })
+}
+
+export function groupMod(
+  command: GroupModCommandName,
+  groupType: GroupTypeName,
+  groupId: number,
+  buckets: readonly (Partial<Bucket> & { readonly actions: readonly Action[] })[] = [],
+): GroupMod {
+  return deepFreeze({
+    type: 'group_mod',
+    command,
+    groupType,
+    groupId,
+    buckets: buckets.map((b) => ({
+      weight: b.weight ?? (groupType === 'select' ? 1 : 0),
+      watchPort: b.watchPort ?? Port.ANY,
+      watchGroup: b.watchGroup ?? GROUP_ANY,
+      actions: b.actions,
+    })),
+  })
+}
+
+export function packetOut(data: Buffer, actions: readonly Action[], inPort: number = Port.CONTROLLER): PacketOut {
+  return deepFreeze({ type: 'packet_out', bufferId: NO_BUFFER, inPort, actions, data })
+}
+
+/** Action constructors (frozen values). */
+export const act = {
+  output: (port: number, maxLen?: number): Action => deepFreeze(maxLen === undefined ? { type: 'output', port } : { type: 'output', port, maxLen }),
+  controller: (maxLen = 0xffff): Action => deepFreeze({ type: 'output', port: Port.CONTROLLER, maxLen }),
+  group: (groupId: number): Action => deepFreeze({ type: 'group', groupId }),
+  setQueue: (queueId: number): Action => deepFreeze({ type: 'set_queue', queueId }),
+  pushVlan: (ethertype = 0x8100): Action => deepFreeze({ type: 'push_vlan', ethertype }),
+  popVlan: (): Action => deepFreeze({ type: 'pop_vlan' }),
+  decTtl: (): Action => deepFreeze({ type: 'dec_ttl' }),
+  setField: (field: MatchField, value: FieldValue): Action => deepFreeze({ type: 'set_field', field, value }),
+  regLoad: (field: string, value: bigint | number, ofs?: number, nbits?: number): Action =>
+    deepFreeze({ type: 'reg_load', dst: ref(field, ofs, nbits), value: BigInt(value) }),
+  regMove: (src: FieldRef, dst: FieldRef): Action => deepFreeze({ type: 'reg_move', src, dst }),
+  resubmit: (table?: number, port?: number): Action =>
+    deepFreeze({ type: 'resubmit', ...(port === undefined ? {} : { port }), ...(table === undefined ? {} : { table }) }),
+  conjunction: (id: number, clause: number, nClauses: number): Action => deepFreeze({ type: 'conjunction', id, clause, nClauses }),
+  note: (hex: string): Action => deepFreeze({ type: 'note', data: hex.replace(/[.:]/g, '').toLowerCase() }),
+  learn: (l: Partial<Omit<LearnAction, 'type' | 'specs'>> & { readonly specs: readonly LearnSpec[] }): Action =>
+    deepFreeze({
+      type: 'learn',
+      table: l.table ?? 0,
+      priority: l.priority ?? DEFAULT_PRIORITY,
+      idleTimeout: l.idleTimeout ?? 0,
+      hardTimeout: l.hardTimeout ?? 0,
+      finIdleTimeout: l.finIdleTimeout ?? 0,
+      finHardTimeout: l.finHardTimeout ?? 0,
+      cookie: l.cookie ?? 0n,
+      flags: l.flags ?? 0,
+      specs: l.specs,
+    }),
+}
+
+export { ref }

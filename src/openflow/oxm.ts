@@ -1,0 +1,314 @@
+/**
+ * OXM match fields (OF1.3 §7.2.3) plus the Nicira NXM fields OVS pipelines use (registers,
+ * tunnel endpoints, conj_id), the `Match` value type, its wire codec and prerequisite checks.
+ *
+ * A Match is a plain object keyed by OXM field name. Values: numbers for fields up to 32 bits,
+ * bigint for 64-bit fields, text for addresses. A masked value is `{ value, mask }`; IP prefixes
+ * may be written "192.0.2.0/24" (the canonical decoded form for contiguous masks).
+ */
+import {
+  assertLen, bytesToIpv6, bytesToMac, intToIpv4, ipv4ToInt, ipv6ToBytes, macToBytes, prefixLength, prefixMask,
+} from './addr.js'
+import { PrerequisiteError } from './errors.js'
+import { DecodeError, type Reader, Writer } from './wire.js'
+
+export type FieldKind = 'num' | 'u64' | 'mac' | 'ipv4' | 'ipv6'
+
+export interface FieldDef {
+  readonly name: string
+  readonly cls: number
+  readonly field: number
+  /** Value length in bytes. */
+  readonly len: number
+  readonly kind: FieldKind
+  /** Significant bits (vlan_vid: 13; ip_dscp: 6 …). */
+  readonly bits: number
+  /** 32-bit OXM header without the hasmask bit and with the unmasked length. */
+  readonly header: number
+}
+
+export type Scalar = number | bigint | string
+export interface Masked<T extends Scalar = Scalar> {
+  readonly value: T
+  readonly mask: T
+}
+export type FieldValue = Scalar | Masked
+
+export interface Match {
+  readonly in_port?: number
+  readonly metadata?: bigint | Masked<bigint>
+  readonly eth_dst?: string | Masked<string>
+  readonly eth_src?: string | Masked<string>
+  readonly eth_type?: number
+  /** 13 bits: OFPVID_PRESENT (0x1000) | vid; 0 = untagged; {value: 0x1000, mask: 0x1000} = any tag. */
+  readonly vlan_vid?: number | Masked<number>
+  readonly vlan_pcp?: number
+  readonly ip_dscp?: number
+  readonly ip_ecn?: number
+  readonly ip_proto?: number
+  readonly ipv4_src?: string | Masked<string>
+  readonly ipv4_dst?: string | Masked<string>
+  readonly tcp_src?: number | Masked<number>
+  readonly tcp_dst?: number | Masked<number>
+  readonly udp_src?: number | Masked<number>
+  readonly udp_dst?: number | Masked<number>
+  readonly icmpv4_type?: number
+  readonly icmpv4_code?: number
+  readonly arp_op?: number
+  readonly arp_spa?: string | Masked<string>
+  readonly arp_tpa?: string | Masked<string>
+  readonly arp_sha?: string | Masked<string>
+  readonly arp_tha?: string | Masked<string>
+  readonly ipv6_src?: string | Masked<string>
+  readonly ipv6_dst?: string | Masked<string>
+  readonly ipv6_flabel?: number | Masked<number>
+  readonly icmpv6_type?: number
+  readonly icmpv6_code?: number
+  readonly tunnel_id?: bigint | Masked<bigint>
+  readonly tun_ipv4_src?: string | Masked<string>
+  readonly tun_ipv4_dst?: string | Masked<string>
+  readonly conj_id?: number
+  readonly [reg: `reg${number}`]: number | Masked<number> | undefined
+}
+export type MatchField = Exclude<keyof Match, `reg${number}`> | `reg${number}`
+
+export const OXM_BASIC = 0x8000
+export const NXM_0 = 0x0000
+export const NXM_1 = 0x0001
+
+function def(name: string, cls: number, field: number, len: number, kind: FieldKind, bits = len * 8): FieldDef {
+  return Object.freeze({ name, cls, field, len, kind, bits, header: ((cls << 16) | (field << 9) | len) >>> 0 })
+}
+
+/**
+ * Field table in the order OVS serialises a match (lib/nx-match.c nx_put_raw), so encoded
+ * matches are byte-identical to what ovs-ofctl sends.
+ */
+export const FIELDS: readonly FieldDef[] = [
+  def('conj_id', NXM_1, 37, 4, 'num'),
+  def('in_port', OXM_BASIC, 0, 4, 'num'),
+  def('eth_src', OXM_BASIC, 4, 6, 'mac'),
+  def('eth_dst', OXM_BASIC, 3, 6, 'mac'),
+  def('eth_type', OXM_BASIC, 5, 2, 'num'),
+  def('vlan_vid', OXM_BASIC, 6, 2, 'num', 13),
+  def('vlan_pcp', OXM_BASIC, 7, 1, 'num', 3),
+  def('ipv4_src', OXM_BASIC, 11, 4, 'ipv4'),
+  def('ipv4_dst', OXM_BASIC, 12, 4, 'ipv4'),
+  def('ipv6_src', OXM_BASIC, 26, 16, 'ipv6'),
+  def('ipv6_dst', OXM_BASIC, 27, 16, 'ipv6'),
+  def('ipv6_flabel', OXM_BASIC, 28, 4, 'num', 20),
+  def('ip_dscp', OXM_BASIC, 8, 1, 'num', 6),
+  def('ip_ecn', OXM_BASIC, 9, 1, 'num', 2),
+  def('ip_proto', OXM_BASIC, 10, 1, 'num'),
+  def('tcp_src', OXM_BASIC, 13, 2, 'num'),
+  def('tcp_dst', OXM_BASIC, 14, 2, 'num'),
+  def('udp_src', OXM_BASIC, 15, 2, 'num'),
+  def('udp_dst', OXM_BASIC, 16, 2, 'num'),
+  def('icmpv4_type', OXM_BASIC, 19, 1, 'num'),
+  def('icmpv4_code', OXM_BASIC, 20, 1, 'num'),
+  def('icmpv6_type', OXM_BASIC, 29, 1, 'num'),
+  def('icmpv6_code', OXM_BASIC, 30, 1, 'num'),
+  def('arp_op', OXM_BASIC, 21, 2, 'num'),
+  def('arp_spa', OXM_BASIC, 22, 4, 'ipv4'),
+  def('arp_tpa', OXM_BASIC, 23, 4, 'ipv4'),
+  def('arp_sha', OXM_BASIC, 24, 6, 'mac'),
+  def('arp_tha', OXM_BASIC, 25, 6, 'mac'),
+  def('tunnel_id', OXM_BASIC, 38, 8, 'u64'),
+  def('tun_ipv4_src', NXM_1, 31, 4, 'ipv4'),
+  def('tun_ipv4_dst', NXM_1, 32, 4, 'ipv4'),
+  ...Array.from({ length: 16 }, (_, i) => def(`reg${i}`, NXM_1, i, 4, 'num')),
+  def('metadata', OXM_BASIC, 2, 8, 'u64'),
+]
+
+export const FIELD_BY_NAME: ReadonlyMap<string, FieldDef> = new Map(FIELDS.map((f) => [f.name, f]))
+const FIELD_ORDER = new Map(FIELDS.map((f, i) => [f.name, i]))
+const FIELD_BY_HEADER = new Map(FIELDS.map((f) => [f.header, f]))
+
+export function fieldDef(name: string): FieldDef {
+  const f = FIELD_BY_NAME.get(name)
+  if (!f) throw new TypeError(`unknown match field ${JSON.stringify(name)}`)
+  return f
+}
+
+export function fieldByHeader(header: number): FieldDef | undefined {
+  return FIELD_BY_HEADER.get(header)
+}
+
+export function isMasked(v: unknown): v is Masked {
+  return typeof v === 'object' && v !== null && 'mask' in v
+}
+
+/** Writes one value of `f` (no header). Strings "a/len" are split by the caller. */
+export function writeValue(f: FieldDef, v: Scalar, w: Writer): void {
+  switch (f.kind) {
+    case 'num': {
+      const n = typeof v === 'number' ? v : Number(v)
+      if (!Number.isInteger(n) || n < 0 || n >= 2 ** f.bits) throw new RangeError(`${f.name}: value ${String(v)} out of range`)
+      if (f.len === 4) w.u32(n)
+      else if (f.len === 2) w.u16(n)
+      else w.u8(n)
+      return
+    }
+    case 'u64':
+      w.u64(typeof v === 'bigint' ? v : BigInt(v))
+      return
+    case 'mac':
+      w.ensure(6)
+      macToBytes(String(v), w.buf, w.pos)
+      w.pos += 6
+      return
+    case 'ipv4':
+      w.u32(ipv4ToInt(String(v)))
+      return
+    case 'ipv6':
+      w.ensure(16)
+      ipv6ToBytes(String(v), w.buf, w.pos)
+      w.pos += 16
+  }
+}
+
+export function readValue(f: FieldDef, b: Buffer, at: number): Scalar {
+  switch (f.kind) {
+    case 'num':
+      return f.len === 4 ? b.readUInt32BE(at) : f.len === 2 ? b.readUInt16BE(at) : b[at]!
+    case 'u64':
+      return b.readBigUInt64BE(at)
+    case 'mac':
+      return bytesToMac(b, at)
+    case 'ipv4':
+      return intToIpv4(b.readUInt32BE(at))
+    case 'ipv6':
+      return bytesToIpv6(b, at)
+  }
+}
+
+/** Splits "addr/len" (IP prefix) into value and mask text; other values pass through. */
+export function splitPrefix(f: FieldDef, v: FieldValue): FieldValue {
+  if (typeof v !== 'string' || (f.kind !== 'ipv4' && f.kind !== 'ipv6')) return v
+  const slash = v.indexOf('/')
+  if (slash < 0) return v
+  const addr = v.slice(0, slash)
+  const rest = v.slice(slash + 1)
+  if (!/^\d+$/.test(rest)) return { value: addr, mask: rest }
+  const m = Buffer.alloc(f.len)
+  prefixMask(f.len, Number(rest), m, 0)
+  return { value: addr, mask: f.kind === 'ipv4' ? intToIpv4(m.readUInt32BE(0)) : bytesToIpv6(m, 0) }
+}
+
+/** The decoded (canonical) form of a masked value: "addr/len" for contiguous IP masks. */
+export function canonicalMasked(f: FieldDef, v: FieldValue): FieldValue {
+  const tmp = new Writer(f.len * 2 + 8)
+  writeOxm(f, v, tmp)
+  return decodedValue(f, tmp.buf, 4, (tmp.buf[2]! & 1) === 1)
+}
+
+/** Writes one OXM TLV. */
+export function writeOxm(f: FieldDef, v: FieldValue, w: Writer): void {
+  const sv = splitPrefix(f, v)
+  if (isMasked(sv)) {
+    w.u32((f.header | 0x100) + f.len)
+    writeValue(f, sv.value, w)
+    writeValue(f, sv.mask, w)
+  } else {
+    w.u32(f.header)
+    writeValue(f, sv, w)
+  }
+}
+
+function sortedKeys(m: Match): string[] {
+  const keys = Object.keys(m).filter((k) => (m as Record<string, unknown>)[k] !== undefined)
+  if (keys.length > 1) keys.sort((a, b) => (FIELD_ORDER.get(a) ?? 999) - (FIELD_ORDER.get(b) ?? 999))
+  return keys
+}
+
+/** Encodes `struct ofp_match` (type OXM, length, TLVs, padding to 8). */
+export function encodeMatch(m: Match, w: Writer): void {
+  const start = w.pos
+  w.u16(1) // OFPMT_OXM
+  w.u16(0)
+  for (const k of sortedKeys(m)) writeOxm(fieldDef(k), (m as Record<string, FieldValue>)[k]!, w)
+  w.patch16(start + 2, w.pos - start)
+  w.padTo(start, 8)
+}
+
+function decodedValue(f: FieldDef, b: Buffer, at: number, masked: boolean): FieldValue {
+  const value = readValue(f, b, at)
+  if (!masked) return value
+  const mask = readValue(f, b, at + f.len)
+  if (f.kind === 'ipv4' || f.kind === 'ipv6') {
+    const p = prefixLength(b, at + f.len, f.len)
+    if (p >= 0) return `${String(value)}/${p}`
+  }
+  return { value, mask }
+}
+
+/** Reads one OXM TLV list of `len` bytes into a Match (unknown fields are kept by header). */
+export function decodeOxms(r: Reader, len: number, into: Record<string, FieldValue>): void {
+  const end = r.pos + len
+  while (r.pos < end) {
+    r.need(4, 'OXM header')
+    const header = r.u32()
+    const n = header & 0xff
+    const masked = (header & 0x100) !== 0
+    r.need(n, 'OXM value')
+    const f = FIELD_BY_HEADER.get(((header & ~0x1ff) | (masked ? n / 2 : n)) >>> 0)
+    if (f && (masked ? n === f.len * 2 : n === f.len)) {
+      if (into[f.name] !== undefined) throw new DecodeError(`duplicate OXM field ${f.name}`)
+      into[f.name] = decodedValue(f, r.buf, r.pos, masked)
+    } else {
+      into[`oxm_${header.toString(16).padStart(8, '0')}`] = r.buf.toString('hex', r.pos, r.pos + n)
+    }
+    r.pos += n
+  }
+  if (r.pos !== end) throw new DecodeError('OXM list overruns match')
+}
+
+export function decodeMatch(r: Reader): Match {
+  const start = r.pos
+  r.need(4, 'ofp_match')
+  const type = r.u16()
+  const length = r.u16()
+  if (type !== 1) throw new DecodeError(`unsupported match type ${type}`)
+  if (length < 4) throw new DecodeError(`bad match length ${length}`)
+  r.need(length - 4, 'ofp_match')
+  const m: Record<string, FieldValue> = {}
+  decodeOxms(r, length - 4, m)
+  r.skip(((length + 7) & ~7) - (r.pos - start))
+  return m as Match
+}
+
+function exact(m: Match, k: keyof Match): number | undefined {
+  const v = m[k]
+  return typeof v === 'number' ? v : undefined
+}
+
+/**
+ * Throws PrerequisiteError if a field lacks its prerequisite (OF1.3 §7.2.3.6 table 13), which a
+ * switch would otherwise reject with BAD_MATCH/BAD_PREREQ after the flow was sent.
+ */
+export function checkPrerequisites(m: Match): void {
+  const et = exact(m, 'eth_type')
+  const proto = exact(m, 'ip_proto')
+  const need = (field: string, ok: boolean, what: string): void => {
+    if ((m as Record<string, unknown>)[field] !== undefined && !ok) {
+      throw new PrerequisiteError(`match field ${field} requires ${what}`)
+    }
+  }
+  const ip = et === 0x0800 || et === 0x86dd
+  for (const f of ['ipv4_src', 'ipv4_dst', 'icmpv4_type', 'icmpv4_code']) need(f, et === 0x0800, 'eth_type=0x0800')
+  for (const f of ['ipv6_src', 'ipv6_dst', 'ipv6_flabel', 'icmpv6_type', 'icmpv6_code']) need(f, et === 0x86dd, 'eth_type=0x86dd')
+  for (const f of ['ip_proto', 'ip_dscp', 'ip_ecn']) need(f, ip, 'eth_type=0x0800 or 0x86dd')
+  for (const f of ['arp_op', 'arp_spa', 'arp_tpa', 'arp_sha', 'arp_tha']) need(f, et === 0x0806, 'eth_type=0x0806')
+  for (const f of ['tcp_src', 'tcp_dst']) need(f, ip && proto === 6, 'ip_proto=6 (and eth_type IPv4/IPv6)')
+  for (const f of ['udp_src', 'udp_dst']) need(f, ip && proto === 17, 'ip_proto=17 (and eth_type IPv4/IPv6)')
+  for (const f of ['icmpv4_type', 'icmpv4_code']) need(f, proto === 1, 'ip_proto=1')
+  for (const f of ['icmpv6_type', 'icmpv6_code']) need(f, proto === 58, 'ip_proto=58')
+  const vid = exact(m, 'vlan_vid')
+  need('vlan_pcp', vid !== undefined && (vid & 0x1000) !== 0, 'vlan_vid with OFPVID_PRESENT')
+  for (const k of Object.keys(m)) if (!FIELD_BY_NAME.has(k)) throw new TypeError(`unknown match field ${JSON.stringify(k)}`)
+}
+
+/** Check OXM payload length of a field, used by set_field decoding. */
+export function checkFieldLen(f: FieldDef, n: number): void {
+  assertLen(n, f.len, f.name)
+}

@@ -1,0 +1,24 @@
+/** Mechanism drivers by `[ml2] mechanism_drivers` name (Neutron's entry points). */
+import type { Logger } from '../common/log.js'
+import type { MechanismDriver } from '../ml2/driver-api.js'
+import { LoggerMechanismDriver } from '../ml2/mech/mech-logger.js'
+import { TestMechanismDriver, type FailRule } from '../ml2/mech/mech-test.js'
+
+export interface MechDriverDeps {
+  log: Logger
+  failOn: readonly FailRule[]
+}
+
+export const MECHANISM_DRIVERS: Record<string, (d: MechDriverDeps) => MechanismDriver> = {
+  logger: (d) => new LoggerMechanismDriver(d.log.child('mech.logger')),
+  test: (d) => new TestMechanismDriver(d.failOn, 'test'),
+  test_lower: (d) => new TestMechanismDriver(d.failOn.filter(() => false), 'test_lower'),
+}
+
+export function createMechanismDrivers(names: readonly string[], deps: MechDriverDeps): MechanismDriver[] {
+  return names.map((n) => {
+    const make = MECHANISM_DRIVERS[n]
+    if (!make) throw new Error(`Unknown mechanism driver '${n}' in [ml2] mechanism_drivers (known: ${Object.keys(MECHANISM_DRIVERS).join(', ')})`)
+    return make(deps)
+  })
+}
