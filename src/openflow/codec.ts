@@ -143,7 +143,7 @@ function encodeBody(m: OFMessage, w: Writer): void {
       w.u32(ControllerRole[m.role]); w.zeros(4); w.u64(m.generationId)
       return
     case 'multipart_request':
-      w.u16(multipartType(m.body.kind)); w.u16(m.flags); w.zeros(4)
+      w.u16(multipartType(m.body)); w.u16(m.flags); w.zeros(4)
       encodeMultipartRequestBody(m.body, w)
       return
     case 'multipart_reply': {

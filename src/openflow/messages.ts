@@ -166,6 +166,8 @@ export type MultipartRequestBody =
   | ({ readonly kind: 'flow' | 'aggregate' } & FlowStatsRequestBody)
   | { readonly kind: 'port_stats'; readonly portNo: number }
   | { readonly kind: 'group'; readonly groupId: number }
+  /** Any other multipart type, body kept as bytes. */
+  | { readonly kind: 'raw'; readonly mpType: number; readonly data: Buffer }
 
 export interface MultipartRequest extends Base {
   readonly type: 'multipart_request'

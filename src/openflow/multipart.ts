@@ -20,8 +20,8 @@ const KIND_TO_TYPE = {
   port_desc: MultipartType.PORT_DESC,
 } as const
 
-export function multipartType(kind: MultipartRequestBody['kind']): number {
-  return KIND_TO_TYPE[kind]
+export function multipartType(b: MultipartRequestBody): number {
+  return b.kind === 'raw' ? b.mpType : KIND_TO_TYPE[b.kind]
 }
 
 export function encodeMultipartRequestBody(b: MultipartRequestBody, w: Writer): void {
@@ -37,6 +37,9 @@ export function encodeMultipartRequestBody(b: MultipartRequestBody, w: Writer): 
       return
     case 'group':
       w.u32(b.groupId); w.zeros(4)
+      return
+    case 'raw':
+      w.bytes(b.data)
       return
     default:
   }
@@ -58,7 +61,7 @@ export function decodeMultipartRequestBody(type: number, r: Reader): MultipartRe
     }
     case MultipartType.PORT_STATS: { const portNo = r.u32(); r.skip(4); return { kind: 'port_stats', portNo } }
     case MultipartType.GROUP: { const groupId = r.u32(); r.skip(4); return { kind: 'group', groupId } }
-    default: throw new DecodeError(`unsupported multipart request type ${type}`)
+    default: return { kind: 'raw', mpType: type, data: r.bytes(r.remaining) }
   }
 }
 

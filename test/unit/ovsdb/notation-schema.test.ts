@@ -101,7 +101,7 @@ describe('validation before sending', () => {
 
 describe('update2 diffs', () => {
   it('applies set symmetric differences and map diffs; max-1 columns take the new value', () => {
-    assert.deepEqual(applyColumnDiff(col('Bridge', 'ports'), ['a', 'b'], ['set', [['uuid', 'b'], ['uuid', 'c']]]).sort(), ['a', 'c'])
+    assert.deepEqual((applyColumnDiff(col('Bridge', 'ports'), ['a', 'b'], ['set', [['uuid', 'b'], ['uuid', 'c']]]) as string[]).sort(), ['a', 'c'])
     assert.equal(applyColumnDiff(col('Bridge', 'fail_mode'), 'secure', 'standalone'), 'standalone')
     assert.equal(applyColumnDiff(col('Bridge', 'fail_mode'), 'secure', ['set', []]), null)
     assert.deepEqual(applyColumnDiff(col('Bridge', 'external_ids'), { a: '1', b: '2' }, ['map', [['a', '1'], ['b', '3'], ['c', '4']]]), { b: '3', c: '4' })
