@@ -216,7 +216,7 @@ export function formatAction(a: Action): string {
       const style = a.field.startsWith('reg') ? 'hex' : SET_FIELD_TEXT[a.field]?.[1] ?? 'hex'
       return `set_field:${fmtScalar(a.field, a.value, style)}->${setFieldName(a.field)}`
     }
-    case 'output_reg': return `output:${formatRef(a.src)}`
+    case 'output_reg': return a.maxLen === 0xffff ? `output:${formatRef(a.src)}` : `output(port=${formatRef(a.src)},max_len=${a.maxLen})`
     case 'reg_load': return `load:${hex(a.value)}->${formatRef(a.dst)}`
     case 'reg_move': return `move:${formatRef(a.src)}->${formatRef(a.dst)}`
     case 'resubmit':

@@ -265,7 +265,7 @@ export function parseAction(text: string): Action | undefined {
   const arg = colon >= 0 && (paren < 0 || colon < paren) ? t.slice(colon + 1) : paren >= 0 ? t.slice(paren + 1, t.lastIndexOf(')')) : ''
   switch (name) {
     case 'output':
-      return arg.includes('[') ? { type: 'output_reg', src: parseRef(arg), maxLen: 0 } : { type: 'output', port: parsePort(arg) }
+      return arg.includes('[') ? { type: 'output_reg', src: parseRef(arg), maxLen: 0xffff } : { type: 'output', port: parsePort(arg) }
     case 'controller': {
       const ml = /max_len=(\d+)/.exec(arg)?.[1] ?? (/^\d+$/.test(arg) ? arg : '65535')
       return { type: 'output', port: Port.CONTROLLER, maxLen: Number(ml) }

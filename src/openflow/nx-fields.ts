@@ -1,8 +1,8 @@
 /**
  * Field references used by Nicira actions (reg_load, reg_move, learn): an NXM/OXM header plus
  * a bit range. Text names are the NXM names ovs-ofctl prints ("NXM_NX_REG0[0..7]").
- * For OF1.3 OVS serialises a field by its OXM header when it has one, else its NXM header;
- * both are accepted when decoding.
+ * OVS serialises a field by its NXM header when it has one, else its OXM header (checked
+ * against ovs-ofctl's bytes); both are accepted when decoding.
  */
 import { DecodeError } from './wire.js'
 
@@ -25,8 +25,10 @@ export interface SubfieldDef {
 
 const hdr = (cls: number, field: number, len: number): number => ((cls << 16) | (field << 9) | len) >>> 0
 
-function sf(field: string, nxmName: string, len: number, header: number, alt: number[] = [], nbits = len * 8): SubfieldDef {
-  return Object.freeze({ field, nxmName, nbits, header, altHeaders: alt })
+/** OVS writes the NXM header when a field has one (even for OF1.3), else the OXM header. */
+function sf(field: string, nxmName: string, len: number, oxm: number, nxm: number[] = [], nbits = len * 8): SubfieldDef {
+  const [header, ...rest] = [...nxm, oxm]
+  return Object.freeze({ field, nxmName, nbits, header: header!, altHeaders: rest })
 }
 
 const B = 0x8000

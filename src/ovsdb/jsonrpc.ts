@@ -116,9 +116,18 @@ export class JsonRpcConnection extends EventEmitter<{ close: [reason: string] }>
     if (!this.#closed) this.#send({ method, params, id: null })
   }
 
-  /** RFC 7047 §4.1.4: asks the peer to abandon an outstanding request of ours. */
+  /**
+   * RFC 7047 §4.1.4: asks the peer to abandon an outstanding request of ours, and fails it
+   * locally with Canceled. The RFC says the server answers "canceled", but ovsdb-server 3.1
+   * silently drops the pending trigger and never replies; any late reply is ignored.
+   */
   cancel(id: RpcId): void {
     this.notify('cancel', [id])
+    const p = this.#pending.get(id)
+    if (!p) return
+    this.#pending.delete(id)
+    if (p.timer) clearTimeout(p.timer)
+    p.reject(operationError('canceled', -1))
   }
 
   respond(id: RpcId, result: unknown, error: unknown = null): void {

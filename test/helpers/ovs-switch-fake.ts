@@ -63,12 +63,7 @@ export class FakeSwitchPeer {
             portNo: 1, hwAddr: '02:00:00:00:00:01', name: 'p1', config: 0, state: 4, curr: 0, advertised: 0, supported: 0,
             peer: 0, currSpeed: 0, maxSpeed: 0 }] } })
         }
-        if (msg.body.kind === 'raw' && msg.body.mpType === 12) {
-          // ovs-ofctl asks for TABLE_FEATURES (table names): one minimal 64-byte entry per table
-          const tables = Buffer.alloc(64 * 2)
-          for (let t = 0; t < 2; t++) { tables.writeUInt16BE(64, t * 64); tables[t * 64 + 2] = t; tables.writeUInt32BE(1000, t * 64 + 60) }
-          return send({ type: 'multipart_reply', flags: 0, body: { kind: 'raw', mpType: 12, data: tables } })
-        }
+        // other multipart types (ovs-ofctl without --no-names asks for TABLE_FEATURES)
         if (msg.body.kind === 'raw') return send({ type: 'error', errorType: 1, code: 2, data: raw.subarray(0, 64) })
         return
       default:
