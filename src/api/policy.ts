@@ -8,6 +8,7 @@ import type { RequestContext } from '../common/context.js'
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import { httpBadRequest, PolicyNotAuthorized } from '../common/exceptions.js'
 import type { AttrMap } from './attributes.js'
+import type { NoAuthContext } from './auth-noauth.js'
 
 export function enforceWrite(
   ctx: RequestContext,
@@ -28,15 +29,24 @@ export function enforceWrite(
       throw new PolicyNotAuthorized(`${action}_${resource}:${name}`)
     }
   }
-  if (action === 'create') {
-    for (const k of ['project_id', 'tenant_id']) {
-      const v = body[k]
-      if (v !== NOT_SPECIFIED && v !== undefined && v !== ctx.projectId) {
-        throw httpBadRequest(
-          "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges",
-        )
-      }
-    }
+}
+
+/**
+ * neutron_lib AttributeInfo.populate_project_id + populate_project_info, run on the raw POST body
+ * before anything else (so these 400s win over unknown attributes, as in Neutron).
+ */
+export function checkProjectOnCreate(ctx: RequestContext, raw: Record<string, unknown>): void {
+  const t = raw.tenant_id
+  const p = raw.project_id
+  if (t !== undefined && p !== undefined && t !== p) throw httpBadRequest("'project_id' and 'tenant_id' do not match")
+  const named = t !== undefined ? t : p
+  if (named !== undefined && named !== ctx.projectId && !ctx.isAdmin) {
+    throw httpBadRequest(
+      "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges",
+    )
+  }
+  if (named === undefined && !ctx.isAdmin && (ctx as NoAuthContext).projectFromHeader) {
+    throw httpBadRequest('Running without keystone AuthN requires that tenant_id is specified')
   }
 }
 

@@ -5,7 +5,7 @@
 import type { RequestContext } from '../common/context.js'
 import { httpBadRequest, httpNotFound, TagNotFound } from '../common/exceptions.js'
 import { prepareRequestBody, type AttrMap } from './attributes.js'
-import { enforceWrite, filterVisible } from './policy.js'
+import { checkProjectOnCreate, enforceWrite, filterVisible } from './policy.js'
 import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
 import type { ApiRequest, ApiResponse } from './server.js'
 
@@ -87,6 +87,7 @@ export class ResourceController {
       if (it === null || typeof it !== 'object' || Array.isArray(it)) {
         throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
       }
+      if ('project_id' in this.map) checkProjectOnCreate(r.ctx, it)
       const p = prepareRequestBody(this.map, it, true)
       enforceWrite(r.ctx, 'create', this.resource, this.map, p, it)
       return p

@@ -165,9 +165,20 @@ export class OverQuota extends Conflict {
 }
 
 // ---- 403 -------------------------------------------------------------------------------------
+/**
+ * oslo.policy's PolicyNotAuthorized as Neutron raises it: the text is the str() of the rule that
+ * failed. Neutron builds it as rule:<action>, AND-ed (nested, in attribute-map order) with
+ * rule:<action>:<attribute> for each policy-enforced attribute the request sets
+ * (neutron/policy.py _build_match_rule), e.g.
+ * "(rule:create_network and rule:create_network:provider:network_type) is disallowed by policy".
+ */
 export class PolicyNotAuthorized extends NotAuthorized {
   override readonly type = 'PolicyNotAuthorized'
-  constructor(action: string) { super(`(rule:${action}) is disallowed by policy`) }
+  constructor(action: string, attributes: readonly string[] = []) {
+    let rule = `rule:${action}`
+    for (const a of attributes) rule = `(${rule} and rule:${action}:${a})`
+    super(`${rule} is disallowed by policy`)
+  }
 }
 
 // ---- 503 -------------------------------------------------------------------------------------

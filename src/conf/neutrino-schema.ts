@@ -4,7 +4,7 @@
  */
 import { keystoneAuthtokenSection } from './keystone-authtoken.js';
 import { ml2Sections } from './ml2-config.js';
-import { databaseSection, defaultSection, oslomiddlewareSection } from './neutron-opts.js';
+import { databaseSection, defaultSection, oslomiddlewareSection, quotasSection } from './neutron-opts.js';
 import { type ConfigOf, registerSections } from './schema.js';
 
 export const neutrinoSections = [
@@ -12,6 +12,7 @@ export const neutrinoSections = [
   databaseSection,
   keystoneAuthtokenSection,
   oslomiddlewareSection,
+  quotasSection,
   ...ml2Sections,
 ] as const;
 

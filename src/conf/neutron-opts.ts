@@ -71,3 +71,11 @@ export const databaseSection = section('database', {
 export const oslomiddlewareSection = section('oslo_middleware', {
   max_request_body_size: intOpt({ default: 114688, min: 0, help: 'Largest request body accepted, in bytes (413 above); 0 disables the check.' }),
 }, { sampleFile: 'neutron.conf' });
+
+/** [quotas]: per-project limits (neutron/conf/quota.py). -1 means unlimited. */
+export const quotasSection = section('quotas', {
+  default_quota: intOpt({ default: -1, min: -1, help: 'Default limit for a resource without its own quota_<resource> option; -1 is unlimited.' }),
+  quota_network: intOpt({ default: 100, min: -1, help: 'Networks allowed per project; -1 is unlimited.' }),
+  quota_subnet: intOpt({ default: 100, min: -1, help: 'Subnets allowed per project; -1 is unlimited.' }),
+  quota_port: intOpt({ default: 500, min: -1, help: 'Ports allowed per project; -1 is unlimited.' }),
+}, { sampleFile: 'neutron.conf' });

@@ -206,6 +206,19 @@ CREATE TABLE agents (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'per-project quotas',
+    sql: `
+CREATE TABLE quotas (
+  id VARCHAR(36) PRIMARY KEY,
+  project_id VARCHAR(255) NOT NULL,
+  resource VARCHAR(255) NOT NULL,
+  "limit" INTEGER NOT NULL,
+  CONSTRAINT uniq_quotas0project_id0resource UNIQUE (project_id, resource)
+);
+`,
+  },
 ]
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS neutrino_schema_version (

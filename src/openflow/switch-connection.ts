@@ -232,11 +232,12 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
     const p = this.pending.get(xid)
     const request = p?.request ?? this.sent.get(xid)
     const err = new OpenFlowError(m.errorType, m.code, xid, request, m.data)
-    this.errorsSinceBarrier.push(err)
     if (p) {
+      // delivered to its own awaited request; the barrier reports only fire-and-forget failures
       this.settle(xid)
       p.reject(err)
     } else {
+      this.errorsSinceBarrier.push(err)
       this.emit('switch_error', err)
     }
   }
@@ -328,7 +329,9 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
 
   /**
    * Resolves once the switch has processed everything sent before it; rejects with BarrierError
-   * listing the switch errors caused by those messages (OF1.3 §6.2: errors precede the reply).
+   * listing the switch errors caused by the messages sent with send()/sendAll() before it
+   * (OF1.3 §6.2: errors precede the barrier reply). Errors answering a request() reject that
+   * request's own promise instead.
    */
   async barrier(): Promise<void> {
     await this.request({ type: 'barrier_request' })

@@ -1,6 +1,6 @@
 /**
  * Flow texts covering every match field, instruction and action the library encodes, in the
- * form `ovs-ofctl -O OpenFlow13 dump-flows` prints them (shared by the vector and switch tests).
+ * `ovs-ofctl add-flow` syntax (shared by the vector and switch tests).
  */
 export const FLOW_LINES = [
   'table=0,priority=100,in_port=1,actions=set_field:0x1388->tun_id,goto_table:10',
