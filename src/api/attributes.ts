@@ -26,6 +26,8 @@ export interface AttrSpec {
   adminOnly?: boolean
   /** Only admins may set it, everyone may see it (e.g. shared is settable by owners in Neutron; router:external admin). */
   adminOnlySet?: boolean
+  /** Neutron's `enforce_policy`: part of the policy rule when set (named in PolicyNotAuthorized). */
+  enforcePolicy?: boolean
   /** Filter conversion for query strings (defaults to `convert`). */
   convertFilter?: Converter
 }
@@ -147,4 +149,13 @@ export function prepareRequestBody(
     out[name] = value
   }
   return out
+}
+
+/** validators.validate_list_of_unique_strings (tags). */
+export const validateListOfUniqueStrings = (maxLen?: number): Validator => (v) => {
+  const m = validateListOfStrings(maxLen)(v)
+  if (m) return m
+  const list = v as string[]
+  const dups = [...new Set(list.filter((x, i) => list.indexOf(x) !== i))]
+  return dups.length ? `Duplicate items in the list: '${dups.join(', ')}'` : undefined
 }

@@ -19,16 +19,24 @@ export function enforceWrite(
   given: Record<string, unknown>,
 ): void {
   if (ctx.isAdmin) return
+  // neutron/policy.py _is_attribute_explicitly_set: on create an attribute equal to its default
+  // does not count; on update every attribute in the body counts.
+  const enforced: string[] = []
+  let denied = false
   for (const [name, spec] of Object.entries(map)) {
     if (!(name in given)) continue
     const v = body[name]
     if (v === NOT_SPECIFIED) continue
-    if (spec.adminOnly || spec.adminOnlySet) {
-      // Setting an admin-only boolean to its default is allowed (e.g. shared=false).
-      if (spec.adminOnlySet && action === 'create' && v === spec.default) continue
-      throw new PolicyNotAuthorized(`${action}_${resource}:${name}`)
-    }
+    if (action === 'create' && 'default' in spec && typeof spec.default !== 'function' && deepEqual(v, spec.default)) continue
+    if (!(spec.enforcePolicy || spec.adminOnly || spec.adminOnlySet)) continue
+    enforced.push(name)
+    if (spec.adminOnly || spec.adminOnlySet) denied = true
   }
+  if (denied) throw new PolicyNotAuthorized(`${action}_${resource}`, enforced)
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b)
 }
 
 /**

@@ -6,7 +6,7 @@
  *   sort_key=k&sort_dir=asc|desc (repeatable; id is appended as the tie-breaker)
  *   limit, marker, page_reverse  pagination, with `<collection>_links` (next/previous)
  */
-import { httpBadRequest, NotFound } from '../common/exceptions.js'
+import { BadRequest, httpBadRequest, NetworkNotFound, NotFound, PortNotFound, SubnetNotFound } from '../common/exceptions.js'
 import type { AttrMap } from './attributes.js'
 
 export interface ListQuery {
@@ -21,7 +21,7 @@ export interface ListQuery {
 const RESERVED = new Set(['fields', 'sort_key', 'sort_dir', 'limit', 'marker', 'page_reverse', 'verbose'])
 const TAG_FILTERS = ['tags', 'tags-any', 'not-tags', 'not-tags-any']
 
-export function parseListQuery(params: URLSearchParams, map: AttrMap, maxLimit: number): ListQuery {
+export function parseListQuery(params: URLSearchParams, map: AttrMap, maxLimit: number, resource = 'resource'): ListQuery {
   const fields = params.getAll('fields').flatMap((f) => f.split(',')).filter((f) => f)
   const filters = new Map<string, string[]>()
   for (const [k, v] of params) {
@@ -31,37 +31,48 @@ export function parseListQuery(params: URLSearchParams, map: AttrMap, maxLimit: 
     if (list) list.push(v)
     else filters.set(k, [v])
   }
-  const keys = params.getAll('sort_key')
-  const dirs = params.getAll('sort_dir')
-  if (keys.length !== dirs.length && dirs.length !== 0) {
-    throw httpBadRequest('The number of sort_keys and sort_dirs must be same')
-  }
+  // api_common.get_sorts: empty values ignored, counts must match, keys must be attributes,
+  // directions exactly 'asc'/'desc'; messages quote Python lists.
+  const keys = params.getAll('sort_key').filter((k) => k)
+  const dirs = params.getAll('sort_dir').filter((d) => d)
+  if (keys.length !== dirs.length) throw httpBadRequest('The number of sort_keys and sort_dirs must be same')
+  const absent = keys.filter((k) => !(k in map))
+  if (absent.length) throw httpBadRequest(`${pyList(absent)} is invalid attribute for sort_keys`)
+  const badDirs = dirs.filter((d) => d !== 'asc' && d !== 'desc')
+  if (badDirs.length) throw httpBadRequest(`${pyList(badDirs)} is invalid value for sort_dirs, valid value is 'asc' and 'desc'`)
   const sort = keys.map((key, i) => {
-    const spec = map[key]
-    if (!spec || !spec.isSortKey) throw httpBadRequest(`${key} is an invalid attribute for sort_key`)
-    const dir = (dirs[i] ?? 'asc').toLowerCase()
-    if (dir !== 'asc' && dir !== 'desc') {
-      throw httpBadRequest(`${dirs[i]} is an invalid value for sort_dir, valid value is 'asc' and 'desc'`)
-    }
-    return { key, dir: dir as 'asc' | 'desc' }
+    // In the attribute map but not a column Neutron can sort on (sqlalchemyutils.paginate_query).
+    if (!map[key]!.isSortKey) throw new BadRequest(resource, `${key} is invalid attribute for sort_key`)
+    return { key, dir: dirs[i] as 'asc' | 'desc' }
   })
+  // api_common._get_limit_param / get_limit_and_marker
   let limit: number | null = null
   const rawLimit = params.get('limit')
   if (rawLimit !== null) {
-    if (!/^\d+$/.test(rawLimit.trim())) throw httpBadRequest(`Limit must be an integer 0 or greater and not '${rawLimit}'`)
-    limit = Number(rawLimit)
-    if (limit === 0) limit = null
+    if (!/^\s*[+-]?\d+\s*$/.test(rawLimit) || Number(rawLimit) < 0) {
+      throw new BadRequest('limit', `Limit must be an integer 0 or greater and not '${rawLimit}'`)
+    }
+    limit = Number(rawLimit) || null
   }
-  if (maxLimit > 0 && (limit === null || limit > maxLimit)) limit = maxLimit
-  const pr = (params.get('page_reverse') ?? 'false').toLowerCase()
+  if (maxLimit > 0) limit = Math.min(maxLimit, limit ?? maxLimit)
+  for (const [k, vs] of filters) {
+    if (TAG_FILTERS.includes(k) || k === 'fixed_ips') continue
+    const conv = map[k]?.convertFilter ?? map[k]?.convert
+    // A value the attribute's converter refuses is a 400, as in api_common.get_filters.
+    if (conv) for (const v of vs) if (v !== '') conv(v)
+  }
   return {
     fields: fields.length ? fields : null,
     filters,
     sort,
     limit,
-    marker: params.get('marker'),
-    pageReverse: pr === 'true' || pr === '1',
+    marker: limit === null ? null : params.get('marker'),
+    pageReverse: (params.get('page_reverse') ?? 'False').toLowerCase() === 'true',
   }
+}
+
+function pyList(items: string[]): string {
+  return `[${items.map((i) => `'${i}'`).join(', ')}]`
 }
 
 /** Converts a filter's string value to the attribute's type, for comparison. */
@@ -140,7 +151,10 @@ export interface Page {
   links: Array<{ rel: string; href: string }> | null
 }
 
-/** Sort, then cut a page at the marker (neutron's native pagination), with next/previous links. */
+/**
+ * Sort, then cut a page after the marker (Neutron's native pagination: the marker row's sort
+ * values bound the query; page_reverse walks backwards), with api_common.get_pagination_links.
+ */
 export function paginate(
   items: Record<string, any>[],
   q: ListQuery,
@@ -149,32 +163,36 @@ export function paginate(
   params: URLSearchParams,
 ): Page {
   sortItems(items, q.sort, q.pageReverse)
+  if (q.limit === null) return { items, links: null }
   let start = 0
   if (q.marker !== null) {
     const i = items.findIndex((it) => it.id === q.marker)
-    if (i < 0) throw new MarkerNotFound(resourceName, q.marker)
+    // db_base_plugin_common._get_marker_obj: the marker is fetched like a GET → <Resource>NotFound.
+    if (i < 0) throw markerNotFound(resourceName, q.marker)
     start = i + 1
-  }
-  if (q.limit === null) {
-    const page = items.slice(start)
-    if (q.pageReverse) page.reverse()
-    return { items: page, links: null }
   }
   const page = items.slice(start, start + q.limit)
   if (q.pageReverse) page.reverse()
   const links: Array<{ rel: string; href: string }> = []
-  const link = (rel: string, marker: string, reverse: boolean) => {
-    const p = new URLSearchParams()
-    for (const [k, v] of params) if (k !== 'marker' && k !== 'page_reverse' && k !== 'limit') p.append(k, v)
-    p.set('limit', String(q.limit))
-    p.set('marker', marker)
-    if (reverse) p.set('page_reverse', 'True')
+  // get_next_link / get_previous_link: the request's own parameters, marker replaced (appended last).
+  const link = (rel: string, marker: string | undefined, reverse: boolean) => {
+    const p = new URLSearchParams(params)
+    p.delete('marker')
+    if (marker !== undefined) p.append('marker', marker)
+    p.delete('page_reverse')
+    if (reverse) p.append('page_reverse', 'True')
     links.push({ rel, href: selfUrl(p) })
   }
-  // api_common.get_pagination_links: next unless a short forward page; previous unless a short reverse page.
-  if (!(page.length < q.limit && !q.pageReverse) && page.length) link('next', page[page.length - 1]!.id, false)
-  if (!(page.length < q.limit && q.pageReverse) && page.length) link('previous', page[0]!.id, true)
+  if (!(page.length < q.limit && !q.pageReverse)) link('next', page.at(-1)?.id, false)
+  if (!(page.length < q.limit && q.pageReverse)) link('previous', page[0]?.id, true)
   return { items: page, links }
+}
+
+function markerNotFound(resource: string, marker: string): NotFound {
+  if (resource === 'network') return new NetworkNotFound(marker)
+  if (resource === 'subnet') return new SubnetNotFound(marker)
+  if (resource === 'port') return new PortNotFound(marker)
+  return new MarkerNotFound(resource, marker)
 }
 
 export class MarkerNotFound extends NotFound {

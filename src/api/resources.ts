@@ -3,8 +3,8 @@
  * through the attribute map, policy, plugin call, then visibility and `fields=` on the way out.
  */
 import type { RequestContext } from '../common/context.js'
-import { httpBadRequest, httpNotFound, TagNotFound } from '../common/exceptions.js'
-import { prepareRequestBody, type AttrMap } from './attributes.js'
+import { httpBadRequest, httpNotFound, InvalidInput, TagNotFound } from '../common/exceptions.js'
+import { prepareRequestBody, validateListOfUniqueStrings, validateString, type AttrMap } from './attributes.js'
 import { checkProjectOnCreate, enforceWrite, filterVisible } from './policy.js'
 import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
 import type { ApiRequest, ApiResponse } from './server.js'
@@ -45,14 +45,14 @@ export class ResourceController {
   }
 
   async list(r: ApiRequest): Promise<ApiResponse> {
-    const q = parseListQuery(r.url.searchParams, this.map, this.opts.paginationMaxLimit)
+    const q = parseListQuery(r.url.searchParams, this.map, this.opts.paginationMaxLimit, this.collection)
     // Non-admins may not filter on what they cannot see.
     if (!r.ctx.isAdmin) for (const k of [...q.filters.keys()]) if (this.map[k]?.adminOnly) q.filters.delete(k)
     const all = await this.ops.list(r.ctx, q.filters)
     const filtered = applyFilters(this.map, all, q.filters)
     const page = paginate(filtered, q, this.resource, (p) => `${r.baseUrl}/v2.0/${this.collection}?${p}`, r.url.searchParams)
     const body: Dict = { [this.collection]: page.items.map((it) => this.out(r.ctx, it, q.fields)) }
-    if (page.links) body[`${this.collection}_links`] = page.links
+    if (page.links?.length) body[`${this.collection}_links`] = page.links
     return { status: 200, body }
   }
 
@@ -120,38 +120,40 @@ export class ResourceController {
   async tags(r: ApiRequest, id: string, tag: string | undefined): Promise<ApiResponse> {
     const { getTags, setTags } = this.ops
     if (!getTags || !setTags) throw httpNotFound()
-    const current = await getTags.call(this.ops, r.ctx, id)
-    const validTag = (t: unknown): string => {
-      if (typeof t !== 'string' || t === '' || t.length > 255 || t.includes(',')) {
-        throw httpBadRequest(`Invalid input for tags. Reason: '${String(t)}' is not a valid tag.`)
-      }
-      return t
+    // neutron/extensions/tagging.py: validate_tag / validate_tags raise InvalidInput.
+    if (tag !== undefined) {
+      const msg = validateString(255)(tag)
+      if (msg) throw new InvalidInput(msg)
     }
+    const current = await getTags.call(this.ops, r.ctx, id)
     switch (r.method) {
       case 'GET':
         if (tag === undefined) return { status: 200, body: { tags: current } }
-        if (!current.includes(tag)) throw new TagNotFound(this.collection, id, tag)
+        if (!current.includes(tag)) throw new TagNotFound(tag)
         return { status: 204 }
       case 'PUT': {
         if (tag !== undefined) {
-          validTag(tag)
+          // tag_plugin.update_tag: an existing tag is a no-op.
           if (!current.includes(tag)) await setTags.call(this.ops, r.ctx, id, [...current, tag])
           return { status: 201 }
         }
         const b = r.body as Dict
-        if (!b || typeof b !== 'object' || !Array.isArray(b.tags)) throw httpBadRequest("Invalid input for tags. Reason: Invalid data format for tags.")
-        const tags = [...new Set((b.tags as unknown[]).map(validTag))]
-        await setTags.call(this.ops, r.ctx, id, tags)
-        return { status: 200, body: { tags } }
+        if (!b || typeof b !== 'object' || Array.isArray(b) || !('tags' in b)) throw new InvalidInput('Invalid tags body')
+        const msg = validateListOfUniqueStrings(255)(b.tags)
+        if (msg) throw new InvalidInput(msg)
+        await setTags.call(this.ops, r.ctx, id, b.tags as string[])
+        return { status: 200, body: { tags: b.tags } }
       }
       case 'DELETE':
         if (tag === undefined) {
           await setTags.call(this.ops, r.ctx, id, [])
           return { status: 204 }
         }
-        if (!current.includes(tag)) throw new TagNotFound(this.collection, id, tag)
+        if (!current.includes(tag)) throw new TagNotFound(tag)
         await setTags.call(this.ops, r.ctx, id, current.filter((t) => t !== tag))
         return { status: 204 }
+      case 'POST':
+        throw httpNotFound('not supported')
       default:
         throw httpNotFound()
     }

@@ -118,7 +118,9 @@ export class ApiServer {
     }
     const controller = this.#byCollection.get(parts[0]!)
     if (!controller) throw httpNotFound()
-    const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize) : undefined
+    // PUT …/tags/{tag} carries no body.
+    const bodyless = parts.length === 4 && parts[2] === 'tags'
+    const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize, bodyless) : undefined
     const r: ApiRequest = { method, url, ctx, body, baseUrl }
     const id = parts[1] !== undefined ? decodeURIComponent(parts[1]) : undefined
     if (parts.length === 1) {
@@ -176,7 +178,7 @@ function send(res: ServerResponse, status: number, body: unknown, requestId: str
 }
 
 /** Reads a JSON body, enforcing the size limit before buffering it all (oslo_middleware sizelimit). */
-function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+function readJson(req: IncomingMessage, limit: number, optional = false): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? NaN)
   if (declared > limit) {
     req.resume()
@@ -203,7 +205,7 @@ function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
     req.on('end', () => {
       if (failed) return
       const text = Buffer.concat(chunks).toString('utf8')
-      if (text.trim() === '') return reject(httpBadRequest('Resource body required'))
+      if (text.trim() === '') return optional ? resolve(undefined) : reject(httpBadRequest('Resource body required'))
       try {
         resolve(JSON.parse(text))
       } catch {

@@ -51,8 +51,8 @@ export class InvalidAllocationPool extends NeutronException {
   readonly type = 'InvalidAllocationPool'
   constructor(pool: string) { super(`The allocation pool ${pool} is not valid.`) }
 }
-export class OverlappingAllocationPools extends NeutronException {
-  readonly type = 'OverlappingAllocationPools'
+export class OverlappingAllocationPools extends Conflict {
+  override readonly type = 'OverlappingAllocationPools'
   constructor(pool1: string, pool2: string, subnetCidr: string) {
     super(`Found overlapping allocation pools: ${pool1} ${pool2} for subnet ${subnetCidr}.`)
   }
@@ -63,8 +63,8 @@ export class OutOfBoundsAllocationPool extends NeutronException {
     super(`The allocation pool ${pool} spans beyond the subnet cidr ${subnetCidr}.`)
   }
 }
-export class GatewayConflictWithAllocationPools extends NeutronException {
-  readonly type = 'GatewayConflictWithAllocationPools'
+export class GatewayConflictWithAllocationPools extends InUse {
+  override readonly type = 'GatewayConflictWithAllocationPools'
   constructor(ip: string, pool: string) { super(`Gateway ip ${ip} conflicts with allocation pool ${pool}.`) }
 }
 export class InvalidIpForSubnet extends NeutronException {
@@ -97,10 +97,11 @@ export class ExtensionNotFound extends NotFound {
   override readonly type = 'ExtensionNotFound'
   constructor(alias: string) { super(`Extension with alias ${alias} does not exist`) }
 }
+/** neutron/extensions/tagging.py TagNotFound. */
 export class TagNotFound extends NotFound {
   override readonly type = 'TagNotFound'
-  constructor(resource: string, resourceId: string, tag: string) {
-    super(`Tag ${tag} could not be found for ${resource} ${resourceId}.`)
+  constructor(tag: string) {
+    super(`Tag ${tag} could not be found.`)
   }
 }
 

@@ -236,10 +236,12 @@ export async function currentVersion(db: Db): Promise<number> {
  * Returns the versions applied.
  */
 export async function upgrade(db: Db, now: () => Date = () => new Date()): Promise<number[]> {
-  await db.exec(VERSION_TABLE)
   const applied: number[] = []
   await db.transaction(async (tx) => {
     if (tx.dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(7047)')
+    // Under the lock: concurrent CREATE TABLE IF NOT EXISTS on PostgreSQL can fail on
+    // pg_type_typname_nsp_index when two processes upgrade a fresh database at once.
+    await tx.run(VERSION_TABLE)
     const row = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM neutrino_schema_version')
     const have = Number(row?.v ?? 0)
     for (const m of MIGRATIONS) {

@@ -24,7 +24,7 @@ import type { NetworkContext, Segment } from './driver-api.js'
 import type { Dict, PluginCore } from './plugin.js'
 import { segmentsToApi } from './provider-attrs.js'
 import type { PortOps } from './port-ops.js'
-import type { SubnetOps } from './subnet-ops.js'
+import { replaceTags, type SubnetOps } from './subnet-ops.js'
 
 const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'] as const
 
@@ -246,6 +246,21 @@ export class NetworkOps {
 
   context(current: Dict, original: Dict | null, segments: Segment[], tx?: Tx): NetworkContext {
     return { current, original, networkSegments: segments, tx }
+  }
+
+  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
+    const row = await this.getRowFor(this.core.reader, ctx, id)
+    return (await tagsByResource(this.core.reader, 'networks', [row.id])).get(row.id) ?? []
+  }
+
+  /** standard-attr-tag: owner or admin (update_networks_tags); a tag change is a new revision. */
+  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
+    const row = await this.getRowFor(this.core.reader, ctx, id)
+    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_networks_tags')
+    await this.core.txn(async (tx) => {
+      await replaceTags(tx, 'networks', id, tags)
+      await bumpNetworkRevision(tx, id, this.core.timestamp())
+    })
   }
 
   bumpRevision(tx: Tx, id: string): Promise<void> {

@@ -136,10 +136,11 @@ export class PortOps {
     if (bindingIn.host) {
       const pctx = this.makeContext(current, null, netCtx, tx, bindingIn, null, result, [])
       result = await bindPort(this.core.mech.drivers, pctx, this.core.log)
-      if (result.status && result.status !== row.status) {
-        row.status = result.status
-        await updatePortRow(tx, id, { status: result.status })
-      }
+      if (result.status && result.status !== row.status) row.status = result.status
+      // Neutron binds after the create commit and commits the binding result as one more
+      // revision, while the create response still shows revision 1 (captured from Zed: create → 1,
+      // show → 2). Same on update (see below).
+      await updatePortRow(tx, id, { status: row.status, revision_number: row.revision_number + 1 })
     }
     children.binding = bindingRow(bindingIn, profileText, result)
     children.levels = result.levels
@@ -239,7 +240,7 @@ export class PortOps {
       const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
       let result: BindingResult = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
       const origCtxBinding = { ...origBinding, vifType: ch.binding.vif_type }
-      let revisionBump = 0
+      let bindCommit = 0
       if (bindingChanged || (given(b.mac_address) && changes.mac_address)) {
         // Any change of the binding inputs clears the old binding first (facts §1.5).
         result = { vifType: 'unbound', vifDetails: {}, levels: [] }
@@ -253,13 +254,16 @@ export class PortOps {
         next.binding = bindingRow(bindingIn, profileText, result)
         next.levels = result.levels
         await writeBinding(tx, id, next.binding, result.levels, true)
-        revisionBump++
+        if (bindingIn.host) bindCommit = 1
       }
-      const anyChange = Object.keys(changes).length || given(b.fixed_ips) || given(b.allowed_address_pairs) || given(b.extra_dhcp_opts) || revisionBump
+      const anyChange =
+        Object.keys(changes).length || given(b.fixed_ips) || given(b.allowed_address_pairs) || given(b.extra_dhcp_opts) || bindingChanged
       if (anyChange) {
-        changes.revision_number = row.revision_number + 1 + revisionBump
+        changes.revision_number = row.revision_number + 1
         changes.updated_at = this.core.timestamp()
-        await updatePortRow(tx, id, changes)
+        // A binding attempt is one more commit in Neutron, not shown in this response (Zed capture:
+        // update → 3, then show → 4).
+        await updatePortRow(tx, id, { ...changes, revision_number: row.revision_number + 1 + bindCommit })
       }
       const current = this.toDict({ ...row, ...changes }, next)
       const pctx = this.makeContext(current, original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)

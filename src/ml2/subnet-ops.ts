@@ -106,7 +106,9 @@ export class SubnetOps {
       subnetpool_id: null,
       description: b.description,
       revision_number: 0,
-      created_at: now,
+      // Stored with milliseconds so subnets keep their creation order (IPs are allocated from the
+      // first subnet with room, as Neutron does); shown with second precision.
+      created_at: this.core.now().toISOString(),
       updated_at: now,
     }
     const children: SubnetChildren = {
@@ -283,7 +285,7 @@ export class SubnetOps {
       description: r.description,
       service_types: [],
       tags,
-      created_at: r.created_at,
+      created_at: r.created_at.replace(/\.\d+Z$/, 'Z'),
       updated_at: r.updated_at,
       revision_number: r.revision_number,
       project_id: r.project_id,

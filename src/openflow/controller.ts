@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import { OFP_DEFAULT_PORT } from './constants.js'
-import { HandshakeError } from './errors.js'
+import { ConnectionClosedError } from './errors.js'
 import { type ConnectionOptions, SwitchConnection } from './switch-connection.js'
 
 export interface ListenOptions {
@@ -70,7 +70,7 @@ export class OpenFlowController extends EventEmitter<ControllerEvents> {
       () => {
         const old = this.switches.get(conn.datapathId)
         this.switches.set(conn.datapathId, conn)
-        if (old && old !== conn) old.destroy(new HandshakeError(`dpid ${conn.dpidHex} reconnected from ${remote}`))
+        if (old && old !== conn) old.destroy(new ConnectionClosedError(`dpid ${conn.dpidHex} reconnected from ${remote}`))
         this.emit('switch', conn)
       },
       (e: Error) => this.emit('handshake_failed', e, remote),

@@ -215,9 +215,18 @@ export function writeOxm(f: FieldDef, v: FieldValue, w: Writer): void {
   }
 }
 
+/** Match keys in OVS order; an insertion sort, since matches are small and usually ordered. */
 function sortedKeys(m: Match): string[] {
-  const keys = Object.keys(m).filter((k) => (m as Record<string, unknown>)[k] !== undefined)
-  if (keys.length > 1) keys.sort((a, b) => (FIELD_ORDER.get(a) ?? 999) - (FIELD_ORDER.get(b) ?? 999))
+  const keys: string[] = []
+  const order: number[] = []
+  for (const k in m) {
+    if ((m as Record<string, unknown>)[k] === undefined) continue
+    const o = FIELD_ORDER.get(k) ?? 999
+    let i = keys.length
+    while (i > 0 && order[i - 1]! > o) i--
+    keys.splice(i, 0, k)
+    order.splice(i, 0, o)
+  }
   return keys
 }
 
@@ -282,30 +291,40 @@ function exact(m: Match, k: keyof Match): number | undefined {
   return typeof v === 'number' ? v : undefined
 }
 
+type Prereq = [ok: (et: number | undefined, proto: number | undefined, m: Match) => boolean, what: string]
+const IPV4: Prereq = [(et) => et === 0x0800, 'eth_type=0x0800']
+const IPV6: Prereq = [(et) => et === 0x86dd, 'eth_type=0x86dd']
+const IP_ANY: Prereq = [(et) => et === 0x0800 || et === 0x86dd, 'eth_type=0x0800 or 0x86dd']
+const ARP: Prereq = [(et) => et === 0x0806, 'eth_type=0x0806']
+const l4 = (proto: number, name: string): Prereq =>
+  [(et, p) => (et === 0x0800 || et === 0x86dd) && p === proto, `ip_proto=${proto} (and eth_type IPv4/IPv6) for ${name}`]
+const ICMP4: Prereq = [(et, p) => et === 0x0800 && p === 1, 'eth_type=0x0800 and ip_proto=1']
+const ICMP6: Prereq = [(et, p) => et === 0x86dd && p === 58, 'eth_type=0x86dd and ip_proto=58']
+const VLAN: Prereq = [(_e, _p, m) => typeof m.vlan_vid === 'number' && (m.vlan_vid & 0x1000) !== 0, 'vlan_vid with OFPVID_PRESENT']
+
+/** OF1.3 §7.2.3.6 table 12: the prerequisite of each field. */
+const PREREQS: Record<string, Prereq> = {
+  ipv4_src: IPV4, ipv4_dst: IPV4, ipv6_src: IPV6, ipv6_dst: IPV6, ipv6_flabel: IPV6,
+  ip_proto: IP_ANY, ip_dscp: IP_ANY, ip_ecn: IP_ANY,
+  arp_op: ARP, arp_spa: ARP, arp_tpa: ARP, arp_sha: ARP, arp_tha: ARP,
+  tcp_src: l4(6, 'TCP'), tcp_dst: l4(6, 'TCP'), udp_src: l4(17, 'UDP'), udp_dst: l4(17, 'UDP'),
+  icmpv4_type: ICMP4, icmpv4_code: ICMP4, icmpv6_type: ICMP6, icmpv6_code: ICMP6, vlan_pcp: VLAN,
+}
+
 /**
- * Throws PrerequisiteError if a field lacks its prerequisite (OF1.3 §7.2.3.6 table 13), which a
- * switch would otherwise reject with BAD_MATCH/BAD_PREREQ after the flow was sent.
+ * Throws PrerequisiteError if a field lacks its prerequisite (OF1.3 §7.2.3.6), which a switch
+ * would otherwise reject with BAD_MATCH/BAD_PREREQ after the flow was sent. Prerequisites must
+ * be exact matches (a masked eth_type does not count).
  */
 export function checkPrerequisites(m: Match): void {
-  const et = exact(m, 'eth_type')
-  const proto = exact(m, 'ip_proto')
-  const need = (field: string, ok: boolean, what: string): void => {
-    if ((m as Record<string, unknown>)[field] !== undefined && !ok) {
-      throw new PrerequisiteError(`match field ${field} requires ${what}`)
-    }
+  const et = typeof m.eth_type === 'number' ? m.eth_type : undefined
+  const proto = typeof m.ip_proto === 'number' ? m.ip_proto : undefined
+  for (const k in m) {
+    if ((m as Record<string, unknown>)[k] === undefined) continue
+    if (!FIELD_BY_NAME.has(k)) throw new TypeError(`unknown match field ${JSON.stringify(k)}`)
+    const p = PREREQS[k]
+    if (p && !p[0](et, proto, m)) throw new PrerequisiteError(`match field ${k} requires ${p[1]}`)
   }
-  const ip = et === 0x0800 || et === 0x86dd
-  for (const f of ['ipv4_src', 'ipv4_dst', 'icmpv4_type', 'icmpv4_code']) need(f, et === 0x0800, 'eth_type=0x0800')
-  for (const f of ['ipv6_src', 'ipv6_dst', 'ipv6_flabel', 'icmpv6_type', 'icmpv6_code']) need(f, et === 0x86dd, 'eth_type=0x86dd')
-  for (const f of ['ip_proto', 'ip_dscp', 'ip_ecn']) need(f, ip, 'eth_type=0x0800 or 0x86dd')
-  for (const f of ['arp_op', 'arp_spa', 'arp_tpa', 'arp_sha', 'arp_tha']) need(f, et === 0x0806, 'eth_type=0x0806')
-  for (const f of ['tcp_src', 'tcp_dst']) need(f, ip && proto === 6, 'ip_proto=6 (and eth_type IPv4/IPv6)')
-  for (const f of ['udp_src', 'udp_dst']) need(f, ip && proto === 17, 'ip_proto=17 (and eth_type IPv4/IPv6)')
-  for (const f of ['icmpv4_type', 'icmpv4_code']) need(f, proto === 1, 'ip_proto=1')
-  for (const f of ['icmpv6_type', 'icmpv6_code']) need(f, proto === 58, 'ip_proto=58')
-  const vid = exact(m, 'vlan_vid')
-  need('vlan_pcp', vid !== undefined && (vid & 0x1000) !== 0, 'vlan_vid with OFPVID_PRESENT')
-  for (const k of Object.keys(m)) if (!FIELD_BY_NAME.has(k)) throw new TypeError(`unknown match field ${JSON.stringify(k)}`)
 }
 
 /** Check OXM payload length of a field, used by set_field decoding. */

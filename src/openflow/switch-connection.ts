@@ -103,7 +103,7 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
     })
     this.ready.catch(() => {})
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('error', (e: Error) => this.destroy(e))
+    socket.on('error', (e: Error) => this.destroy(new ConnectionClosedError(`connection to ${this.remote} closed (${e.message})`, { cause: e })))
     socket.on('close', () => this.destroy(new ConnectionClosedError(`connection to ${this.remote} closed`)))
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true)
     void this.handshake()
@@ -427,7 +427,9 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
     }
     this.sent.clear()
     this.rejectReady(this.closeReason)
-    this.socket.destroy()
+    // end() first so a last message (HELLO_FAILED) still reaches the peer; then make sure
+    this.socket.end()
+    setTimeout(() => this.socket.destroy(), 200).unref()
     this.emit('close', reason)
   }
 

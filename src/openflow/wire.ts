@@ -19,6 +19,10 @@ export class Writer {
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return
+    this.grow(n)
+  }
+
+  private grow(n: number): void {
     let size = this.buf.length * 2
     while (size < this.pos + n) size *= 2
     const next = Buffer.allocUnsafe(size)
@@ -31,16 +35,21 @@ export class Writer {
     this.buf[this.pos++] = v & 0xff
   }
 
+  // Byte stores instead of writeUInt*BE: those validate ranges and dominate encode profiles.
   u16(v: number): void {
     this.ensure(2)
-    this.buf.writeUInt16BE(v & 0xffff, this.pos)
-    this.pos += 2
+    const b = this.buf
+    b[this.pos++] = (v >>> 8) & 0xff
+    b[this.pos++] = v & 0xff
   }
 
   u32(v: number): void {
     this.ensure(4)
-    this.buf.writeUInt32BE(v >>> 0, this.pos)
-    this.pos += 4
+    const b = this.buf
+    b[this.pos++] = (v >>> 24) & 0xff
+    b[this.pos++] = (v >>> 16) & 0xff
+    b[this.pos++] = (v >>> 8) & 0xff
+    b[this.pos++] = v & 0xff
   }
 
   u64(v: bigint): void {
@@ -77,7 +86,8 @@ export class Writer {
 
   /** Back-patches a 16-bit length (the usual `len` field at `at`). */
   patch16(at: number, v: number): void {
-    this.buf.writeUInt16BE(v, at)
+    this.buf[at] = (v >>> 8) & 0xff
+    this.buf[at + 1] = v & 0xff
   }
 
   /** A copy of what was written (safe to keep after the writer is reused). */

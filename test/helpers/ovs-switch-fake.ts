@@ -5,6 +5,7 @@
  * test handshake, errors and keepalive without a daemon.
  */
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { decodeMessage, encode } from '../../src/openflow/codec.js'
 import { Framer } from '../../src/openflow/framer.js'
 import type { OFMessage } from '../../src/openflow/messages.js'
@@ -98,8 +99,16 @@ export async function listenFakeSwitch(opts: FakeSwitchOptions = {}): Promise<{ 
 }
 
 /** Connects to a controller listener like an active-mode switch. */
-export function connectFakeSwitch(target: { port: number } | { path: string }, opts: FakeSwitchOptions = {}): Promise<FakeSwitchPeer> {
+export function connectFakeSwitch(
+  target: { port: number; tlsCa?: string } | { path: string },
+  opts: FakeSwitchOptions = {},
+): Promise<FakeSwitchPeer> {
   return new Promise((res, rej) => {
+    if ('port' in target && target.tlsCa) {
+      const s = tlsConnect({ port: target.port, host: '127.0.0.1', ca: target.tlsCa }, () => res(new FakeSwitchPeer(s, opts)))
+      s.once('error', rej)
+      return
+    }
     const s = 'path' in target ? connect(target.path) : connect(target.port, '127.0.0.1')
     s.once('connect', () => res(new FakeSwitchPeer(s, opts)))
     s.once('error', rej)

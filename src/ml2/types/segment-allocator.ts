@@ -95,9 +95,12 @@ export class SegmentAllocator {
       const missing = count === 0 ? '' : `WHERE NOT EXISTS (SELECT 1 FROM ${table} e WHERE e.${id} = x${sc ? ` AND e.${sc} = ?` : ''}) `
       const missingParams = count === 0 ? [] : scopeParams
       if (tx.dialect === 'postgres') {
+        // No ON CONFLICT here: its speculative insertion triples the cost of a big range. Syncs are
+        // serialised by the advisory lock; should a concurrent provider reservation insert an id of
+        // the new range first, the unique violation surfaces as RetryRequest and the sync re-runs.
         await tx.run(
           `INSERT INTO ${table} (${cols}) SELECT ${sc ? '?::varchar, ' : ''}x, FALSE ` +
-            `FROM generate_series(?::bigint, ?::bigint) AS g(x) ${missing}ON CONFLICT DO NOTHING`,
+            `FROM generate_series(?::bigint, ?::bigint) AS g(x) ${missing}`,
           [...scopeParams, lo, hi, ...missingParams],
         )
       } else {

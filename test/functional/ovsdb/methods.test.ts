@@ -22,7 +22,7 @@ function addBridgeOps(name: string) {
 }
 const waitFor = <T>(reg: (f: (v: T) => void) => void) => new Promise<T>((r) => reg(r))
 
-describe('RFC 7047 methods against ovsdb-server', { skip }, () => {
+describe('RFC 7047 methods against ovsdb-server', { skip, timeout: 60_000 }, () => {
   let sb: OvsdbSandbox
   let c: OvsdbClient
   before(async () => {
@@ -110,12 +110,12 @@ describe('RFC 7047 methods against ovsdb-server', { skip }, () => {
     assert.equal(init3.found, false)
     const g1 = waitFor<TableUpdates>((f) => (u1 = f))
     const g2 = waitFor<TableUpdates2>((f) => (u2 = f))
-    sb.vsctl('set-fail-mode', 'brx', 'standalone', '--', 'br-set-external-id', 'brx', 'a', 'b')
+    sb.vsctl('set-fail-mode', 'brx', 'secure', '--', 'br-set-external-id', 'brx', 'a', 'b')
     const [n1, n2] = await Promise.all([g1, g2])
     const r1 = Object.values(n1.Bridge!)[0]!
-    assert.deepEqual(r1.old, { fail_mode: 'secure' })
-    assert.equal(r1.new!.fail_mode, 'standalone')
-    assert.deepEqual(Object.values(n2.Bridge!)[0], { modify: { fail_mode: 'standalone', external_ids: ['map', [['a', 'b']]] } })
+    assert.deepEqual(r1.old, { fail_mode: 'standalone' })
+    assert.equal(r1.new!.fail_mode, 'secure')
+    assert.deepEqual(Object.values(n2.Bridge!)[0], { modify: { fail_mode: 'secure', external_ids: ['map', [['a', 'b']]] } })
     const g3 = waitFor<[TableUpdates2, string]>((f) => (u3 = (u, t) => f([u, t])))
     sb.vsctl('add-br', 'brnew')
     const [n3, txn] = await g3

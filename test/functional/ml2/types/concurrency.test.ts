@@ -4,30 +4,33 @@
  * two database handles (two server processes) behave like one.
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
 import { openDb } from '../../../../src/db/connect.js'
 import type { Db, Tx } from '../../../../src/db/engine.js'
 import { upgrade } from '../../../../src/db/migrations.js'
 import { withRetries } from '../../../../src/db/retry.js'
 import type { Segment } from '../../../../src/ml2/driver-api.js'
-import { TypeManager } from '../../../../src/ml2/type-manager.js'
-import { createTypeDrivers } from '../../../../src/ml2/types/registry.js'
+import type { TypeManager } from '../../../../src/ml2/type-manager.js'
 import { pgSkipReason, startPostgres, type PgServer } from '../../../helpers/postgres.js'
+import { manager, POOL } from './fixtures.js'
 
-const VNIS: [number, number] = [10001, 10300]
-const VLANS: [number, number] = [1001, 1300]
-const POOL = 600
+const here = dirname(fileURLToPath(import.meta.url))
+const run = promisify(execFile)
 
-function manager(): TypeManager {
-  const registry = createTypeDrivers(['flat', 'vlan', 'vxlan'], {
-    networkVlanRanges: new Map([['physnet1', [VLANS]]]),
-    vniRanges: [VNIS],
+/** Runs alloc-worker.ts as a separate process (a second server on the same database). */
+async function workerProcess(url: string, count: number, parallel: number): Promise<Array<Segment & { net: string }>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(here, 'alloc-worker.ts'), url, String(count), String(parallel)], {
+    cwd: join(here, '../../../..'),
+    maxBuffer: 64 * 1024 * 1024,
   })
-  return new TypeManager({ typeDrivers: ['flat', 'vlan', 'vxlan'], registry, tenantNetworkTypes: ['vxlan', 'vlan'] })
+  return JSON.parse(stdout)
 }
 
 async function addNetwork(tx: Tx): Promise<string> {
@@ -70,33 +73,35 @@ async function freeCount(db: Db): Promise<number> {
 interface Engine {
   name: string
   skip?: string
-  /** Two handles on one fresh database (two "server processes"). */
-  open(): Promise<[Db, Db]>
+  /** URL of a fresh, migrated database. */
+  fresh(): Promise<string>
+  /** True when several handles in this process can run transactions at once (not synchronous SQLite). */
+  inProcessHandles: boolean
 }
 
 const pgSkip = pgSkipReason()
 let pg: PgServer | undefined
 const tmp = mkdtempSync(join(tmpdir(), 'neutrino-ml2-types-'))
 let seq = 0
+async function migrated(url: string): Promise<string> {
+  const db = openDb(url)
+  await upgrade(db)
+  await db.close()
+  return url
+}
 const engines: Engine[] = [
   {
     name: 'sqlite file',
-    async open() {
-      const path = join(tmp, `db${++seq}.sqlite`)
-      const a = openDb(`sqlite:///${path}`)
-      await upgrade(a)
-      return [a, openDb(`sqlite:///${path}`)]
-    },
+    inProcessHandles: false,
+    fresh: () => migrated(`sqlite:///${join(tmp, `db${++seq}.sqlite`)}`),
   },
   {
     name: 'postgresql',
     skip: pgSkip,
-    async open() {
+    inProcessHandles: true,
+    fresh: () => {
       pg ??= startPostgres()
-      const url = pg.createDatabase(`ml2types${++seq}`)
-      const a = openDb(url)
-      await upgrade(a)
-      return [a, openDb(url)]
+      return migrated(pg.createDatabase(`ml2types${++seq}`))
     },
   },
 ]
@@ -109,16 +114,37 @@ after(() => {
 for (const engine of engines) {
   describe(`ML2 type allocation under concurrency (${engine.name})`, { skip: engine.skip }, () => {
     let db: Db
+    /** A second handle on the same database: another "server" (PostgreSQL), else the same handle. */
     let db2: Db
     const tm = manager()
     before(async () => {
-      ;[db, db2] = await engine.open()
-      // Both "processes" sync at once: advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
+      const url = await engine.fresh()
+      db = openDb(url)
+      db2 = engine.inProcessHandles ? openDb(url) : db
       await Promise.all([tm.initialize(db), manager().initialize(db2)])
     })
     after(async () => {
       await db?.close()
-      await db2?.close()
+      if (db2 !== db) await db2?.close()
+    })
+
+    it('two server processes starting at once on a fresh database: pools synced once, no id shared', async () => {
+      const url = await engine.fresh()
+      const [a, b] = await Promise.all([workerProcess(url, 150, 4), workerProcess(url, 150, 4)])
+      assert.equal(a.length + b.length, 300)
+      assert.equal(new Set([...a, ...b].map(key)).size, 300, 'no segment handed out twice')
+      const check = openDb(url)
+      try {
+        const vx = await check.get<{ c: number }>('SELECT COUNT(*) AS c FROM ml2_vxlan_allocations')
+        const vl = await check.get<{ c: number }>('SELECT COUNT(*) AS c FROM ml2_vlan_allocations')
+        assert.equal(Number(vx!.c), 300)
+        assert.equal(Number(vl!.c), 300)
+        assert.equal(await freeCount(check), POOL - 300)
+        const segs = await check.get<{ c: number }>('SELECT COUNT(*) AS c FROM ml2_network_segments')
+        assert.equal(Number(segs!.c), 300)
+      } finally {
+        await check.close()
+      }
     })
 
     it('initialize from two handles at once leaves exactly the configured pools', async () => {
@@ -129,27 +155,26 @@ for (const engine of engines) {
       assert.equal(await freeCount(db), POOL)
     })
 
-    it('8 workers × 50 creates on one handle: no id twice; exhaustion → NoNetworkAvailable; release refills', async () => {
+    it('8 workers × 50 creates: no id twice; exhaustion → NoNetworkAvailable; release refills', async () => {
       const results = await Promise.all(
-        Array.from({ length: 8 }, async () => {
+        Array.from({ length: 8 }, async (_, w) => {
           const mine: Array<{ id: string; segments: Segment[] }> = []
-          for (let i = 0; i < 50; i++) mine.push(await createNetwork(db, tm))
+          for (let i = 0; i < 50; i++) mine.push(await createNetwork(w % 2 ? db2 : db, tm))
           return mine
         }),
       )
       const nets = results.flat()
       assert.equal(nets.length, 400)
-      const keys = nets.map((n) => key(n.segments[0]!))
-      assert.equal(new Set(keys).size, 400, 'no segment handed out twice')
+      assert.equal(new Set(nets.map((n) => key(n.segments[0]!))).size, 400, 'no segment handed out twice')
       assert.equal(nets.filter((n) => n.segments[0]!.network_type === 'vxlan').length, 300, 'vxlan first, then vlan')
 
       // Exhaust the rest concurrently; every worker ends on NoNetworkAvailable.
       const rest = await Promise.all(
-        Array.from({ length: 8 }, async () => {
+        Array.from({ length: 8 }, async (_, w) => {
           const mine: Array<{ id: string; segments: Segment[] }> = []
           for (;;) {
             try {
-              mine.push(await createNetwork(db, tm))
+              mine.push(await createNetwork(w % 2 ? db2 : db, tm))
             } catch (e: any) {
               assert.equal(e.type, 'NoNetworkAvailable', String(e))
               return mine
@@ -164,45 +189,23 @@ for (const engine of engines) {
       const rows = await db.get<{ c: number }>('SELECT COUNT(*) AS c FROM ml2_network_segments')
       assert.equal(Number(rows!.c), POOL)
 
-      // Release everything concurrently.
       for (let i = 0; i < all.length; i += 8) {
-        await Promise.all(all.slice(i, i + 8).map((n) => deleteNetwork(db, tm, n.id)))
+        await Promise.all(all.slice(i, i + 8).map((n, j) => deleteNetwork(j % 2 ? db2 : db, tm, n.id)))
       }
       assert.equal(await freeCount(db), POOL)
       const left = await db.get<{ c: number }>('SELECT COUNT(*) AS c FROM ml2_network_segments')
       assert.equal(Number(left!.c), 0)
     })
 
-    it('two handles (two server processes) allocating at once never share an id', async () => {
-      const worker = async (h: Db) => {
-        const mine: Segment[] = []
-        for (let i = 0; i < 40; i++) mine.push((await createNetwork(h, tm)).segments[0]!)
-        return mine
-      }
-      const got = (await Promise.all([db, db, db, db, db2, db2, db2, db2].map(worker))).flat()
-      assert.equal(got.length, 320)
-      assert.equal(new Set(got.map(key)).size, 320)
-      const allocated = await db.get<{ c: number }>('SELECT COUNT(*) AS c FROM ml2_vxlan_allocations WHERE allocated = TRUE')
-      const allocatedVlan = await db.get<{ c: number }>('SELECT COUNT(*) AS c FROM ml2_vlan_allocations WHERE allocated = TRUE')
-      assert.equal(Number(allocated!.c) + Number(allocatedVlan!.c), 320)
-      const ids = (await db.all<{ network_id: string }>('SELECT network_id FROM ml2_network_segments')).map((r) => r.network_id)
-      for (let i = 0; i < ids.length; i += 8) {
-        await Promise.all(ids.slice(i, i + 8).map((id, j) => deleteNetwork(j % 2 ? db2 : db, tm, id)))
-      }
-      assert.equal(await freeCount(db), POOL)
-    })
-
     it('racing provider reservations of one id: exactly one wins, the rest get the InUse error', async () => {
       const cases: Array<[Segment, string]> = [
-        [{ network_type: 'vlan', physical_network: 'physnet1', segmentation_id: 1100 }, 'VlanIdInUse'], // in pool
+        [{ network_type: 'vlan', physical_network: 'physnet1', segmentation_id: 1100 }, 'VlanIdInUse'], // in the pool
         [{ network_type: 'vlan', physical_network: 'physnet1', segmentation_id: 3000 }, 'VlanIdInUse'], // outside: insert race
         [{ network_type: 'vxlan', physical_network: null, segmentation_id: 777777 }, 'TunnelIdInUse'],
         [{ network_type: 'flat', physical_network: 'physnet1', segmentation_id: null }, 'FlatNetworkInUse'],
       ]
       for (const [seg, errType] of cases) {
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 10 }, (_, i) => createNetwork(i % 2 ? db2 : db, tm, [seg])),
-        )
+        const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => createNetwork(i % 2 ? db2 : db, tm, [seg])))
         const won = outcomes.filter((o) => o.status === 'fulfilled') as PromiseFulfilledResult<{ id: string }>[]
         const lost = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[]
         assert.equal(won.length, 1, `${key(seg)}: one winner`)

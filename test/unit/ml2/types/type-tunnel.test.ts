@@ -117,8 +117,8 @@ describe('tunnel type drivers (vxlan, gre)', () => {
     t0 = Date.now()
     await db.transaction((tx) => big.initialize(tx))
     const second = Date.now() - t0
-    assert.ok(first < 5000, `first sync took ${first} ms`)
-    assert.ok(second < 2000, `re-sync took ${second} ms`)
+    assert.ok(first < 10000, `first sync took ${first} ms`)
+    assert.ok(second < 3000, `re-sync took ${second} ms`)
   })
 
   it('MTU: VXLAN 1450 / GRE 1458 on 1500 over IPv4; IPv6 and path_mtu', () => {
