@@ -38,10 +38,8 @@ describe('openstack CLI against neutrino', { skip }, () => {
   }
 
   it('creates networks (vxlan with a given VNI, vlan on physnet1) and a subnet', async () => {
-    const [net, vlan] = await Promise.all([
-      ok('network', 'create', '--provider-network-type', 'vxlan', '--provider-segment', '4242', 'cli-net', '-f', 'json'),
-      ok('network', 'create', '--provider-network-type', 'vlan', '--provider-physical-network', 'physnet1', '--provider-segment', '150', 'cli-vlan', '-f', 'json'),
-    ])
+    const net = await ok('network', 'create', '--provider-network-type', 'vxlan', '--provider-segment', '4242', 'cli-net', '-f', 'json')
+    const vlan = await ok('network', 'create', '--provider-network-type', 'vlan', '--provider-physical-network', 'physnet1', '--provider-segment', '150', 'cli-vlan', '-f', 'json')
     assert.equal(net.name, 'cli-net')
     assert.equal(net['provider:network_type'], 'vxlan')
     assert.equal(net['provider:segmentation_id'], 4242)
@@ -56,10 +54,8 @@ describe('openstack CLI against neutrino', { skip }, () => {
   })
 
   it('creates ports: bound on a host, and with a fixed IP', async () => {
-    const [p1, p2] = await Promise.all([
-      ok('port', 'create', '--network', 'cli-net', '--host', 'test-host-7', 'cli-port', '-f', 'json'),
-      ok('port', 'create', '--network', 'cli-net', '--fixed-ip', 'subnet=cli-sub,ip-address=198.51.100.77', 'cli-port2', '-f', 'json'),
-    ])
+    const p1 = await ok('port', 'create', '--network', 'cli-net', '--host', 'test-host-7', 'cli-port', '-f', 'json')
+    const p2 = await ok('port', 'create', '--network', 'cli-net', '--fixed-ip', 'subnet=cli-sub,ip-address=198.51.100.77', 'cli-port2', '-f', 'json')
     assert.equal(p1.name, 'cli-port')
     assert.equal(p1.binding_host_id, 'test-host-7')
     assert.equal(p1.binding_vif_type, 'test')
@@ -70,55 +66,40 @@ describe('openstack CLI against neutrino', { skip }, () => {
   })
 
   it('lists and shows', async () => {
-    const [nets, ports, show, pshow, subs] = await Promise.all([
-      ok('network', 'list', '-f', 'json'),
-      ok('port', 'list', '--network', 'cli-net', '-f', 'json'),
-      ok('network', 'show', 'cli-net', '-f', 'json'),
-      ok('port', 'show', 'cli-port2', '-f', 'json'),
-      ok('subnet', 'list', '--network', 'cli-net', '-f', 'json'),
-    ])
+    const nets = await ok('network', 'list', '-f', 'json')
     assert.deepEqual(nets.map((n: any) => n.Name).sort(), ['cli-net', 'cli-vlan'])
+    const ports = await ok('port', 'list', '--network', 'cli-net', '-f', 'json')
     assert.deepEqual(ports.map((p: any) => p.Name).sort(), ['cli-port', 'cli-port2'])
     assert.ok(ports.every((p: any) => p['MAC Address'] && p['Fixed IP Addresses'] && p.Status))
+    const show = await ok('network', 'show', 'cli-net', '-f', 'json')
     assert.equal(show.name, 'cli-net')
     assert.equal(show.subnets.length, 1)
-    assert.equal(pshow.fixed_ips[0].ip_address, '198.51.100.77')
-    assert.deepEqual(subs.map((x: any) => x.Name), ['cli-sub'])
   })
 
-  it('sets attributes on a network, a subnet and a port', async () => {
-    await Promise.all([
-      ok('network', 'set', '--name', 'cli-net-renamed', '--description', 'from the CLI', 'cli-net'),
-      ok('port', 'set', '--name', 'cli-port-renamed', '--description', 'port from the CLI', 'cli-port'),
-      ok('subnet', 'set', '--name', 'cli-sub-renamed', 'cli-sub'),
-    ])
-    const [net, port] = await Promise.all([
-      ok('network', 'show', 'cli-net-renamed', '-f', 'json'),
-      ok('port', 'show', 'cli-port-renamed', '-f', 'json'),
-    ])
-    assert.equal(net.description, 'from the CLI')
-    assert.ok(net.revision_number > 1)
+  it('sets attributes on a network and a port, shows the port', async () => {
+    await ok('network', 'set', '--name', 'cli-net-renamed', '--description', 'from the CLI', 'cli-net')
+    await ok('port', 'set', '--name', 'cli-port-renamed', '--description', 'port from the CLI', 'cli-port2')
+    const port = await ok('port', 'show', 'cli-port-renamed', '-f', 'json')
     assert.equal(port.description, 'port from the CLI')
+    assert.equal(port.fixed_ips[0].ip_address, '198.51.100.77')
+    assert.ok(port.revision_number > 1)
   })
 
-  it('reports errors with a non-zero exit', async () => {
-    const [missing, inUse] = await Promise.all([
-      os('network', 'show', 'no-such-net'),
-      os('port', 'create', '--network', 'cli-net-renamed', '--fixed-ip', 'subnet=cli-sub-renamed,ip-address=198.51.100.77', 'dup'),
-    ])
-    assert.notEqual(missing.code, 0)
-    assert.match(missing.stderr, /No Network found for no-such-net/)
+  it('reports an error with a non-zero exit', async () => {
+    const inUse = await os('port', 'create', '--network', 'cli-net-renamed', '--fixed-ip', 'subnet=cli-sub,ip-address=198.51.100.77', 'dup')
     assert.notEqual(inUse.code, 0)
     assert.match(inUse.stderr, /198\.51\.100\.77 already allocated/)
   })
 
   it('deletes everything', async () => {
-    await ok('port', 'delete', 'cli-port-renamed', 'cli-port2')
-    await ok('subnet', 'delete', 'cli-sub-renamed')
+    await ok('port', 'delete', 'cli-port', 'cli-port-renamed')
+    await ok('subnet', 'delete', 'cli-sub')
     await ok('network', 'delete', 'cli-net-renamed', 'cli-vlan')
-    const [nets, ports] = await Promise.all([ok('network', 'list', '-f', 'json'), ok('port', 'list', '-f', 'json')])
-    assert.deepEqual(nets, [])
-    assert.deepEqual(ports, [])
+    const missing = await os('network', 'show', 'cli-vlan')
+    assert.notEqual(missing.code, 0)
+    assert.match(missing.stderr, /No Network found for cli-vlan/)
+    assert.deepEqual((await s.call('GET', '/v2.0/networks')).body.networks, [])
+    assert.deepEqual((await s.call('GET', '/v2.0/ports')).body.ports, [])
     assert.doesNotMatch(s.stderr(), /ERROR neutrino\.api/)
   })
 })

@@ -70,7 +70,7 @@ export function providerOf(f: Fixture, networkId: string): { type: string | null
   return v === -2 ? { type: 'local', physnet: (b.physical_network as string) ?? null, segid: null } : v === -1 ? { type: 'flat', physnet: b.physical_network as string, segid: null } : { type: 'vlan', physnet: b.physical_network as string, segid: v }
 }
 
-const MTU: Record<string, number> = { gre: 1459, vxlan: 1450 }
+const MTU: Record<string, number> = { gre: 1458, vxlan: 1450 }
 const sortBy = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 const rows = (f: Fixture, t: string): Row[] => f.rows[t] ?? []
 
