@@ -23,7 +23,8 @@ export class BenchClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets })
   }
 
-  call(method: string, path: string, body?: unknown): Promise<JsonResponse> {
+  /** `lazy`: body stays a Buffer until `.body` is read, so timings can exclude the client's JSON.parse. */
+  call(method: string, path: string, body?: unknown, lazy = false): Promise<JsonResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
     return new Promise((resolve, reject) => {
       const req = request(
@@ -42,13 +43,25 @@ export class BenchClient {
           res.on('data', (c: Buffer) => chunks.push(c))
           res.on('end', () => {
             const buf = Buffer.concat(chunks)
-            let parsed: any
-            try {
-              parsed = buf.length ? JSON.parse(buf.toString('utf8')) : undefined
-            } catch {
-              parsed = buf.toString('utf8')
+            const parse = () => {
+              try {
+                return buf.length ? JSON.parse(buf.toString('utf8')) : undefined
+              } catch {
+                return buf.toString('utf8')
+              }
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed, bytes: buf.length })
+            const status = res.statusCode ?? 0
+            if (!lazy) return resolve({ status, body: parse(), bytes: buf.length })
+            let cached: any
+            let done = false
+            resolve({
+              status,
+              bytes: buf.length,
+              get body() {
+                if (!done) (cached = parse()), (done = true)
+                return cached
+              },
+            })
           })
           res.on('error', reject)
         },
@@ -59,8 +72,8 @@ export class BenchClient {
   }
 
   /** Like call(), but throws unless the status is `want`. */
-  async expect(want: number, method: string, path: string, body?: unknown): Promise<JsonResponse> {
-    const r = await this.call(method, path, body)
+  async expect(want: number, method: string, path: string, body?: unknown, lazy = false): Promise<JsonResponse> {
+    const r = await this.call(method, path, body, lazy)
     if (r.status !== want) throw new Error(`${method} ${path}: HTTP ${r.status} (wanted ${want}): ${JSON.stringify(r.body).slice(0, 300)}`)
     return r
   }

@@ -2,7 +2,9 @@
  * Encode + send N flow mods to one switch with a barrier at the end, against
  * `ovs-ofctl add-flows` of the same flows from a file, on the same netdev bridge, in one run.
  *
- *   node --import tsx bench/openflow/flow-mod-bench.ts [N=100000] [rounds=2]
+ *   node --import tsx bench/openflow/flow-mod-bench.ts [N=100000] [rounds=2] [pipeline|simple]
+ *
+ * "pipeline" flows load a register and output; "simple" flows only output.
  *
  * Both sides talk to the same ovs-vswitchd over a unix socket (ovs-ofctl: the bridge's .mgmt
  * socket; ours: the controller socket), the table is emptied before each run, and each run is
@@ -17,6 +19,7 @@ import { OvsSwitch } from '../../test/helpers/ovs-switch.js'
 
 const N = Number(process.argv[2] ?? 100000)
 const ROUNDS = Number(process.argv[3] ?? 2)
+const SHAPE = process.argv[4] ?? 'pipeline'
 
 function flows(n: number): FlowMod[] {
   const out: FlowMod[] = []
@@ -26,7 +29,7 @@ function flows(n: number): FlowMod[] {
       priority: 100,
       cookie: 0x1234n,
       match: { eth_type: 0x0800, ip_proto: 6, ipv4_dst: `203.0.113.${i & 255}`, tcp_dst: 1 + (i >> 8) },
-      actions: [act.regLoad('reg0', i & 0xffff), act.output(1)],
+      actions: SHAPE === 'simple' ? [act.output(1)] : [act.regLoad('reg0', i & 0xffff), act.output(1)],
     }))
   }
   return out
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     const ratios = results.ours.map((o, i) => results.ofctl[i]! / o).sort((a, b) => a - b)
     console.log(JSON.stringify({
       flows: N,
+      shape: SHAPE,
       buildMs: Math.round(buildMs),
       ofctlBestS: +best(results.ofctl).toFixed(3),
       oursBestS: +best(results.ours).toFixed(3),

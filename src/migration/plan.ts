@@ -152,20 +152,28 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
   if (unsegmented.length) warnings.push(`${unsegmented.length} network(s) without a ${segTable} row get no segment: ${list(unsegmented)}`)
 
   // ---- subnets and their children
+  // Rows hanging off a rejected subnet/port are counted, not listed: one cause, one message.
+  const rejected = new Set<string>()
+  let dependents = 0
   const subnets = new Map<string, Row>()
   for (const s of d.subnets) {
     const id = str(s.id)
     const nid = str(s.network_id)
+    if (id && !subnets.has(id)) rejected.add(id)
     if (!id) bad('subnets: a row has no id')
     else if (subnets.has(id)) bad(`subnets: duplicate id ${id}`)
     else if (!nid || !networks.has(nid)) bad(`subnets: subnet ${id} is on network ${nid ?? 'NULL'}, which does not exist`)
     else if (int(s.ip_version) !== 4 && int(s.ip_version) !== 6) bad(`subnets: subnet ${id} has ip_version ${s.ip_version}`)
     else if (!str(s.cidr)) bad(`subnets: subnet ${id} has no cidr`)
-    else subnets.set(id, s)
+    else {
+      rejected.delete(id)
+      subnets.set(id, s)
+    }
   }
   const needSubnet = (table: string, sid: unknown, what: string): boolean => {
     const id = str(sid)
     if (id && subnets.has(id)) return true
+    if (id && rejected.has(id)) return (dependents++, false)
     bad(`${table}: ${what} refers to subnet ${id ?? 'NULL'}, which does not exist`)
     return false
   }
@@ -185,6 +193,7 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
   for (const p of d.ports) {
     const id = str(p.id)
     const nid = str(p.network_id)
+    if (id && !ports.has(id)) rejected.add(id)
     if (!id) bad('ports: a row has no id')
     else if (ports.has(id)) bad(`ports: duplicate id ${id}`)
     else if (!nid || !networks.has(nid)) bad(`ports: port ${id} is on network ${nid ?? 'NULL'}, which does not exist`)
@@ -192,12 +201,14 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
     else if (macs.has(`${nid} ${String(p.mac_address).toLowerCase()}`)) bad(`ports: port ${id} repeats MAC ${p.mac_address} on network ${nid}`)
     else {
       macs.add(`${nid} ${String(p.mac_address).toLowerCase()}`)
+      rejected.delete(id)
       ports.set(id, p)
     }
   }
   const needPort = (table: string, pid: unknown, what: string): boolean => {
     const id = str(pid)
     if (id && ports.has(id)) return true
+    if (id && rejected.has(id)) return (dependents++, false)
     bad(`${table}: ${what} refers to port ${id ?? 'NULL'}, which does not exist`)
     return false
   }
@@ -267,6 +278,7 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
     }
   }
 
+  if (problems.length && dependents) problems.push(`${dependents} more row(s) refer to the rows above`)
   if (problems.length) {
     const shown = problems.slice(0, MAX_LISTED)
     if (problems.length > MAX_LISTED) shown.push(`… and ${problems.length - MAX_LISTED} more`)

@@ -12,12 +12,15 @@ import { checkPrerequisites, type FieldValue, type Match, type MatchField } from
 
 export const DEFAULT_PRIORITY = 0x8000
 
+/** Freezes a value graph (Buffers excepted); already-frozen subtrees (act.* results) are skipped. */
 export function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Buffer.isBuffer(v) && !Object.isFrozen(v)) {
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k])
-    Object.freeze(v)
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v) || ArrayBuffer.isView(v)) return v
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) deepFreeze(v[i])
+  } else {
+    for (const k in v) deepFreeze((v as Record<string, unknown>)[k])
   }
-  return v
+  return Object.freeze(v)
 }
 
 export interface FlowSpec {

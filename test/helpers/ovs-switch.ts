@@ -165,7 +165,8 @@ net.createServer((c) => { const t = net.connect(process.argv[3]); c.pipe(t).pipe
     return existsSync(f) ? readFileSync(f, 'utf8') : ''
   }
 
-  private pid(name: string): number | undefined {
+  /** PID of one of our daemons ('ovs-vswitchd' | 'ovsdb-server'), from its pidfile. */
+  pid(name: string): number | undefined {
     const f = join(this.dir, `${name}.pid`)
     if (!existsSync(f)) return undefined
     const n = Number(readFileSync(f, 'utf8').trim())
@@ -184,7 +185,7 @@ net.createServer((c) => { const t = net.connect(process.argv[3]); c.pipe(t).pipe
     for (const name of ['ovs-vswitchd', 'ovsdb-server']) {
       const pid = this.pid(name)
       if (pid === undefined) continue
-      try { process.kill(pid, 'SIGTERM') } catch { continue }
+      try { process.kill(pid, 'SIGCONT'); process.kill(pid, 'SIGTERM') } catch { continue }
       for (let i = 0; i < 50; i++) {
         try { process.kill(pid, 0) } catch { break }
         execFileSync('sleep', ['0.05'])

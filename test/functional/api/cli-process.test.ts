@@ -50,8 +50,8 @@ describe('neutrino db upgrade / db current', { skip: built }, () => {
   })
 
   it('upgrades a PostgreSQL database, and a server starts on it without migrating again', { skip: pgSkip }, async () => {
-    await upgradeTwice(conf('pg', pg.url))
-    const s = await startServerProcess({ dbUrl: pg.url })
+    await upgradeTwice(conf('pg', pg!.url))
+    const s = await startServerProcess({ dbUrl: pg!.url })
     try {
       assert.doesNotMatch(s.stderr(), /applied schema migrations/)
       assert.equal((await s.call('POST', '/v2.0/networks', { network: { name: 'after-upgrade' } })).status, 201)

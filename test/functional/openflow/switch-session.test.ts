@@ -1,17 +1,21 @@
 /**
- * Session behaviour against a real ovs-vswitchd: TCP and unix listeners, several switches at
+ * Session behaviour against a real ovs-vswitchd: TCP, TLS and unix listeners, several switches at
  * once, version negotiation failure, disconnect/reconnect, roles with generation ids, PORT_STATUS
  * and FLOW_REMOVED.
  */
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import type { TLSSocket } from 'node:tls'
 import { after, before, describe, it } from 'node:test'
 import { once } from 'node:events'
 import {
-  act, BarrierError, flowMod, FlowRemovedReason, OpenFlowController, OpenFlowError, type SwitchConnection,
+  act, BarrierError, DeadPeerError, flowMod, FlowRemovedReason, OpenFlowController, OpenFlowError, type SwitchConnection,
 } from '../../../src/openflow/index.js'
 import { needComponent } from '../../helpers/components.js'
 import { OvsSwitch } from '../../helpers/ovs-switch.js'
+import { TEST_CERT, TEST_KEY } from '../../unit/openflow/tls-fixture.js'
 
 const skip = needComponent('ovs-vswitchd', ['ovs-vswitchd', 'ovsdb-server', 'ovs-vsctl', 'ovs-ofctl'])
 
@@ -45,12 +49,32 @@ describe('OpenFlow sessions with ovs-vswitchd', { skip }, () => {
     assert.equal(ctl.switches.size >= 2, true)
   })
 
+  it('accepts a switch over TLS (ovs-vswitchd ssl: controller, verified against our certificate)', async () => {
+    const addr = (await ctl.listen({ port: 0, tls: { key: TEST_KEY, cert: TEST_CERT } })) as AddressInfo
+    const nsPort = await ovs.tcpRelay(addr.port, 16654)
+    const key = join(ovs.dir, 'key.pem')
+    const cert = join(ovs.dir, 'cert.pem')
+    writeFileSync(key, TEST_KEY)
+    writeFileSync(cert, TEST_CERT)
+    ovs.vsctl('set-ssl', key, cert, cert) // switch key/cert (test-only) and the CA it trusts
+    ovs.addBridge({ controller: `ssl:127.0.0.1:${nsPort}`, dpid: 0x55n })
+    const sw = await ctl.waitForSwitch(0x55n, 20000)
+    assert.equal((sw.socket as TLSSocket).getProtocol(), 'TLSv1.3')
+    await sw.apply([flowMod({ actions: [act.output(1)] })])
+  })
+
   it('reports a clear error for a switch that cannot speak OpenFlow 1.3', async () => {
     const failed = once(ctl, 'handshake_failed')
     ovs.addBridge({ controller: `unix:${path}`, dpid: 0xc1n, protocols: 'OpenFlow10' })
     const [err] = (await failed) as [Error]
     assert.match(err.message, /OpenFlow 1\.3 only; switch offers 1\.0|offers 1\.0/)
     assert.equal(ctl.switches.has(0xc1n), false)
+  })
+
+  it('negotiates 1.3 with a bridge that also allows 1.0 and 1.5', async () => {
+    ovs.addBridge({ controller: `unix:${path}`, dpid: 0xc2n, protocols: 'OpenFlow10,OpenFlow13,OpenFlow15' })
+    const sw = await ctl.waitForSwitch(0xc2n, 20000)
+    await sw.apply([flowMod({ actions: [act.output(1)] })])
   })
 
   it('notices a disconnect and takes the switch back when it reconnects', async () => {
@@ -105,5 +129,23 @@ describe('OpenFlow sessions with ovs-vswitchd', { skip }, () => {
     assert.equal(fr.cookie, 0x77n)
     assert.equal(fr.priority, 9)
     assert.deepEqual(fr.match, { reg2: 5 })
+  })
+
+  it('declares a frozen switch dead (no ECHO reply) and takes it back when it thaws', async () => {
+    ovs.addBridge({ controller: `unix:${path}`, dpid: 0x1d1n })
+    const sw = await ctl.waitForSwitch(0x1d1n, 20000)
+    const pid = ovs.pid('ovs-vswitchd')!
+    const gone = new Promise<Error | undefined>((res) => sw.once('close', res))
+    process.kill(pid, 'SIGSTOP')
+    let reason: Error | undefined
+    try {
+      reason = await gone
+    } finally {
+      process.kill(pid, 'SIGCONT')
+    }
+    assert.ok(reason instanceof DeadPeerError, String(reason))
+    const again = await ctl.waitForSwitch(0x1d1n, 20000)
+    assert.notEqual(again, sw)
+    await again.barrier()
   })
 })

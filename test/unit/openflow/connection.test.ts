@@ -145,6 +145,17 @@ describe('OpenFlowController with scripted switches', () => {
     assert.equal(sw.state, 'closed')
   })
 
+  it('sends a batch of 20,000 flow mods in a few socket writes, confirmed by one barrier', async () => {
+    const [peer, sw] = await connectSwitch()
+    const write = sw.socket.write.bind(sw.socket)
+    let writes = 0
+    sw.socket.write = ((...args: Parameters<typeof write>) => { writes++; return write(...args) }) as typeof sw.socket.write
+    const flows = Array.from({ length: 20000 }, (_, i) => flowMod({ priority: 10, match: { reg0: i }, actions: [act.output(1)] }))
+    await sw.apply(flows)
+    assert.ok(writes <= 3, `${writes} writes`)
+    assert.equal(peer.received.filter((r) => r.msg.type === 'flow_mod').length, 20000)
+  })
+
   it('serves many switches at once, keyed by datapath id', async () => {
     const conns = await Promise.all(Array.from({ length: 25 }, (_, i) => connectSwitch({ dpid: BigInt(5000 + i) })))
     assert.equal(ctl.switches.size, 25)
