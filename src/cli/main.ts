@@ -3,6 +3,7 @@
  *   neutrino server [--config-file F]... [--config-dir D]   the Networking API server
  *   neutrino db upgrade [--config-file F]...                create / upgrade the schema
  *   neutrino db current [--config-file F]...                print the schema version
+ *   neutrino db migrate-to-ml2 PLUGIN SOURCE_URL [...]       monolithic OVS/LB database → ML2 (docs/migration.md)
  *   neutrino genconfig [DIR]                                write neutron.conf.sample, ml2_conf.ini.sample
  * A bad config file prints one line (file:line: [section] option: reason) and exits 2.
  */
@@ -13,6 +14,7 @@ import { createLogger, type Logger } from '../common/log.js'
 import { openDb } from '../db/connect.js'
 import { currentVersion, upgrade } from '../db/migrations.js'
 import { buildApp } from '../server/app.js'
+import { runMigrateToMl2 } from './migrate.js'
 
 const USAGE = `usage: neutrino <command> [--config-file FILE]... [--config-dir DIR]
 
@@ -20,6 +22,9 @@ commands:
   server        run the OpenStack Networking API v2.0 server (ML2)
   db upgrade    create or upgrade the database schema
   db current    print the database schema version
+  db migrate-to-ml2 {openvswitch|linuxbridge} SOURCE_DB_URL [--target DB_URL]
+                [--tunnel-type gre|vxlan] [--vxlan-udp-port N] [--dry-run] [--save-tables] [--force]
+                migrate a Havana/Icehouse monolithic plugin database to ML2
   genconfig     write sample config files (default: ./etc)
 `
 
@@ -72,6 +77,10 @@ function logger(cfg: NeutrinoConfig, name = 'neutrino'): Logger {
 
 async function dbCommand(args: string[]): Promise<number> {
   const sub = args[0]
+  // migrate-to-ml2 names its databases on the command line and reads no config file.
+  if (sub === 'migrate-to-ml2') {
+    return runMigrateToMl2(args.slice(1), { stdout: process.stdout, stderr: process.stderr, isTTY: !!process.stderr.isTTY })
+  }
   const { config } = load(args.slice(1))
   const db = openDb(config.database.connection)
   try {
