@@ -26,6 +26,8 @@ export const EXTENSIONS: readonly Extension[] = [
   { name: "Port Security", alias: "port-security", description: "Provides port security", updated: "2012-07-23T10:00:00-00:00", links: [] },
   { name: "project_id field enabled", alias: "project-id", description: "Extension that indicates that project_id field is enabled.", updated: "2016-09-09T09:09:09-09:09", links: [] },
   { name: "Provider Network", alias: "provider", description: "Expose mapping of virtual networks to physical networks", updated: "2012-09-07T10:00:00-00:00", links: [] },
+  { name: "Quota management support", alias: "quotas", description: "Expose functions for quotas management per project", updated: "2012-07-29T10:00:00-00:00", links: [] },
+  { name: "Quota details management support", alias: "quota_details", description: "Expose functions for quotas usage statistics per project", updated: "2017-02-10T10:00:00-00:00", links: [] },
   { name: "Sorting support", alias: "sorting", description: "Extension that indicates that sorting is enabled.", updated: "2016-06-12T00:00:00-00:00", links: [] },
   { name: "standard-attr-description", alias: "standard-attr-description", description: "Extension to add descriptions to standard attributes", updated: "2016-02-10T10:00:00-00:00", links: [] },
   { name: "Resource revision numbers", alias: "standard-attr-revisions", description: "This extension will display the revision number of neutron resources.", updated: "2016-04-11T10:00:00-00:00", links: [] },

@@ -30,6 +30,8 @@ export interface ApiOptions {
   log: Logger
   auth: Authenticator
   controllers: ResourceController[]
+  /** Collections with their own routing (e.g. quotas): `handle(request, pathParts)`. */
+  routes?: Array<{ collection: string; handle(r: ApiRequest, parts: string[]): Promise<ApiResponse> }>
 }
 
 export interface ApiRequest {
@@ -115,6 +117,11 @@ export class ApiServer {
       const ext = findExtension(decodeURIComponent(parts[1]!))
       if (!ext || parts.length > 2) throw new ExtensionNotFound(parts[1]!)
       return { status: 200, body: { extension: ext } }
+    }
+    const special = this.opts.routes?.find((x) => x.collection === parts[0])
+    if (special) {
+      const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize) : undefined
+      return special.handle({ method, url, ctx, body, baseUrl }, parts)
     }
     const controller = this.#byCollection.get(parts[0]!)
     if (!controller) throw httpNotFound()

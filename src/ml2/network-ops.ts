@@ -74,6 +74,7 @@ export class NetworkOps {
           created_at: now,
           updated_at: now,
         }
+        await this.core.quotas?.check(tx, row.project_id, 'network', 1)
         await insertNetwork(tx, row)
         const segments = await this.core.typeManager.createNetworkSegments(tx, id, requested[i] ?? null)
         const maxMtu = this.core.typeManager.getNetworkMtu(segments)

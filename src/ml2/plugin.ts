@@ -18,6 +18,7 @@ import { withRetries } from '../db/retry.js'
 import { isoSeconds } from '../db/resources/timestamps.js'
 import type { MechanismManager } from './mechanism-manager.js'
 import type { TypeManager } from './type-manager.js'
+import type { QuotaEngine } from '../quota/quota-engine.js'
 import { NetworkOps } from './network-ops.js'
 import { SubnetOps } from './subnet-ops.js'
 import { PortOps } from './port-ops.js'
@@ -42,6 +43,8 @@ export interface PluginDeps {
   mech: MechanismManager
   log: Logger
   options: PluginOptions
+  /** Per-project limits checked inside each create transaction (absent: unlimited). */
+  quotas?: QuotaEngine
   /** Injected clock and id/random sources (tests control them). */
   now?: () => Date
   newId?: () => string
@@ -55,6 +58,7 @@ export class PluginCore {
   readonly mech: MechanismManager
   readonly log: Logger
   readonly options: PluginOptions
+  readonly quotas?: QuotaEngine
   readonly now: () => Date
   readonly newId: () => string
   readonly random: () => number
@@ -65,6 +69,7 @@ export class PluginCore {
     this.mech = d.mech
     this.log = d.log
     this.options = d.options
+    this.quotas = d.quotas
     this.now = d.now ?? (() => new Date())
     this.newId = d.newId ?? randomUUID
     this.random = d.random ?? Math.random

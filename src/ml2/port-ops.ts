@@ -104,6 +104,7 @@ export class PortOps {
       created_at: now,
       updated_at: now,
     }
+    await this.core.quotas?.check(tx, row.project_id, 'port', 1)
     await insertPort(tx, row)
     const subnets = await subnetRowsByNetwork(tx, net.id)
     const fixedIps = await allocateFixedIps(tx, row, b.fixed_ips, subnets, {

@@ -116,6 +116,7 @@ export class SubnetOps {
       dns: dns.map((d) => formatIp(ipVersion, parseIp(d)!.value)),
       routes: routes.map((r: Dict) => ({ destination: r.destination, nexthop: r.nexthop })),
     }
+    await this.core.quotas?.check(tx, row.project_id, 'subnet', 1)
     await insertSubnet(tx, row, children, this.core.newId)
     await this.networks.bumpRevision(tx, net.id)
     // SLAAC / DHCPv6-stateless: every existing non-router port on the network gets its EUI-64 address.

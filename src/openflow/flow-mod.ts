@@ -42,7 +42,10 @@ export interface FlowSpec {
   readonly actions?: readonly Action[]
   /** Shorthand for a goto_table instruction. */
   readonly goto?: number
-  /** Check match prerequisites before sending (default true). */
+  /**
+   * Check before sending what the switch would reject (default true): match prerequisites
+   * (BAD_MATCH/BAD_PREREQ) and backward gotos (BAD_INSTRUCTION/BAD_TABLE_ID).
+   */
   readonly checkPrerequisites?: boolean
 }
 
@@ -55,6 +58,14 @@ export function flowMod(s: FlowSpec): FlowMod {
   if (s.goto !== undefined) ins.push({ type: 'goto_table', table: s.goto })
   const command = s.command ?? 'add'
   const isDelete = command === 'delete' || command === 'delete_strict'
+  if (s.checkPrerequisites !== false && !isDelete) {
+    const table = s.table ?? 0
+    for (const i of ins) {
+      if (i.type === 'goto_table' && i.table <= table) {
+        throw new RangeError(`goto_table:${i.table} from table ${table}: OpenFlow only allows gotos to a later table`)
+      }
+    }
+  }
   return deepFreeze({
     type: 'flow_mod',
     command,

@@ -20,6 +20,8 @@ import { Ml2Plugin } from '../ml2/plugin.js'
 import { TypeManager } from '../ml2/type-manager.js'
 import { createTypeDrivers } from '../ml2/types/registry.js'
 import { createMechanismDrivers } from './mechanism-drivers.js'
+import { QuotaEngine } from '../quota/quota-engine.js'
+import { QuotasController } from '../api/quotas.js'
 
 export interface AppOptions {
   config: NeutrinoConfig
@@ -69,8 +71,10 @@ export async function buildApp(o: AppOptions): Promise<App> {
     const mechanismDrivers =
       o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn })
     const mech = new MechanismManager(mechanismDrivers, log.child('ml2.mech'))
+    const quotas = new QuotaEngine({ network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port })
     const plugin = new Ml2Plugin({
       db,
+      quotas,
       typeManager,
       mech,
       log: log.child('ml2'),
@@ -93,6 +97,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       maxRequestBodySize: cfg.oslo_middleware.max_request_body_size || Number.MAX_SAFE_INTEGER,
       log: log.child('api'),
       auth: o.auth ?? new NoAuth(cfg.DEFAULT.default_project_id),
+      routes: [new QuotasController(db, quotas)],
       controllers: [
         new ResourceController('network', 'networks', NETWORK_ATTRS, plugin.networks, { ...copts, createExtras: { is_default: false } }),
         new ResourceController('subnet', 'subnets', SUBNET_ATTRS, plugin.subnets, copts),

@@ -133,17 +133,18 @@ describe('OpenFlow flow programming on ovs-vswitchd', { skip }, () => {
     await sw.apply([deleteFlows({ table: 40 })])
   })
 
-  it('refuses a match without prerequisites before sending it', () => {
+  it('refuses a match without prerequisites, or a backward goto, before sending it', () => {
     assert.throws(() => flowMod({ match: { tcp_dst: 80 } }), PrerequisiteError)
     assert.throws(() => flowMod({ match: { eth_type: 0x0800, tcp_dst: 80 } }), /ip_proto=6/)
     assert.throws(() => flowMod({ match: { ipv4_src: '192.0.2.1' } }), /eth_type=0x0800/)
+    assert.throws(() => flowMod({ table: 5, goto: 5 }), /later table/)
   })
 
   it("surfaces the switch's errors on the request that caused them (by xid)", async () => {
     const good1 = flowMod({ table: 50, priority: 1, actions: [act.output(1)] })
     const badPrereq = flowMod({ table: 50, priority: 2, match: { tcp_dst: 80 }, actions: [act.output(1)], checkPrerequisites: false })
     const good2 = flowMod({ table: 50, priority: 3, actions: [act.output(1)] })
-    const backwards = flowMod({ table: 51, priority: 1, goto: 50 })
+    const backwards = flowMod({ table: 51, priority: 1, goto: 50, checkPrerequisites: false })
     const xids = await sw.sendAll([good1, badPrereq, good2, backwards])
     const err = await sw.barrier().then(() => undefined, (e: unknown) => e)
     assert.ok(err instanceof BarrierError, String(err))
