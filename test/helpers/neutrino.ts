@@ -24,6 +24,10 @@ network_vlan_ranges = physnet1:100:199,physnet2
 tunnel_id_ranges = 1:100
 [ml2_type_vxlan]
 vni_ranges = 1:1000
+[quotas]
+quota_network = -1
+quota_subnet = -1
+quota_port = -1
 `
 
 export interface TestServer {
