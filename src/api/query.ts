@@ -134,9 +134,16 @@ function cmp(a: unknown, b: unknown): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0
 }
 
+function sortedById(items: Record<string, any>[]): boolean {
+  for (let i = 1; i < items.length; i++) if (!(items[i - 1]!.id < items[i]!.id)) return false
+  return true
+}
+
 export function sortItems(items: Record<string, any>[], sort: ListQuery['sort'], reverse: boolean): Record<string, any>[] {
   const keys = [...sort]
   if (!keys.some((k) => k.key === 'id')) keys.push({ key: 'id', dir: 'asc' })
+  // The plugin lists in id order: skip the sort when that is the order asked for.
+  if (keys.length === 1 && keys[0]!.dir === 'asc' && !reverse && sortedById(items)) return items
   return items.sort((x, y) => {
     for (const { key, dir } of keys) {
       const c = cmp(x[key], y[key])

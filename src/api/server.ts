@@ -45,6 +45,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number
   body?: unknown
+  /** An already-serialised JSON body (list fast path); wins over `body`. */
+  raw?: Buffer
 }
 
 export class ApiServer {
@@ -82,7 +84,7 @@ export class ApiServer {
       const baseUrl = `http://${host}`
       const r = await this.route(req, url, baseUrl, requestId)
       status = r.status
-      send(res, r.status, r.body, requestId)
+      send(res, r.status, r.raw ?? r.body, requestId)
     } catch (e) {
       const { status: s, body, internal } = toNeutronError(e)
       status = s
@@ -175,13 +177,14 @@ function send(res: ServerResponse, status: number, body: unknown, requestId: str
     res.end()
     return
   }
-  const text = JSON.stringify(body)
+  // One Buffer: a large string would be encoded twice (length, then write).
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body), 'utf8')
   res.writeHead(status, {
     'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': buf.length,
     'X-Openstack-Request-Id': requestId,
   })
-  res.end(text)
+  res.end(buf)
 }
 
 /** Reads a JSON body, enforcing the size limit before buffering it all (oslo_middleware sizelimit). */

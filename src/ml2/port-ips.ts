@@ -194,7 +194,7 @@ export async function allocateFixedIps(
 }
 
 /** A new SLAAC subnet gives every existing non-router port on the network its EUI-64 address. */
-export async function autoAddressPortsFor(tx: Tx, subnet: SubnetRow): Promise<void> {
+export async function autoAddressPortsFor(tx: Tx, subnet: SubnetRow, now: string): Promise<void> {
   const ports = await tx.all<{ id: string; mac_address: string; device_owner: string }>(
     'SELECT id, mac_address, device_owner FROM ports WHERE network_id = ?',
     [subnet.network_id],
@@ -207,5 +207,6 @@ export async function autoAddressPortsFor(tx: Tx, subnet: SubnetRow): Promise<vo
       subnet.id,
       subnet.network_id,
     ])
+    await tx.run('UPDATE ports SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, p.id])
   }
 }

@@ -16,7 +16,9 @@ import {
   deletePortRow,
   getPortRow,
   insertPort,
-  listPortRows,
+  listPortKeys,
+  getPortRowsByIds,
+  type PortScope,
   portChildren,
   updatePortRow,
   writeBinding,
@@ -36,6 +38,7 @@ import type { NetworkOps } from './network-ops.js'
 import { projectOf } from './network-ops.js'
 import type { Dict, PluginCore } from './plugin.js'
 import { allocateFixedIps } from './port-ips.js'
+import { DictCache } from './dict-cache.js'
 import { replaceTags } from './subnet-ops.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
@@ -55,6 +58,8 @@ export class AddressPairAndPortSecurityRequired extends Conflict {
 }
 
 export class PortOps {
+  private readonly cache = new DictCache<Dict>()
+
   constructor(
     private readonly core: PluginCore,
     private readonly networks: NetworkOps,
@@ -194,7 +199,7 @@ export class PortOps {
   // ---- update -------------------------------------------------------------------------------
   async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
     const pctx = await this.core.txn(async (tx) => {
-      const row = await this.visibleRow(tx, ctx, id)
+      const row = await this.visibleRow(tx, ctx, id, true)
       const ch = (await portChildren(tx, [id])).get(id)!
       const original = this.toDict(row, ch)
       const origBinding = bindingInput(ch.binding)
@@ -293,6 +298,7 @@ export class PortOps {
       const pctx = this.makeContext(current, null, netCtx, tx, b, null, result, ch.levels)
       await this.core.mech.deletePortPrecommit(pctx)
       await deletePortRow(tx, id)
+      this.cache.delete(id)
       return pctx
     })
     try {
@@ -305,8 +311,8 @@ export class PortOps {
 
   // ---- read ---------------------------------------------------------------------------------
   /** Owner, admin, or owner of the port's network may see a port (Neutron default policy). */
-  private async visibleRow(q: Queryable, ctx: RequestContext, id: string): Promise<PortRow> {
-    const row = await getPortRow(q, id)
+  private async visibleRow(q: Queryable, ctx: RequestContext, id: string, forUpdate = false): Promise<PortRow> {
+    const row = await getPortRow(q, id, forUpdate)
     if (!row) throw new PortNotFound(id)
     if (!ctx.isAdmin && row.project_id !== ctx.projectId) {
       const owner = await q.get<{ project_id: string }>('SELECT project_id FROM networks WHERE id = ?', [row.network_id])
@@ -318,23 +324,51 @@ export class PortOps {
   async get(ctx: RequestContext, id: string): Promise<Dict> {
     const q = this.core.reader
     const row = await this.visibleRow(q, ctx, id)
-    return this.toDict(row, (await portChildren(q, [id])).get(id)!)
+    const hit = this.cache.get(id, row.revision_number)
+    if (hit) return hit
+    const dict = this.toDict(row, (await portChildren(q, [id])).get(id)!)
+    this.cache.set(id, row.revision_number, dict)
+    return dict
   }
 
+  /**
+   * Visible ports in id order. One narrow query (id, revision) decides which cached dicts are still
+   * current; only the others are read in full, with their child rows.
+   */
   async list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Dict[]> {
     const q = this.core.reader
-    const scope: Parameters<typeof listPortRows>[1] = {}
+    const scope: PortScope = {}
     if (filters.has('network_id')) scope.networkIds = filters.get('network_id')
     if (filters.has('device_id')) scope.deviceIds = filters.get('device_id')
     if (!ctx.isAdmin) {
       const owned = await q.all<{ id: string }>('SELECT id FROM networks WHERE project_id = ?', [ctx.projectId])
       scope.projectOrNetworks = { projectId: ctx.projectId, networkIds: owned.map((n) => n.id) }
     }
-    const rows = await listPortRows(q, scope)
-    const unscoped = !scope.networkIds && !scope.deviceIds && ctx.isAdmin
-    const children = await portChildren(q, unscoped ? null : rows.map((r) => r.id))
-    const empty: PortChildren = { fixedIps: [], binding: UNBOUND, levels: [], pairs: [], dhcpOpts: [], tags: [] }
-    return rows.map((r) => this.toDict(r, children.get(r.id) ?? empty))
+    const keys = await listPortKeys(q, scope)
+    const out: Dict[] = new Array(keys.length)
+    const missing: string[] = []
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!
+      const hit = this.cache.get(k.id, Number(k.revision_number))
+      if (hit) out[i] = hit
+      else missing.push(k.id)
+    }
+    if (missing.length) {
+      const rows = await getPortRowsByIds(q, missing)
+      const children = await portChildren(q, missing.length > 200 ? null : missing)
+      const empty: PortChildren = { fixedIps: [], binding: UNBOUND, levels: [], pairs: [], dhcpOpts: [], tags: [] }
+      const byId = new Map<string, Dict>()
+      for (const r of rows) {
+        const d = this.toDict(r, children.get(r.id) ?? empty)
+        this.cache.set(r.id, r.revision_number, d)
+        byId.set(r.id, d)
+      }
+      for (let i = 0; i < keys.length; i++) {
+        if (!out[i]) out[i] = byId.get(keys[i]!.id)!
+      }
+    }
+    // A port deleted between the two queries leaves a hole: drop it.
+    return out.filter((d) => d !== undefined)
   }
 
   async getTags(ctx: RequestContext, id: string): Promise<string[]> {

@@ -120,7 +120,7 @@ export class SubnetOps {
     await insertSubnet(tx, row, children, this.core.newId)
     await this.networks.bumpRevision(tx, net.id)
     // SLAAC / DHCPv6-stateless: every existing non-router port on the network gets its EUI-64 address.
-    if (ipVersion === 6 && isAutoAddressSubnet(row)) await autoAddressPortsFor(tx, row)
+    if (ipVersion === 6 && isAutoAddressSubnet(row)) await autoAddressPortsFor(tx, row, now)
     const dict = this.toDict(row, children, [])
     const sctx: SubnetContext = { current: dict, original: null, network: await this.networks.contextFor(tx, net.id, tx), tx }
     await this.core.mech.createSubnetPrecommit(sctx)
@@ -208,6 +208,11 @@ export class SubnetOps {
       const dict = this.toDict(row, children, [])
       const sctx: SubnetContext = { current: dict, original: null, network: await this.networks.contextFor(tx, row.network_id, tx), tx }
       await this.core.mech.deleteSubnetPrecommit(sctx)
+      // Ports losing an address (DHCP ports, SLAAC addresses) change: bump their revisions.
+      await tx.run(
+        'UPDATE ports SET revision_number = revision_number + 1, updated_at = ? WHERE id IN (SELECT port_id FROM ipallocations WHERE subnet_id = ?)',
+        [this.core.timestamp(), id],
+      )
       await tx.run('DELETE FROM ipallocations WHERE subnet_id = ?', [id])
       await deleteSubnetRow(tx, id)
       await this.networks.bumpRevision(tx, row.network_id)

@@ -48,15 +48,55 @@ export async function insertPort(q: Queryable, p: PortRow): Promise<void> {
   ])
 }
 
-export async function getPortRow(q: Queryable, id: string): Promise<PortRow | undefined> {
-  const r = await q.get<Row>(`SELECT ${COLS} FROM ports WHERE id = ?`, [id])
+/** One port; `forUpdate` locks the row on PostgreSQL (serialises concurrent updates of one port). */
+export async function getPortRow(q: Queryable, id: string, forUpdate = false): Promise<PortRow | undefined> {
+  const lock = forUpdate && (q as { dialect?: string }).dialect === 'postgres' ? ' FOR UPDATE' : ''
+  const r = await q.get<Row>(`SELECT ${COLS} FROM ports WHERE id = ?${lock}`, [id])
   return r ? normalize(r) : undefined
+}
+
+/** Full rows of the given ports; for long id lists the table is scanned once instead of a huge IN. */
+export async function getPortRowsByIds(q: Queryable, ids: string[]): Promise<PortRow[]> {
+  if (ids.length === 0) return []
+  if (ids.length > 500) {
+    const want = new Set(ids)
+    return (await q.all<Row>(`SELECT ${COLS} FROM ports`)).filter((r) => want.has(r.id)).map(normalize)
+  }
+  return (await q.all<Row>(`SELECT ${COLS} FROM ports WHERE id IN (${ids.map(() => '?').join(',')})`, ids)).map(normalize)
 }
 
 export interface PortScope {
   networkIds?: string[]
   projectOrNetworks?: { projectId: string; networkIds: string[] }
   deviceIds?: string[]
+}
+
+/** Ids and revisions of the ports in scope, ordered by id (the list cache checks revisions). */
+export async function listPortKeys(q: Queryable, scope: PortScope): Promise<Array<{ id: string; revision_number: number }>> {
+  const { where, params } = scopeSql(scope)
+  if (where === null) return []
+  return q.all(`SELECT id, revision_number FROM ports${where} ORDER BY id`, params)
+}
+
+function scopeSql(scope: PortScope): { where: string | null; params: any[] } {
+  const where: string[] = []
+  const params: any[] = []
+  if (scope.networkIds) {
+    if (!scope.networkIds.length) return { where: null, params }
+    where.push(`network_id IN (${scope.networkIds.map(() => '?').join(',')})`)
+    params.push(...scope.networkIds)
+  }
+  if (scope.deviceIds) {
+    if (!scope.deviceIds.length) return { where: null, params }
+    where.push(`device_id IN (${scope.deviceIds.map(() => '?').join(',')})`)
+    params.push(...scope.deviceIds)
+  }
+  if (scope.projectOrNetworks) {
+    const { projectId, networkIds } = scope.projectOrNetworks
+    where.push(networkIds.length ? `(project_id = ? OR network_id IN (${networkIds.map(() => '?').join(',')}))` : 'project_id = ?')
+    params.push(projectId, ...networkIds)
+  }
+  return { where: where.length ? ' WHERE ' + where.join(' AND ') : '', params }
 }
 
 export async function listPortRows(q: Queryable, scope: PortScope): Promise<PortRow[]> {
@@ -89,6 +129,11 @@ export async function updatePortRow(q: Queryable, id: string, changes: Partial<P
   const keys = Object.keys(changes) as (keyof PortRow)[]
   if (!keys.length) return
   await q.run(`UPDATE ports SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k] as any), id])
+}
+
+/** A change outside a port update (e.g. a SLAAC address added by a new subnet) still bumps its revision. */
+export async function bumpPortRevisions(q: Queryable, ids: string[], now: string): Promise<void> {
+  for (const id of ids) await q.run('UPDATE ports SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, id])
 }
 
 export async function deletePortRow(q: Queryable, id: string): Promise<void> {
@@ -165,7 +210,7 @@ export async function portChildren(q: Queryable, ids: string[] | null): Promise<
   const go = groupBy(opts, 'port_id', (r) => ({ opt_name: r.opt_name as string, opt_value: r.opt_value as string, ip_version: Number(r.ip_version) }))
   const gt = groupBy(tags, 'port_id', (r) => r.tag as string)
   const out = new Map<string, PortChildren>()
-  const keys = ids ?? [...gb.keys()]
+  const keys = ids ?? [...new Set([...gb.keys(), ...gi.keys()])]
   for (const id of keys) {
     out.set(id, {
       fixedIps: gi.get(id) ?? [],

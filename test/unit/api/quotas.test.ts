@@ -6,7 +6,7 @@ const member = (project: string) => ({ 'X-Project-Id': project, 'X-Roles': 'memb
 
 describe('quotas', () => {
   let s: TestServer
-  before(async () => (s = await startNeutrino({ ini: '[quotas]\nquota_network = 3\nquota_port = 2\n' })))
+  before(async () => (s = await startNeutrino({ ini: '[quotas]\nquota_network = 3\nquota_subnet = 100\nquota_port = 2\n' })))
   after(() => s.close())
 
   it('shows defaults from [quotas] and per-project limits', async () => {
