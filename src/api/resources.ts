@@ -100,11 +100,11 @@ export class ResourceController {
       if (!this.opts.allowBulk) throw httpBadRequest('Bulk operation not supported')
       const list = b[this.collection]
       if (!Array.isArray(list) || list.length === 0) throw httpBadRequest('Resources required')
+      // Neutron's bulk form lists bare resources ({"networks": [{…}, {…}]}, what openstacksdk
+      // sends); items wrapped in their resource key are accepted too.
       items = list.map((x: unknown) => {
-        if (x === null || typeof x !== 'object' || !(this.resource in (x as Dict))) {
-          throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
-        }
-        return (x as Dict)[this.resource]
+        const wrapped = x !== null && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 1 && this.resource in (x as Dict)
+        return wrapped ? (x as Dict)[this.resource] : x
       })
     } else if (this.resource in b) {
       items = [b[this.resource]]

@@ -66,7 +66,19 @@ export const databaseSection = section('database', {
   max_pool_size: intOpt({ default: 5, min: 1, help: 'Maximum number of pooled connections (PostgreSQL).' }),
   connection_recycle_time: intOpt({ default: 3600, min: 0, help: 'Close pooled connections older than this many seconds.' }),
   connection_debug: intOpt({ default: 0, min: 0, max: 100, help: 'SQL logging: 0 none, 50 statements, 100 everything.' }),
-}, { sampleFile: 'neutron.conf' });
+}, {
+  sampleFile: 'neutron.conf',
+  validate(v, ctx) {
+    // Checked here so a bad URL is reported at its file and line, like any other bad value.
+    const m = /^([a-z0-9]+)(\+[a-z0-9_]+)?:\/\//i.exec(v.connection);
+    if (!m) ctx.fail('connection', `invalid database URL (expected sqlite:///PATH or postgresql://USER:PASS@HOST/DB)`);
+    else if (!['sqlite', 'postgresql', 'postgres'].includes(m[1]!.toLowerCase())) {
+      ctx.fail('connection', `unsupported database '${m[1]}' (use sqlite:/// or postgresql://)`);
+    } else if (m[1]!.toLowerCase() === 'sqlite' && !/^sqlite:\/\/(\/.*)?$/i.test(v.connection)) {
+      ctx.fail('connection', 'invalid sqlite URL (expected sqlite:///PATH, sqlite:////ABS/PATH or sqlite:// for memory)');
+    }
+  },
+});
 
 export const oslomiddlewareSection = section('oslo_middleware', {
   max_request_body_size: intOpt({ default: 114688, min: 0, help: 'Largest request body accepted, in bytes (413 above); 0 disables the check.' }),

@@ -65,12 +65,19 @@ export class PostgresDb implements Db {
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect()
     let broken = false
-    const q = async (sql: string, params: readonly Param[] = []) => {
-      try {
-        return await client.query(toPg(sql), params as any[])
-      } catch (e) {
-        wrapErr(e)
-      }
+    // One connection runs one query at a time: chain them, so callers may use Promise.all on a
+    // transaction handle (pg would otherwise queue them itself, which pg@9 drops).
+    let chain: Promise<unknown> = Promise.resolve()
+    const q = (sql: string, params: readonly Param[] = []) => {
+      const run = chain.then(async () => {
+        try {
+          return await client.query(toPg(sql), params as any[])
+        } catch (e) {
+          wrapErr(e)
+        }
+      })
+      chain = run.catch(() => {})
+      return run
     }
     const tx: Tx = {
       dialect: 'postgres',

@@ -357,9 +357,10 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
   async transact<R>(build: (txn: ReplicaTxn) => R | Promise<R>, options: { maxRetries?: number; timeoutMs?: number } = {}): Promise<TxnResult<R>> {
     const max = options.maxRetries ?? this.maxRetries
     for (let attempt = 1; ; attempt++) {
-      await this.whenSynced()
+      if (!this.#synced || !this.client.connected) await this.whenSynced()
       const txn = new ReplicaTxn(this)
-      const result = await build(txn)
+      const built = build(txn)
+      const result = built instanceof Promise ? await built : built
       if (txn.operations.length === 0) return { result, uuids: {}, attempts: attempt }
       let results
       try {
@@ -382,9 +383,17 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
         const u = results[i]?.uuid
         if (u) uuids[name] = u[1]
       }
-      await this.#waitForInserts(txn, uuids)
+      if (!this.#hasInserts(txn, uuids)) await this.#waitForInserts(txn, uuids)
       return { result, uuids, attempts: attempt }
     }
+  }
+
+  #hasInserts(txn: ReplicaTxn, uuids: Record<string, string>): boolean {
+    for (const [name, table] of txn.insertTables()) {
+      const rows = this.#tables.get(table)
+      if (rows && uuids[name] && !rows.has(uuids[name]!)) return false
+    }
+    return true
   }
 
   /** Safety net: if the server replied before sending our update, wait for it (bounded). */

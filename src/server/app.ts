@@ -46,7 +46,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const cfg = o.config
   const ml2 = validateMl2Config(cfg)
   const log = o.log
-  const db = openDb(cfg.database.connection)
+  const db = openDb(cfg.database.connection, { poolSize: cfg.database.max_pool_size })
   try {
     if (!o.skipInit) {
       const applied = await upgrade(db)
