@@ -10,6 +10,17 @@ export const readOnly = (extra: Partial<AttrSpec> = {}): AttrSpec => ({
   ...extra,
 })
 
+/** Settable on POST and PUT, optional (the plugin fills what is NOT_SPECIFIED), filterable, sortable. */
+export const optional = (extra: Partial<AttrSpec> = {}): AttrSpec => ({
+  allowPost: true,
+  allowPut: true,
+  default: NOT_SPECIFIED,
+  isVisible: true,
+  isFilter: true,
+  isSortKey: true,
+  ...extra,
+})
+
 export const idAttr: AttrSpec = readOnly({ validate: validateUuid })
 
 /** `project_id`/`tenant_id`: settable on POST (admins for other projects); policy fills it otherwise. */

@@ -1,6 +1,5 @@
 /** ports: neutron_lib/api/definitions/port.py + binding, port-security, allowed-address-pairs, extra_dhcp_opt. */
 import {
-  NOT_SPECIFIED,
   toBoolean,
   type AttrMap,
   validateDictOrNone,
@@ -8,7 +7,7 @@ import {
   validateUuid,
   validateValues,
 } from '../attributes.js'
-import { boolAttr, nameAttr, readOnly, standardAttrs } from './common.js'
+import { boolAttr, nameAttr, optional, readOnly, standardAttrs } from './common.js'
 import { sanitizeMacAddress, validateFixedIps, validateMacAddress } from '../../ipam/index.js'
 
 /** binding:vnic_type values accepted by Neutron Zed (portbindings.VNIC_TYPES). */
@@ -16,16 +15,6 @@ export const VNIC_TYPES = [
   'normal', 'direct', 'macvtap', 'baremetal', 'direct-physical', 'virtio-forwarder', 'smart-nic', 'vdpa',
   'accelerator-direct', 'accelerator-direct-physical', 'remote-managed',
 ] as const
-
-const optional = (extra = {}) => ({
-  allowPost: true,
-  allowPut: true,
-  default: NOT_SPECIFIED,
-  isVisible: true,
-  isFilter: true,
-  isSortKey: true,
-  ...extra,
-})
 
 export const PORT_ATTRS: AttrMap = {
   ...standardAttrs,

@@ -9,7 +9,7 @@ import {
   validateUuidOrNone,
   validateValues,
 } from '../attributes.js'
-import { boolAttr, nameAttr, readOnly, standardAttrs } from './common.js'
+import { boolAttr, nameAttr, optional, readOnly, standardAttrs } from './common.js'
 import {
   convertCidrToCanonicalFormat,
   convertIpToCanonicalFormat,
@@ -21,16 +21,6 @@ import {
 } from '../../ipam/index.js'
 
 export const IPV6_MODES = ['dhcpv6-stateful', 'dhcpv6-stateless', 'slaac'] as const
-
-const optional = (extra = {}) => ({
-  allowPost: true,
-  allowPut: true,
-  default: NOT_SPECIFIED,
-  isVisible: true,
-  isFilter: true,
-  isSortKey: true,
-  ...extra,
-})
 
 const modeAttr = optional({
   allowPut: true,
