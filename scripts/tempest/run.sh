@@ -127,7 +127,9 @@ $PY "$HERE/tempest_conf.py" --keystone-url "$KEYSTONE_URL" --neutrino-url "$NEUT
 grep '^api_extensions' "$WORK/tempest.conf" >&2
 
 echo "== tempest run --regex '$REGEX' --concurrency $CONCURRENCY" >&2
-(cd "$WORK" && tempest init ws >/dev/null 2>&1)
+# A private workspace registry: never touch ~/.tempest/workspace.yaml (names there must be unique).
+(cd "$WORK" && tempest init --name neutrino --workspace-path "$WORK/workspace.yaml" ws > "$WORK/tempest-init.log" 2>&1) \
+  || { echo "run.sh: tempest init failed:" >&2; cat "$WORK/tempest-init.log" >&2; exit 1; }
 cp "$WORK/tempest.conf" "$WORK/ws/etc/tempest.conf"
 set +e
 (cd "$WORK/ws" && tempest run --regex "$REGEX" --concurrency "$CONCURRENCY" --subunit > "$WORK/results.subunit" 2> "$WORK/tempest-run.stderr")

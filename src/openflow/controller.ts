@@ -33,6 +33,8 @@ export class OpenFlowController extends EventEmitter<ControllerEvents> {
   readonly switches = new Map<bigint, SwitchConnection>()
   private readonly servers: Server[] = []
   private readonly connections = new Set<SwitchConnection>()
+  /** Every accepted socket, also those still in a TLS handshake: close() must end them all. */
+  private readonly sockets = new Set<Socket>()
 
   constructor(readonly connectionOptions: ConnectionOptions = {}) {
     super()
@@ -45,6 +47,10 @@ export class OpenFlowController extends EventEmitter<ControllerEvents> {
     if (opts.tls) {
       server.on('tlsClientError', (e: Error, s: Socket) => this.emit('handshake_failed', e, `${s.remoteAddress ?? 'tls'}`))
     }
+    server.on('connection', (raw: Socket) => {
+      this.sockets.add(raw)
+      raw.once('close', () => this.sockets.delete(raw))
+    })
     this.servers.push(server)
     return new Promise((resolve, reject) => {
       server.once('error', reject)
@@ -103,6 +109,8 @@ export class OpenFlowController extends EventEmitter<ControllerEvents> {
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
     for (const c of this.connections) c.close()
+    // server.close() waits for open sockets; end the ones no SwitchConnection owns (half-done handshakes).
+    for (const raw of this.sockets) raw.destroy()
     await Promise.all(this.servers.map((s) => new Promise<void>((res) => s.close(() => res()))))
     this.servers.length = 0
   }

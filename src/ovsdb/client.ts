@@ -188,11 +188,9 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     this.#closing = true
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer)
     this.#reconnectTimer = undefined
-    const wasReady = this.#ready
     this.#ready = false
     this.#rpc?.close('closed by client')
     for (const w of this.#readyWaiters.splice(0)) w.reject(new ConnectionClosedError('client closed'))
-    if (!wasReady) return
   }
 
   #request(method: string, params: unknown[], options: { timeoutMs?: number; onId?: (id: RpcId) => void } = {}): Promise<unknown> {

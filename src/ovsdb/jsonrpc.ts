@@ -247,8 +247,12 @@ export class JsonRpcConnection extends EventEmitter<{ close: [reason: string] }>
     } else p.resolve(m.result)
   }
 
+  /** Number of `echo` requests from the peer we answered (its inactivity probes). */
+  echoesAnswered = 0
+
   #handleRequest(method: string, params: unknown[], id: RpcId): void {
     if (method === 'echo') {
+      this.echoesAnswered++
       this.respond(id, params)
       return
     }

@@ -87,10 +87,8 @@ export class ReplicaTxn {
   verify(table: string, uuid: string, columns: string[]): void {
     const row = this.replica.get(table, uuid)
     if (!row) throw new ValidationError(table, undefined, `cannot verify ${uuid}: not in the replica`)
-    const ts = getTable(this.replica.schema, table)
     const wireRow: Record<string, WireValue> = {}
     for (const c of columns) wireRow[c] = valueToWire(getColumn(this.replica.schema, table, c), row[c])
-    void ts
     this.#verifyOps.add(this.operations.length)
     this.operations.push(op.wait(table, [where.uuid(uuid)], columns, [wireRow], '==', 0))
   }

@@ -11,7 +11,7 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { connect, createServer, type Server } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -35,6 +35,7 @@ export class OvsSwitch {
   private readonly nets: string[] = []
   private readonly pids: number[] = []
   private readonly servers: Server[] = []
+  private readonly relaySockets = new Set<Socket>()
 
   private constructor() {
     this.hv = uniqueName('nofhv')
@@ -79,7 +80,11 @@ export class OvsSwitch {
   async tcpRelay(hostPort: number, nsPort = 16653): Promise<number> {
     const sock = this.unixPath(`relay-${hostPort}.sock`)
     const host = createServer((c) => {
+      this.relaySockets.add(c)
+      c.once('close', () => this.relaySockets.delete(c))
       const t = connect(hostPort, '127.0.0.1')
+      this.relaySockets.add(t)
+      t.once('close', () => this.relaySockets.delete(t))
       c.pipe(t).pipe(c)
       c.on('error', () => t.destroy())
       t.on('error', () => c.destroy())
@@ -182,6 +187,7 @@ net.createServer((c) => { const t = net.connect(process.argv[3]); c.pipe(t).pipe
       try { process.kill(pid, 'SIGTERM') } catch { /* exited */ }
     }
     for (const srv of this.servers) srv.close()
+    for (const sock of this.relaySockets) sock.destroy()
     for (const name of ['ovs-vswitchd', 'ovsdb-server']) {
       const pid = this.pid(name)
       if (pid === undefined) continue

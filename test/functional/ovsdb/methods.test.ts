@@ -60,7 +60,7 @@ describe('RFC 7047 methods against ovsdb-server', { skip, timeout: 60_000 }, () 
     const [none] = await c.transact(DB, [op.select('Controller', [])])
     assert.equal(none!.rows!.length, 0)
     // delete through the root reference.
-    const [{ rows }] = (await c.transact(DB, [op.select('Bridge', [where.eq('name', 'br0')], ['_uuid'])])) as [{ rows: { _uuid: [string, string] }[] }]
+    const [{ rows }] = (await c.transact(DB, [op.select('Bridge', [where.eq('name', 'br0')], ['_uuid'])])) as [{ rows: { _uuid: ['uuid', string] }[] }]
     const [del] = await c.transact(DB, [op.mutate('Open_vSwitch', [], [['bridges', 'delete', ['set', [rows[0]!._uuid]]]])])
     assert.equal(del!.count, 1)
     assert.equal(sb.vsctl('list-br'), '')

@@ -6,6 +6,7 @@ import { needComponent } from '../../helpers/components.js'
 import { OvsdbSandbox } from '../../helpers/ovs-sandbox.js'
 import { OvsdbClient } from '../../../src/ovsdb/client.js'
 import { silentLogger } from '../../../src/ovsdb/logger.js'
+import type { Row } from '../../../src/ovsdb/replica.js'
 import { VswitchApi } from '../../../src/ovsdb/vswitch/vswitch-api.js'
 
 const skip = needComponent('ovsdb-server', ['ovsdb-server', 'ovsdb-tool', 'ovs-vsctl'])
@@ -34,9 +35,12 @@ describe('reconnect', { skip, timeout: 60_000 }, () => {
     sb.vsctl('add-br', 'br0', '--', 'add-port', 'br0', 'p1', '--', 'add-port', 'br0', 'p2')
     await until(() => !!api.port('p2'))
     const events: string[] = []
-    for (const kind of ['insert', 'update', 'delete'] as const) {
-      api.replica.on(kind, (t, row) => (t === 'Port' || t === 'Bridge') && events.push(`${kind} ${t} ${String(row.name)}`))
+    const log = (kind: string) => (t: string, row: Row): void => {
+      if (t === 'Port' || t === 'Bridge') events.push(`${kind} ${t} ${String(row.name)}`)
     }
+    api.replica.on('insert', log('insert'))
+    api.replica.on('update', log('update'))
+    api.replica.on('delete', log('delete'))
     const delays: number[] = []
     c.on('reconnecting', (_n, d) => delays.push(d))
     const p2 = api.port('p2')!

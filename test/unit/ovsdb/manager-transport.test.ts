@@ -63,6 +63,7 @@ describe('OvsdbManager (passive mode)', () => {
     try {
       const sock = connect(mgr.port, '127.0.0.1')
       await new Promise((r) => sock.once('connect', r))
+      sock.resume() // drain what the manager sends, so the close is seen
       sock.write('GET / HTTP/1.1\r\n\r\n')
       await new Promise((r) => sock.once('close', r))
       assert.ok(warnings.some((w) => /dropping connection/.test(w)), warnings.join('\n'))
