@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import type { RequestContext } from '../common/context.js'
 import {
+  HTTPError,
   httpBadRequest,
   httpEntityTooLarge,
   httpMethodNotAllowed,
@@ -89,7 +90,9 @@ export class ApiServer {
       const { status: s, body, internal } = toNeutronError(e)
       status = s
       if (internal) this.opts.log.error(`${requestId} ${req.method} ${req.url} failed: ${(e as Error)?.stack ?? e}`)
-      send(res, s, body, requestId)
+      // Auth errors may carry headers (WWW-Authenticate) and their own body (keystonemiddleware's).
+      const extra = e instanceof HTTPError ? (e as HTTPError & { headers?: Record<string, string>; responseBody?: unknown }) : undefined
+      send(res, s, extra?.responseBody ?? body, requestId, extra?.headers)
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       this.opts.log.debug(`${requestId} "${req.method} ${req.url}" status: ${status} time: ${ms.toFixed(1)}ms`)
@@ -170,16 +173,17 @@ function v2root(base: string, collections: string[]) {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, requestId: string) {
+function send(res: ServerResponse, status: number, body: unknown, requestId: string, headers: Record<string, string> = {}) {
   if (res.headersSent) return
   if (body === undefined || status === 204) {
-    res.writeHead(status, { 'Content-Length': '0', 'X-Openstack-Request-Id': requestId })
+    res.writeHead(status, { ...headers, 'Content-Length': '0', 'X-Openstack-Request-Id': requestId })
     res.end()
     return
   }
   // One Buffer: a large string would be encoded twice (length, then write).
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body), 'utf8')
   res.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json',
     'Content-Length': buf.length,
     'X-Openstack-Request-Id': requestId,

@@ -2,7 +2,7 @@
  * The sections neutrino-server understands today. Modules that add sections later combine them
  * with `extendSchema(neutrinoSchema, [...])` and load with `loadConfig({ schema, ... })`.
  */
-import { keystoneAuthtokenSection } from './keystone-authtoken.js';
+import { keystoneAuthtokenExtraSection, keystoneAuthtokenSection, osloPolicySection } from './keystone-authtoken.js';
 import { ml2Sections } from './ml2-config.js';
 import { databaseSection, defaultSection, oslomiddlewareSection, quotasSection } from './neutron-opts.js';
 import { type ConfigOf, registerSections } from './schema.js';
@@ -11,6 +11,8 @@ export const neutrinoSections = [
   defaultSection,
   databaseSection,
   keystoneAuthtokenSection,
+  keystoneAuthtokenExtraSection,
+  osloPolicySection,
   oslomiddlewareSection,
   quotasSection,
   ...ml2Sections,

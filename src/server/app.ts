@@ -5,6 +5,7 @@
 import type { NeutrinoConfig } from '../conf/index.js'
 import { validateMl2Config } from '../conf/index.js'
 import { NoAuth } from '../api/auth-noauth.js'
+import { keystoneAuthFromConfig } from '../auth/index.js'
 import { NETWORK_ATTRS } from '../api/definitions/network.js'
 import { PORT_ATTRS } from '../api/definitions/port.js'
 import { SUBNET_ATTRS } from '../api/definitions/subnet.js'
@@ -96,7 +97,11 @@ export async function buildApp(o: AppOptions): Promise<App> {
     const api = new ApiServer({
       maxRequestBodySize: cfg.oslo_middleware.max_request_body_size || Number.MAX_SAFE_INTEGER,
       log: log.child('api'),
-      auth: o.auth ?? new NoAuth(cfg.DEFAULT.default_project_id),
+      auth:
+        o.auth ??
+        (cfg.DEFAULT.auth_strategy === 'keystone'
+          ? keystoneAuthFromConfig(cfg.keystone_authtoken, log.child('auth'))
+          : new NoAuth(cfg.DEFAULT.default_project_id)),
       routes: [new QuotasController(db, quotas)],
       controllers: [
         new ResourceController('network', 'networks', NETWORK_ATTRS, plugin.networks, { ...copts, createExtras: { is_default: false } }),

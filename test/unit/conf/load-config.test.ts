@@ -229,9 +229,9 @@ describe('loadConfig: interpolation', () => {
   });
 
   it('$$ is a literal $, also in secrets', () => {
-    const c = cfg('[keystone_authtoken]\npassword = pa$$word$$\n[database]\nconnection = x://$$state_path\n');
+    const c = cfg('[keystone_authtoken]\npassword = pa$$word$$\n[database]\nconnection = sqlite:///$$state_path\n');
     assert.equal(c.keystone_authtoken.password, 'pa$word$');
-    assert.equal(c.database.connection, 'x://$state_path');
+    assert.equal(c.database.connection, 'sqlite:///$state_path');
   });
 
   it('substitutes before conversion, so numbers can be shared', () => {
