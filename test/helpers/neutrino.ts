@@ -7,6 +7,7 @@ import { buildConfig, parseIni, type NeutrinoConfig } from '../../src/conf/index
 import { memoryLogger } from '../../src/common/log.js'
 import type { MechanismDriver } from '../../src/ml2/driver-api.js'
 import { buildApp, type App } from '../../src/server/app.js'
+import { httpCall } from './http.js'
 
 export const TEST_INI = `
 [DEFAULT]
@@ -53,21 +54,7 @@ export async function startNeutrino(opts: { ini?: string; dbUrl?: string; mechan
     app,
     config,
     log,
-    async call(method, path, body, headers = {}) {
-      const res = await fetch(url + path, {
-        method,
-        headers: { 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      })
-      const text = await res.text()
-      let parsed: any = text
-      try {
-        parsed = text ? JSON.parse(text) : undefined
-      } catch {
-        /* keep text */
-      }
-      return { status: res.status, body: parsed, headers: res.headers }
-    },
+    call: (method, path, body, headers = {}) => httpCall(url, method, path, body, headers),
     close: () => app.close(),
   }
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { TEST_INI } from './neutrino.js'
+import { httpCall } from './http.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN = join(REPO, 'bin', 'neutrino.js')
@@ -144,27 +145,7 @@ export async function startServerProcess(o: ServerProcessOptions = {}): Promise<
   }
 }
 
-export async function httpCall(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  })
-  const text = await res.text()
-  let parsed: any = text
-  try {
-    parsed = text ? JSON.parse(text) : undefined
-  } catch {
-    /* keep text */
-  }
-  return { status: res.status, body: parsed }
-}
+export { httpCall }
 
 /** Runs `neutrino ARGS…` to completion (db upgrade, config errors). */
 export function runNeutrino(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
