@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { TEST_INI } from './neutrino.js'
 import { httpCall } from './http.js'
 
+
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN = join(REPO, 'bin', 'neutrino.js')
 const DIST_MAIN = join(REPO, 'dist', 'cli', 'main.js')
