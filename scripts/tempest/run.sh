@@ -138,3 +138,5 @@ set -e
 [ -s "$WORK/results.subunit" ] || { echo "run.sh: tempest produced no results (rc $RUN_RC):" >&2; tail -30 "$WORK/tempest-run.stderr" >&2; exit 1; }
 $PY "$HERE/summarize.py" "$WORK/results.subunit" --failures "$WORK/failures.txt"
 echo "details: $WORK/failures.txt (with --keep)" >&2
+# A failing tempest test fails the run (the summary line above says how many).
+if grep -qE '^[0-9]+ passed, [1-9][0-9]* failed' <($PY "$HERE/summarize.py" "$WORK/results.subunit" 2>/dev/null); then exit 1; fi
