@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
@@ -241,8 +241,9 @@ describe('enforce_new_defaults and overrides', () => {
     assert.equal(p.isAdmin(credentialsOf(ctx('x', ['cloud_admin']))), true)
   })
 
-  it('fromConfig finds policy_file next to the config file and reloads it when it changes', () => {
+  it('fromConfig finds policy_file next to the config file and reloads it when it changes', (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'neutrino-policy-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const file = join(dir, 'policy.yaml')
     writeFileSync(file, '"create_network": "role:admin"\n')
     const p = PolicyEnforcer.fromConfig({ policy_file: 'policy.yaml', enforce_new_defaults: false, policy_default_rule: 'default' }, [join(dir, 'neutron.conf')])

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
@@ -65,8 +65,9 @@ describe('policy file: JSON', () => {
 })
 
 describe('findPolicyFile', () => {
-  it('looks next to the config files, then in ~/.neutron and ~', () => {
+  it('looks next to the config files, then in ~/.neutron and ~', (t) => {
     const root = mkdtempSync(join(tmpdir(), 'neutrino-find-'))
+    t.after(() => rmSync(root, { recursive: true, force: true }))
     const etc = join(root, 'etc')
     const home = join(root, 'home')
     mkdirSync(etc)
