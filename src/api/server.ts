@@ -13,7 +13,6 @@ import {
   httpEntityTooLarge,
   httpMethodNotAllowed,
   httpNotFound,
-  NeutronException,
 } from '../common/exceptions.js'
 import type { Logger } from '../common/log.js'
 import { EXTENSIONS, findExtension } from './extensions.js'
@@ -229,4 +228,3 @@ function readJson(req: IncomingMessage, limit: number, optional = false): Promis
   })
 }
 
-export { NeutronException }

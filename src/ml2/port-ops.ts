@@ -11,7 +11,6 @@ import {
 } from '../common/exceptions.js'
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
-import type { NetworkRow } from '../db/resources/networks.js'
 import {
   deletePortRow,
   getPortRow,
@@ -515,4 +514,3 @@ function mergeDhcpOpts(old: PortChildren['dhcpOpts'], upd: PortChildren['dhcpOpt
   return out
 }
 
-export type { NetworkRow }

@@ -310,4 +310,3 @@ export async function replaceTags(tx: Tx, resourceType: string, id: string, tags
   for (const t of tags) await tx.run('INSERT INTO tags (resource_type, resource_id, tag) VALUES (?, ?, ?)', [resourceType, id, t])
 }
 
-export { formatIp }

@@ -12,7 +12,7 @@ import {
   parseCidr,
   parseIp,
 } from '../../../src/ipam/index.js'
-import { mulberry32, randomBits } from './prng.js'
+import { mulberry32, randomBits } from '../../helpers/prng.js'
 
 describe('addresses', () => {
   it('canonical text (RFC 5952 as inet_ntop prints it)', () => {

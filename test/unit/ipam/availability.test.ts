@@ -14,7 +14,7 @@ import {
   type IpRange,
   type IpVersion,
 } from '../../../src/ipam/index.js'
-import { mulberry32, randomBetween, randomBits } from './prng.js'
+import { mulberry32, randomBetween, randomBits } from '../../helpers/prng.js'
 import { reference } from './fixtures.js'
 
 const value = (s: string) => parseIp(s)!.value

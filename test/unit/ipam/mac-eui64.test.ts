@@ -10,7 +10,7 @@ import {
   validateIpv6Attributes,
   validateMacAddress,
 } from '../../../src/ipam/index.js'
-import { mulberry32 } from './prng.js'
+import { mulberry32 } from '../../helpers/prng.js'
 import { reference } from './fixtures.js'
 
 describe('EUI-64', () => {

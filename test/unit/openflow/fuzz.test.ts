@@ -9,18 +9,8 @@ import { decodeMessage, encode } from '../../../src/openflow/codec.js'
 import { Framer } from '../../../src/openflow/framer.js'
 import { DecodeError } from '../../../src/openflow/wire.js'
 import { SAMPLES } from './samples.js'
+import { mulberry32 as prng } from '../../helpers/prng.js'
 
-/** mulberry32: small, seedable, good enough for fuzzing. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function tryDecode(frame: Buffer): 'ok' | 'rejected' {
   try {

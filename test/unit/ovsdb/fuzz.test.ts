@@ -9,20 +9,10 @@ import { FramingError } from '../../../src/ovsdb/errors.js'
 import { JsonStreamParser } from '../../../src/ovsdb/framing.js'
 import { JsonRpcConnection } from '../../../src/ovsdb/jsonrpc.js'
 import { silentLogger } from '../../../src/ovsdb/logger.js'
+import { mulberry32 as prng } from '../../helpers/prng.js'
 
 const SEED = Number(process.env.OVSDB_FUZZ_SEED ?? 0x5eed)
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function randomValue(r: () => number, depth = 0): unknown {
   const k = Math.floor(r() * (depth > 4 ? 4 : 7))
