@@ -12,6 +12,7 @@ export interface Extension {
 }
 
 export const EXTENSIONS: readonly Extension[] = [
+  { name: "agent", alias: "agent", description: "The agent management extension.", updated: "2013-02-03T10:00:00-00:00", links: [] },
   { name: "Allowed Address Pairs", alias: "allowed-address-pairs", description: "Provides allowed address pairs", updated: "2013-07-23T10:00:00-00:00", links: [] },
   { name: "Port Binding", alias: "binding", description: "Expose port bindings of a virtual port to external application", updated: "2014-02-03T10:00:00-00:00", links: [] },
   { name: "Empty String Filtering Extension", alias: "empty-string-filtering", description: "Allow filtering by attributes with empty string value", updated: "2018-05-01T10:00:00-00:00", links: [] },

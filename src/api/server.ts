@@ -161,11 +161,18 @@ function versions(base: string) {
   return { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${base}/v2.0/` }] }] }
 }
 
+/** Neutron's v2.0 root lists the core resources only, in this order; extensions' collections are not listed. */
+const CORE_RESOURCES: ReadonlyArray<[collection: string, name: string]> = [
+  ['networks', 'network'],
+  ['subnets', 'subnet'],
+  ['subnetpools', 'subnetpool'],
+  ['ports', 'port'],
+]
+
 function v2root(base: string, collections: string[]) {
-  const names: Record<string, string> = { networks: 'network', subnets: 'subnet', ports: 'port' }
   return {
-    resources: collections.map((c) => ({
-      name: names[c] ?? c.replace(/s$/, ''),
+    resources: CORE_RESOURCES.filter(([c]) => collections.includes(c)).map(([c, name]) => ({
+      name,
       collection: c,
       links: [{ rel: 'self', href: `${base}/v2.0/${c}` }],
     })),

@@ -105,6 +105,12 @@ export class TagNotFound extends NotFound {
   }
 }
 
+/** neutron_lib/exceptions/agent.py AgentNotFound. */
+export class AgentNotFound extends NotFound {
+  override readonly type = 'AgentNotFound'
+  constructor(id: string) { super(`Agent ${id} could not be found.`) }
+}
+
 // ---- 409 -------------------------------------------------------------------------------------
 export class NetworkInUse extends InUse {
   override readonly type = 'NetworkInUse'

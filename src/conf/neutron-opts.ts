@@ -44,6 +44,7 @@ export const defaultSection = section('DEFAULT', {
   global_physnet_mtu: intOpt({ default: 1500, min: 68, help: 'MTU of the underlying physical network; network MTUs are derived from it.' }),
   ipv6_pd_enabled: boolOpt({ default: false, help: 'Enable IPv6 prefix delegation for subnets without a subnetpool.' }),
   agent_down_time: intOpt({ default: 75, min: 1, help: 'Seconds after the last heartbeat before an agent is considered down (at least twice the agents\' report_interval).' }),
+  enable_new_agents: boolOpt({ default: true, help: 'Agents that report for the first time start with admin_state_up = True; false keeps them out of scheduling until an admin enables them.' }),
   debug: boolOpt({ default: false, env: 'NEUTRINO_DEBUG', help: 'Log at debug level instead of info.' }),
   log_file: strOpt({ help: 'Log to this file; unset logs to stderr/stdout only.' }),
   use_stderr: boolOpt({ default: false, help: 'Also log to stderr.' }),

@@ -22,6 +22,7 @@ import type { QuotaEngine } from '../quota/quota-engine.js'
 import { NetworkOps } from './network-ops.js'
 import { SubnetOps } from './subnet-ops.js'
 import { PortOps } from './port-ops.js'
+import { AgentOps } from './agent-ops.js'
 
 export type Dict = Record<string, any>
 
@@ -35,6 +36,8 @@ export interface PluginOptions {
   allowOverlappingIps: boolean
   /** Seconds without heartbeat after which an agent counts as dead. */
   agentDownTime: number
+  /** [DEFAULT] enable_new_agents: whether a newly reporting agent starts admin-up (default true). */
+  enableNewAgents?: boolean
 }
 
 export interface PluginDeps {
@@ -94,12 +97,14 @@ export class Ml2Plugin {
   readonly networks: NetworkOps
   readonly subnets: SubnetOps
   readonly ports: PortOps
+  readonly agents: AgentOps
 
   constructor(deps: PluginDeps) {
     this.core = new PluginCore(deps)
     this.networks = new NetworkOps(this.core)
     this.subnets = new SubnetOps(this.core, this.networks)
     this.ports = new PortOps(this.core, this.networks)
+    this.agents = new AgentOps(this.core, deps.options.enableNewAgents ?? true)
     this.networks.attach(this.subnets, this.ports)
   }
 

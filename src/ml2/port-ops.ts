@@ -39,6 +39,7 @@ import type { Dict, PluginCore } from './plugin.js'
 import { allocateFixedIps } from './port-ips.js'
 import { DictCache } from './dict-cache.js'
 import { replaceTags } from './subnet-ops.js'
+import { parseAgentTime } from '../db/resources/agents.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
 
@@ -421,7 +422,7 @@ export class PortOps {
       agent_type: r.agent_type,
       host: r.host,
       admin_state_up: !!r.admin_state_up,
-      alive: now - Date.parse(r.heartbeat_timestamp) <= this.core.options.agentDownTime * 1000,
+      alive: now - parseAgentTime(r.heartbeat_timestamp) <= this.core.options.agentDownTime * 1000,
       configurations: parseJson(r.configurations),
     }))
   }

@@ -8,6 +8,7 @@ import { NoAuth } from '../api/auth-noauth.js'
 import { keystoneAuthFromConfig } from '../auth/index.js'
 import { NETWORK_ATTRS } from '../api/definitions/network.js'
 import { PORT_ATTRS } from '../api/definitions/port.js'
+import { AGENT_ATTRS } from '../api/definitions/agent.js'
 import { SUBNET_ATTRS } from '../api/definitions/subnet.js'
 import { ResourceController } from '../api/resources.js'
 import { ApiServer, type Authenticator } from '../api/server.js'
@@ -89,6 +90,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
         globalPhysnetMtu: cfg.DEFAULT.global_physnet_mtu,
         allowOverlappingIps: cfg.DEFAULT.allow_overlapping_ips,
         agentDownTime: cfg.DEFAULT.agent_down_time,
+        enableNewAgents: cfg.DEFAULT.enable_new_agents,
       },
     })
     if (!o.skipInit) await typeManager.initialize(db)
@@ -107,6 +109,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
         new ResourceController('network', 'networks', NETWORK_ATTRS, plugin.networks, { ...copts, createExtras: { is_default: false } }),
         new ResourceController('subnet', 'subnets', SUBNET_ATTRS, plugin.subnets, copts),
         new ResourceController('port', 'ports', PORT_ATTRS, plugin.ports, copts),
+        new ResourceController('agent', 'agents', AGENT_ATTRS, plugin.agents, copts),
       ],
     })
     return {

@@ -40,13 +40,15 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export async function startNeutrino(opts: { ini?: string; dbUrl?: string; mechanismDrivers?: MechanismDriver[] } = {}): Promise<TestServer> {
+export async function startNeutrino(
+  opts: { ini?: string; dbUrl?: string; mechanismDrivers?: MechanismDriver[]; now?: () => Date } = {},
+): Promise<TestServer> {
   const files = [parseIni(TEST_INI, 'test-defaults.conf')]
   if (opts.ini) files.push(parseIni(opts.ini, 'test.conf'))
   files.push(parseIni(`[database]\nconnection = ${opts.dbUrl ?? 'sqlite://'}\n`, 'test-db.conf'))
   const { config } = buildConfig(files, { env: {}, warn: () => {} })
   const log = memoryLogger()
-  const app = await buildApp({ config, log, mechanismDrivers: opts.mechanismDrivers })
+  const app = await buildApp({ config, log, mechanismDrivers: opts.mechanismDrivers, now: opts.now })
   const addr = await app.api.listen(0, '127.0.0.1')
   const url = `http://127.0.0.1:${addr.port}`
   return {

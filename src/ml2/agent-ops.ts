@@ -1,0 +1,149 @@
+/**
+ * Agents (neutron/db/agents_db.py AgentDbMixin): the admin API over the agents table, and the
+ * heartbeat that creates and refreshes rows. Agent-based mechanism drivers read liveness and
+ * configurations (bridge_mappings, tunnel types, …) from these rows when binding ports.
+ *
+ * Policy (neutron/conf/policies/agent.py): every agent action is admin-only. A non-admin's list
+ * is therefore empty and a show/update/delete is a 404, as Neutron answers when get_agent fails.
+ */
+import type { RequestContext } from '../common/context.js'
+import { AgentNotFound, BadRequest } from '../common/exceptions.js'
+import {
+  agentTime,
+  deleteAgentRow,
+  getAgentRow,
+  insertAgent,
+  listAgentRows,
+  parseAgentTime,
+  updateAgentRow,
+  type AgentRow,
+} from '../db/resources/agents.js'
+import type { PluginCore } from './plugin.js'
+
+type Dict = Record<string, any>
+
+/** What an agent reports each report_interval (neutron/agent/rpc.py PluginReportStateAPI). */
+export interface AgentState {
+  agent_type: string
+  binary: string
+  host: string
+  topic?: string
+  configurations?: Dict
+  /** True on the agent's first report after it started: started_at moves. */
+  start_flag?: boolean
+}
+
+/** agents_db AGENT_STATUS_NEW / ALIVE / REVIVED. */
+export type ReportResult = 'new' | 'alive' | 'revived'
+
+export class AgentOps {
+  constructor(
+    private readonly core: PluginCore,
+    /** [DEFAULT] enable_new_agents: admin_state_up of an agent's first row. */
+    private readonly enableNewAgents = true,
+  ) {}
+
+  async createBulk(): Promise<Dict[]> {
+    throw new BadRequest('agent', 'Agents register themselves by reporting their state; they cannot be created through the API')
+  }
+
+  async list(ctx: RequestContext): Promise<Dict[]> {
+    if (!ctx.isAdmin) return []
+    return (await listAgentRows(this.core.reader)).map((r) => this.toDict(r))
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<Dict> {
+    const row = ctx.isAdmin ? await getAgentRow(this.core.reader, id) : undefined
+    if (!row) throw new AgentNotFound(id)
+    return this.toDict(row)
+  }
+
+  async update(ctx: RequestContext, id: string, body: Dict): Promise<Dict> {
+    if (!ctx.isAdmin) throw new AgentNotFound(id)
+    const changes: Partial<AgentRow> = {}
+    if (body.admin_state_up !== undefined) changes.admin_state_up = body.admin_state_up
+    // description is string_or_none; the column is NOT NULL, so None clears it.
+    if (body.description !== undefined) changes.description = body.description ?? ''
+    const row = await this.core.txn(async (tx) => {
+      if (!(await getAgentRow(tx, id))) throw new AgentNotFound(id)
+      await updateAgentRow(tx, id, changes)
+      return (await getAgentRow(tx, id))!
+    })
+    return this.toDict(row)
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    if (!ctx.isAdmin) throw new AgentNotFound(id)
+    const n = await this.core.txn((tx) => deleteAgentRow(tx, id))
+    if (n === 0) throw new AgentNotFound(id)
+  }
+
+  /**
+   * agents_db.create_or_update_agent: the first report inserts the row (admin_state_up from
+   * enable_new_agents), later ones move heartbeat_timestamp and replace configurations. A report
+   * after agent_down_time of silence revives the agent.
+   */
+  async reportState(state: AgentState): Promise<ReportResult> {
+    for (const k of ['agent_type', 'binary', 'host'] as const) {
+      if (typeof state[k] !== 'string' || state[k] === '') throw new BadRequest('agent', `'${k}' must be a non-empty string`)
+    }
+    const conf = state.configurations ?? {}
+    if (conf === null || typeof conf !== 'object' || Array.isArray(conf)) throw new BadRequest('agent', "'configurations' must be a dict")
+    return this.core.txn(async (tx) => {
+      const now = this.core.now()
+      const ts = agentTime(now)
+      const [old] = await listAgentRows(tx, { agentType: state.agent_type, host: state.host })
+      if (!old) {
+        // A concurrent first report of the same agent loses on the unique key and is retried
+        // (RetryRequest), then takes the update path.
+        await insertAgent(tx, {
+          id: this.core.newId(),
+          agent_type: state.agent_type,
+          binary: state.binary,
+          topic: state.topic ?? '',
+          host: state.host,
+          admin_state_up: this.enableNewAgents,
+          created_at: ts,
+          started_at: ts,
+          heartbeat_timestamp: ts,
+          description: '',
+          configurations: JSON.stringify(conf),
+        })
+        return 'new'
+      }
+      const wasAlive = this.isAlive(old, now.getTime())
+      const changes: Partial<AgentRow> = { heartbeat_timestamp: ts, configurations: JSON.stringify(conf), binary: state.binary }
+      if (state.topic !== undefined) changes.topic = state.topic
+      if (state.start_flag) changes.started_at = ts
+      await updateAgentRow(tx, old.id, changes)
+      return wasAlive ? 'alive' : 'revived'
+    })
+  }
+
+  isAlive(r: AgentRow, nowMs: number): boolean {
+    return nowMs - parseAgentTime(r.heartbeat_timestamp) <= this.core.options.agentDownTime * 1000
+  }
+
+  toDict(r: AgentRow): Dict {
+    let configurations: Dict = {}
+    try {
+      configurations = JSON.parse(r.configurations)
+    } catch {
+      // A malformed row (hand-edited or migrated) still lists; its configurations show empty.
+    }
+    return {
+      id: r.id,
+      agent_type: r.agent_type,
+      binary: r.binary,
+      topic: r.topic,
+      host: r.host,
+      admin_state_up: r.admin_state_up,
+      created_at: r.created_at,
+      started_at: r.started_at,
+      heartbeat_timestamp: r.heartbeat_timestamp,
+      alive: this.isAlive(r, this.core.now().getTime()),
+      configurations,
+      description: r.description,
+    }
+  }
+}
