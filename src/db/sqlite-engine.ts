@@ -5,6 +5,7 @@ import { dirname } from 'node:path'
 import { RetryRequest } from '../common/exceptions.js'
 import type { Db, Param, Row, Tx } from './engine.js'
 import { Mutex } from './mutex.js'
+import { SqliteCheckpointer } from './sqlite-checkpointer.js'
 
 /**
  * SQLite engine. better-sqlite3 is synchronous, so:
@@ -21,6 +22,7 @@ export class SqliteDb implements Db {
   #mutex = new Mutex()
   #wcache = new Map<string, Statement>()
   #rcache = new Map<string, Statement>()
+  #checkpointer: SqliteCheckpointer | undefined
 
   constructor(readonly path: string) {
     this.description = `sqlite:///${path}`
@@ -28,6 +30,24 @@ export class SqliteDb implements Db {
     this.#writer = open(path)
     // An in-memory database is private to its connection: read through the writer then.
     this.#reader = path === ':memory:' ? this.#writer : open(path)
+    if (path !== ':memory:') this.#checkpointer = this.#startCheckpointer()
+  }
+
+  /**
+   * WAL checkpoints move to a worker thread (db/sqlite-checkpointer.ts says why). Should the
+   * worker fail, the writer goes back to SQLite's automatic checkpoints.
+   */
+  #startCheckpointer(): SqliteCheckpointer | undefined {
+    this.#writer.pragma('wal_autocheckpoint = 0')
+    const fallback = () => {
+      if (this.#writer.open) this.#writer.pragma('wal_autocheckpoint = 1000')
+    }
+    try {
+      return new SqliteCheckpointer(this.path, CHECKPOINT_INTERVAL_MS, fallback)
+    } catch {
+      fallback()
+      return undefined
+    }
   }
 
   all<T = Row>(sql: string, params: readonly Param[] = []): Promise<T[]> {
@@ -93,6 +113,9 @@ export class SqliteDb implements Db {
   async close(): Promise<void> {
     const release = await this.#mutex.lock()
     try {
+      const c = this.#checkpointer
+      this.#checkpointer = undefined
+      await c?.close()
       if (this.#reader !== this.#writer) this.#reader.close()
       this.#writer.close()
     } finally {
@@ -100,6 +123,9 @@ export class SqliteDb implements Db {
     }
   }
 }
+
+/** How often the worker checkpoints: the WAL then holds at most a fraction of a second of writes. */
+const CHECKPOINT_INTERVAL_MS = 200
 
 function open(path: string): SqliteDatabase {
   const db = new Database(path)
