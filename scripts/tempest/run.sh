@@ -4,7 +4,8 @@
 #   scripts/tempest/run.sh [--regex REGEX] [--concurrency N] [--mode wired|interim|noauth] [--keep]
 #
 #   --regex        tempest test selection (default '^tempest\.api\.network')
-#   --concurrency  tempest workers (default 2)
+#   --concurrency  tempest workers (default 4: Debian's tempest sleeps 10 s before every subnet
+#                  delete, so workers mostly wait; 4 keeps 2 cores busy)
 #   --mode         wired:   `node bin/neutrino.js server` with auth_strategy = keystone (needs
 #                           KeystoneAuth wired into src/server/app.ts and `npm run build`)
 #                  interim: scripts/tempest/serve-keystone.ts (buildApp with an injected KeystoneAuth)
@@ -23,7 +24,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3
 REGEX='^tempest\.api\.network'
-CONCURRENCY=2
+CONCURRENCY=4
 MODE=auto
 KEEP=0
 while [ $# -gt 0 ]; do
