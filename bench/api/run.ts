@@ -4,7 +4,7 @@
  * worker, PostgreSQL) measured on this machine class.
  *
  *   npm run build && node --import tsx bench/api/run.ts [--engine sqlite|postgres|both]
- *       [--networks N=500] [--ports N=5000] [--clients N=4] [--shows N=1000] [--cpu-prof DIR]
+ *       [--networks N=2000] [--ports N=5000] [--clients N=4] [--shows N=1000] [--cpu-prof DIR]
  *       [--no-write]
  *
  * Steps per engine: sequential network creates; one network with a /16 subnet and port creates
@@ -13,6 +13,7 @@
  * set (VmRSS, and VmHWM the peak) from /proc. Results go to stdout and to docs/benchmarks.md
  * (between the api-bench markers) unless --no-write.
  */
+import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -22,6 +23,8 @@ import { startServerProcess, type ServerProcess } from '../../test/helpers/serve
 import { BenchClient, stats, timed, type Stats } from './client.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+const WARMUP_NETWORKS = 200
 
 /** Real Neutron Zed, one API worker, PostgreSQL, same machine class (from the issue). */
 export const REFERENCE = {
@@ -47,7 +50,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { engines: ['sqlite', 'postgres'], networks: 500, ports: 5000, clients: 4, shows: 1000, write: true }
+  const a: Args = { engines: ['sqlite', 'postgres'], networks: 2000, ports: 5000, clients: 4, shows: 1000, write: true }
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!
     const v = () => {
@@ -95,6 +98,9 @@ quota_port = -1
 
 export interface EngineResult {
   engine: string
+  /** The same number of bytes from a trivial node:http server in its own process: the transport floor. */
+  floor1000?: Stats
+  floor5000?: Stats
   netCreate: Stats & { perSec: number }
   portCreate: Stats & { perSec: number; retries?: number }
   list1000: { full: Stats; ids: Stats; bytes: number }
@@ -114,7 +120,10 @@ async function timeList(c: BenchClient, path: string, rounds: number): Promise<{
   const samples: number[] = []
   let bytes = 0
   let count = 0
-  await c.expect(200, 'GET', path) // warm
+  // Warm-up: the server's JIT, and TCP's send/receive buffers of the keep-alive socket, which
+  // autotuning grows only while large responses flow (the first 1 MB list on a fresh socket is
+  // several times slower than the fifth).
+  for (let i = 0; i < 5; i++) await c.expect(200, 'GET', path)
   for (let i = 0; i < rounds; i++) {
     // timed until the last byte arrived; the client's JSON.parse is not the server's time
     const [ms, r] = await timed(() => c.expect(200, 'GET', path, undefined, true))
@@ -123,6 +132,30 @@ async function timeList(c: BenchClient, path: string, rounds: number): Promise<{
     count = r.body.ports.length
   }
   return { s: stats(samples), bytes, count }
+}
+
+/**
+ * How long a GET of `bytes` takes from a server that does nothing but send a prepared buffer
+ * (its own process, same client): the floor that loopback TCP, both event loops and the client's
+ * reads set under any list of that size on this machine.
+ */
+async function transportFloor(bytes: number, rounds: number): Promise<Stats> {
+  const code = `const b = Buffer.alloc(${bytes}, 97); const s = require('node:http').createServer((q, r) => { r.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': b.length }); r.end(b) }); s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'))`
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
+  try {
+    const port = await new Promise<number>((res, rej) => {
+      child.stdout!.once('data', (d) => res(Number(String(d).trim())))
+      child.once('exit', (c) => rej(new Error(`static server exited (${c})`)))
+    })
+    const c = new BenchClient(`http://127.0.0.1:${port}`, 1)
+    await c.expect(200, 'GET', '/', undefined, true)
+    const samples: number[] = []
+    for (let i = 0; i < rounds; i++) samples.push((await timed(() => c.expect(200, 'GET', '/', undefined, true)))[0])
+    c.close()
+    return stats(samples)
+  } finally {
+    child.kill()
+  }
 }
 
 async function benchEngine(engine: 'sqlite' | 'postgres', a: Args): Promise<EngineResult> {
@@ -136,8 +169,9 @@ async function benchEngine(engine: 'sqlite' | 'postgres', a: Args): Promise<Engi
     log(`server pid ${srv.pid} on ${srv.url}`)
     const c = new BenchClient(srv.url, a.clients)
 
-    // 1. sequential network creates (a few warm-up creates first, not counted)
-    for (let i = 0; i < 20; i++) await c.expect(201, 'POST', '/v2.0/networks', { network: { name: `warm-${i}` } })
+    // 1. sequential network creates (warm-up creates first, not counted: the JIT compiles the
+    //    create path during the first few hundred requests)
+    for (let i = 0; i < WARMUP_NETWORKS; i++) await c.expect(201, 'POST', '/v2.0/networks', { network: { name: `warm-${i}` } })
     const netSamples: number[] = []
     const [netTotal] = await timed(async () => {
       for (let i = 0; i < a.networks; i++) {
@@ -193,8 +227,13 @@ async function benchEngine(engine: 'sqlite' | 'postgres', a: Args): Promise<Engi
 
     const mem = memMiB(srv.pid)
     c.close()
+    const floor1000 = await transportFloor(l1Full.bytes, 20)
+    const floor5000 = await transportFloor(l5Full.bytes, 10)
+    log(`transport floor: ${floor1000.p50.toFixed(1)} ms for ${l1Full.bytes} bytes, ${floor5000.p50.toFixed(1)} ms for ${l5Full.bytes} bytes`)
     return {
       engine,
+      floor1000,
+      floor5000,
       netCreate,
       portCreate,
       list1000: { full: l1Full.s, ids: l1Ids.s, bytes: l1Full.bytes },
@@ -224,8 +263,10 @@ export function table(rs: EngineResult[]): string {
     ['port create p50 (ms)', `${R.portCreateP50}`, (r) => [f(r.portCreate.p50, 2), ratio(R.portCreateP50 / r.portCreate.p50)]],
     ['port create p99 (ms)', `${R.portCreateP99}`, (r) => [f(r.portCreate.p99, 2), ratio(R.portCreateP99 / r.portCreate.p99)]],
     ['list 1000 ports, full (ms, p50)', `${R.list1000}`, (r) => [f(r.list1000.full.p50), ratio(R.list1000 / r.list1000.full.p50)]],
+    ['— the same bytes from a static server (ms, p50)', '–', (r) => [f(r.floor1000?.p50 ?? NaN), '']],
     ['list 1000 ports, fields=id (ms, p50)', '–', (r) => [f(r.list1000.ids.p50), ratio(R.list1000 / r.list1000.ids.p50)]],
     ['list 5000 ports, full (ms, p50)', `${R.list5000}`, (r) => [f(r.list5000.full.p50), ratio(R.list5000 / r.list5000.full.p50)]],
+    ['— the same bytes from a static server (ms, p50)', '–', (r) => [f(r.floor5000?.p50 ?? NaN), '']],
     ['list 5000 ports, fields=id (ms, p50)', '–', (r) => [f(r.list5000.ids.p50), ratio(R.list5000 / r.list5000.ids.p50)]],
     ['port show p50 (ms)', `${R.showP50}`, (r) => [f(r.show.p50, 2), ratio(R.showP50 / r.show.p50)]],
     ['server RSS after the run / peak (MiB)', `~${R.rssMiB}`, (r) => [`${f(r.rssMiB, 0)} / ${f(r.hwmMiB, 0)}`, ratio(R.rssMiB / r.rssMiB)]],
@@ -271,9 +312,12 @@ other test runs add noise, mostly to p99). The server is a separate process (\`n
 one API worker, no mechanism drivers, quotas off, INFO logging); clients use node:http keep-alive
 sockets. PostgreSQL is a private server on a unix socket started by the bench
 (test/helpers/postgres.ts: fsync=off, synchronous_commit=off); SQLite is a WAL file in a temp dir.
-${a.networks} sequential network creates (after 20 warm-up); ${a.ports} port creates from ${a.clients}
+${a.networks} sequential network creates (after ${WARMUP_NETWORKS} warm-up creates); ${a.ports} port creates from ${a.clients}
 concurrent clients on one /16, pausing at 1000 ports for the 1000-port lists; lists are the p50 of
-20 (1000) / 10 (5000) sequential GETs, timed to the last byte (the client's JSON.parse excluded); ${a.shows} sequential shows of random ports. Ratios: ours vs
+20 (1000) / 10 (5000) sequential GETs after 5 warm-up GETs of the same list, timed to the last byte (the client's JSON.parse excluded); the rows
+"the same bytes from a static server" time a trivial node:http process sending a prepared buffer of
+the full list's size to the same client — the transport floor under any list of that size here;
+${a.shows} sequential shows of random ports. Ratios: ours vs
 Neutron for throughput, Neutron / ours for times and memory (higher is better).
 
 ${table(rs)}

@@ -1,6 +1,7 @@
 /**
  * Migration time of the 10,000-port openvswitch database (test/fixtures/migration largeFixture:
- * 100 networks, 200 subnets, 10,000 ports with 20,000 addresses, 8,000 bindings, VLAN + GRE pools)
+ * 100 networks, 200 subnets, 10,000 ports with 20,000 addresses, 8,000 bindings, VLAN + GRE pools,
+ * 10 routers with 90 interfaces, 2 security groups bound to half the ports, 40 agents)
  * per source engine, into a fresh target, and in place. Engines that are not installed are skipped.
  *   node --import tsx bench/migration/migrate-10k.ts [ports] [runs]
  */

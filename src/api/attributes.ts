@@ -22,12 +22,25 @@ export interface AttrSpec {
   isVisible: boolean
   isFilter?: boolean
   isSortKey?: boolean
-  /** Policy: only admins may set (POST/PUT) or see (GET) this attribute (provider:*, binding:*). */
-  adminOnly?: boolean
-  /** Only admins may set it, everyone may see it (e.g. shared is settable by owners in Neutron; router:external admin). */
-  adminOnlySet?: boolean
-  /** Neutron's `enforce_policy`: part of the policy rule when set (named in PolicyNotAuthorized). */
+  /**
+   * Neutron's `enforce_policy`: setting it adds `rule:<action>:<attr>` to the request's policy
+   * check (src/api/policy.ts), named in PolicyNotAuthorized; the rules themselves are policy.
+   */
   enforcePolicy?: boolean
+  /**
+   * enforcePolicy, and when the policy defaults have no `get_/create_/update_<resource>:<attr>`
+   * rule, one is registered as `rule:admin_only` (provider:*, binding:*): only admins set or see it.
+   */
+  adminOnly?: boolean
+  /** Like adminOnly for create/update only: everyone may see it (router:external). */
+  adminOnlySet?: boolean
+  /**
+   * The default Neutron's _is_attribute_explicitly_set compares with, when neutron-lib's differs
+   * from `default` (binding:host_id: NOT_SPECIFIED there, '' here, so an explicit '' counts as set).
+   */
+  policyDefault?: unknown
+  /** Keys of a dict-valued attribute each adding `rule:<action>:<attr>:<key>` when present. */
+  policySubAttributes?: readonly string[]
   /** Filter conversion for query strings (defaults to `convert`). */
   convertFilter?: Converter
 }
@@ -158,4 +171,17 @@ export const validateListOfUniqueStrings = (maxLen?: number): Validator => (v) =
   const list = v as string[]
   const dups = [...new Set(list.filter((x, i) => list.indexOf(x) !== i))]
   return dups.length ? `Duplicate items in the list: '${dups.join(', ')}'` : undefined
+}
+
+/** validators.validate_not_empty_string: a string with something other than blanks. */
+export const validateNotEmptyString = (maxLen?: number): Validator => (v) => {
+  const m = validateString(maxLen)(v)
+  if (m) return m
+  return (v as string).trim() ? undefined : `'${v}' Blank strings are not permitted`
+}
+
+/** validators.validate_non_negative (after convert_to_int): "'-1' should be non-negative". */
+export const validateNonNegative: Validator = (v) => {
+  if (typeof v !== 'number' || !Number.isInteger(v)) return `'${pyRepr(v)}' is not an integer`
+  return v < 0 ? `'${v}' should be non-negative` : undefined
 }

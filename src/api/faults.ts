@@ -65,6 +65,7 @@ export function toNeutronError(e: unknown): { status: number; body: NeutronError
   }
   if (e instanceof IpamValidationError) return { status: e.status, body: body(e.type, e.message), internal: false }
   if (e instanceof RetryRequest) {
+    if (e.inner) return toNeutronError(e.inner)
     // Retries exhausted: the request lost every race. Tell the client to try again.
     return { status: 409, body: body('Conflict', 'The request could not be completed because of concurrent changes; retry it.'), internal: true }
   }

@@ -6,13 +6,14 @@
  *   sort_key=k&sort_dir=asc|desc (repeatable; id is appended as the tie-breaker)
  *   limit, marker, page_reverse  pagination, with `<collection>_links` (next/previous)
  */
-import { BadRequest, httpBadRequest, NetworkNotFound, NotFound, PortNotFound, SubnetNotFound } from '../common/exceptions.js'
-import type { AttrMap } from './attributes.js'
+import { BadRequest, httpBadRequest, NetworkNotFound, NotFound, PortNotFound, RouterNotFound, SubnetNotFound } from '../common/exceptions.js'
+import { toInt, type AttrMap } from './attributes.js'
 
 export interface ListQuery {
   fields: string[] | null
   filters: Map<string, string[]>
-  sort: Array<{ key: string; dir: 'asc' | 'desc' }>
+  /** `numeric`: an integer attribute (its converter is toInt) shown as text, e.g. a subnet pool's prefix lengths. */
+  sort: Array<{ key: string; dir: 'asc' | 'desc'; numeric?: boolean }>
   limit: number | null
   marker: string | null
   pageReverse: boolean
@@ -43,7 +44,8 @@ export function parseListQuery(params: URLSearchParams, map: AttrMap, maxLimit: 
   const sort = keys.map((key, i) => {
     // In the attribute map but not a column Neutron can sort on (sqlalchemyutils.paginate_query).
     if (!map[key]!.isSortKey) throw new BadRequest(resource, `${key} is invalid attribute for sort_key`)
-    return { key, dir: dirs[i] as 'asc' | 'desc' }
+    // Neutron sorts in SQL on the column: integers as integers even where the API shows text.
+    return { key, dir: dirs[i] as 'asc' | 'desc', numeric: map[key]!.convert === toInt }
   })
   // api_common._get_limit_param / get_limit_and_marker
   let limit: number | null = null
@@ -123,8 +125,9 @@ export function applyFilters(map: AttrMap, items: Record<string, any>[], filters
   return items.filter((it) => entries.every(([k, vs]) => matchOne(map, k, vs, it)))
 }
 
-function cmp(a: unknown, b: unknown): number {
+function cmp(a: unknown, b: unknown, numeric = false): number {
   if (a === b) return 0
+  if (numeric && a !== null && a !== undefined && b !== null && b !== undefined) return Number(a) - Number(b)
   if (a === null || a === undefined) return -1
   if (b === null || b === undefined) return 1
   if (typeof a === 'number' && typeof b === 'number') return a - b
@@ -145,8 +148,8 @@ export function sortItems(items: Record<string, any>[], sort: ListQuery['sort'],
   // The plugin lists in id order: skip the sort when that is the order asked for.
   if (keys.length === 1 && keys[0]!.dir === 'asc' && !reverse && sortedById(items)) return items
   return items.sort((x, y) => {
-    for (const { key, dir } of keys) {
-      const c = cmp(x[key], y[key])
+    for (const { key, dir, numeric } of keys) {
+      const c = cmp(x[key], y[key], numeric)
       if (c !== 0) return (dir === 'asc') !== reverse ? c : -c
     }
     return 0
@@ -175,7 +178,9 @@ export function paginate(
   if (q.marker !== null) {
     const i = items.findIndex((it) => it.id === q.marker)
     // db_base_plugin_common._get_marker_obj: the marker is fetched like a GET → <Resource>NotFound.
-    if (i < 0) throw markerNotFound(resourceName, q.marker)
+    // Resources listed through neutron.objects (subnet pools, floating IPs, security groups and
+    // their rules) look the marker up quietly instead: an unknown one gives the first page.
+    if (i < 0 && !QUIET_MARKER_RESOURCES.has(resourceName)) throw markerNotFound(resourceName, q.marker)
     start = i + 1
   }
   const page = items.slice(start, start + q.limit)
@@ -195,10 +200,13 @@ export function paginate(
   return { items: page, links }
 }
 
+const QUIET_MARKER_RESOURCES = new Set(['subnetpool', 'floatingip', 'security_group', 'security_group_rule'])
+
 function markerNotFound(resource: string, marker: string): NotFound {
   if (resource === 'network') return new NetworkNotFound(marker)
   if (resource === 'subnet') return new SubnetNotFound(marker)
   if (resource === 'port') return new PortNotFound(marker)
+  if (resource === 'router') return new RouterNotFound(marker)
   return new MarkerNotFound(resource, marker)
 }
 

@@ -5,7 +5,8 @@
 import type { RequestContext } from '../common/context.js'
 import { httpBadRequest, httpNotFound, InvalidInput, TagNotFound } from '../common/exceptions.js'
 import { prepareRequestBody, validateListOfUniqueStrings, validateString, type AttrMap } from './attributes.js'
-import { checkProjectOnCreate, enforceWrite, filterVisible } from './policy.js'
+import { PolicyEnforcer } from '../policy/index.js'
+import { ApiPolicy, checkProjectOnCreate, type ResourcePolicy } from './policy.js'
 import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
 import type { ApiRequest, ApiResponse } from './server.js'
 
@@ -29,32 +30,40 @@ export interface ControllerOptions {
   allowBulk: boolean
   /** Attributes added only to a create response (Neutron shows e.g. is_default there). */
   createExtras?: Dict
+  /** The server's policy (default: Neutron's default rules, no policy file, no parent lookups). */
+  policy?: ApiPolicy
+  /** URL segment when it differs from the JSON collection key (security-groups vs security_groups). */
+  path?: string
+  /** Member actions, PUT /{collection}/{id}/{action} (Neutron's ACTION_MAP, e.g. add_router_interface). */
+  actions?: Readonly<Record<string, (r: ApiRequest, id: string) => Promise<ApiResponse>>>
 }
 
 const COMMA = Buffer.from(',')
 
 export class ResourceController {
+  readonly policy: ResourcePolicy
+
   constructor(
     readonly resource: string,
     readonly collection: string,
     readonly map: AttrMap,
     readonly ops: ResourceOps,
     readonly opts: ControllerOptions,
-  ) {}
-
-  private out(ctx: RequestContext, item: Dict, fields: string[] | null): Dict {
-    return selectFields(filterVisible(ctx, this.map, item), fields)
+  ) {
+    this.policy = (opts.policy ?? new ApiPolicy(new PolicyEnforcer())).forResource(resource, collection, map)
   }
 
   async list(r: ApiRequest): Promise<ApiResponse> {
     const q = parseListQuery(r.url.searchParams, this.map, this.opts.paginationMaxLimit, this.collection)
-    // Non-admins may not filter on what they cannot see.
-    if (!r.ctx.isAdmin) for (const k of [...q.filters.keys()]) if (this.map[k]?.adminOnly) q.filters.delete(k)
+    // Policy (src/api/policy.ts); null for an admin under Zed's defaults. Nobody may filter on
+    // what they cannot see; items they may not get are dropped, hidden attributes stripped.
+    const view = this.policy.view(r.ctx)
+    view?.dropHiddenFilters(q.filters)
     const all = await this.ops.list(r.ctx, q.filters)
     const filtered = applyFilters(this.map, all, q.filters)
-    const page = paginate(filtered, q, this.resource, (p) => `${r.baseUrl}/v2.0/${this.collection}?${p}`, r.url.searchParams)
+    const page = paginate(view ? await view.visible(filtered) : filtered, q, this.resource, (p) => `${r.baseUrl}/v2.0/${this.path}?${p}`, r.url.searchParams)
     const links = page.links?.length ? page.links : null
-    if (q.fields === null && r.ctx.isAdmin) {
+    if (q.fields === null && !view) {
       // Fast path: an admin's full view of a dict is the dict itself, so its JSON text can be
       // kept with it (dicts are cached per revision by the plugin) and joined without re-serialising.
       const n = page.items.length
@@ -67,12 +76,18 @@ export class ResourceController {
       if (n === 0) chunks[0] = Buffer.from(links ? `{"${this.collection}":[],"${this.collection}_links":${JSON.stringify(links)}}` : `{"${this.collection}":[]}`)
       return { status: 200, raw: Buffer.concat(chunks.slice(0, n === 0 ? 1 : undefined)) }
     }
-    const body: Dict = { [this.collection]: page.items.map((it) => this.out(r.ctx, it, q.fields)) }
+    const items = view ? await view.strip(page.items, q.fields) : page.items.map((it) => selectFields(it, q.fields))
+    const body: Dict = { [this.collection]: items }
     if (links) body[`${this.collection}_links`] = links
     return { status: 200, body }
   }
 
   readonly #fragments = new WeakMap<Dict, Buffer>()
+
+  /** Where the collection lives under /v2.0/. */
+  get path(): string {
+    return this.opts.path ?? this.collection
+  }
 
   /** The UTF-8 JSON of a dict, kept with the (cached, immutable) dict object. */
   private fragment(item: Dict): Buffer {
@@ -87,7 +102,9 @@ export class ResourceController {
   async show(r: ApiRequest, id: string): Promise<ApiResponse> {
     const fields = r.url.searchParams.getAll('fields').flatMap((f) => f.split(',')).filter((f) => f)
     const item = await this.ops.get(r.ctx, id)
-    return { status: 200, body: { [this.resource]: this.out(r.ctx, item, fields.length ? fields : null) } }
+    const view = this.policy.view(r.ctx)
+    const f = fields.length ? fields : null
+    return { status: 200, body: { [this.resource]: view ? await view.show(item, f) : selectFields(item, f) } }
   }
 
   async create(r: ApiRequest): Promise<ApiResponse> {
@@ -116,13 +133,14 @@ export class ResourceController {
         throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
       }
       if ('project_id' in this.map) checkProjectOnCreate(r.ctx, it)
-      const p = prepareRequestBody(this.map, it, true)
-      enforceWrite(r.ctx, 'create', this.resource, this.map, p, it)
-      return p
+      return prepareRequestBody(this.map, it, true)
     })
+    const view = this.policy.view(r.ctx)
+    if (view) await view.authorizeCreate(prepared, items)
     const created = await this.ops.createBulk(r.ctx, prepared)
     const extras = this.opts.createExtras ?? {}
-    const shown = created.map((c) => this.out(r.ctx, { ...c, ...extras }, null))
+    const full = created.map((c) => ({ ...c, ...extras }))
+    const shown = view ? await view.strip(full) : full
     return { status: 201, body: bulk ? { [this.collection]: shown } : { [this.resource]: shown[0] } }
   }
 
@@ -134,12 +152,15 @@ export class ResourceController {
     const it = b[this.resource]
     if (it === null || typeof it !== 'object' || Array.isArray(it)) throw httpBadRequest('Resource body required')
     const p = prepareRequestBody(this.map, it, false)
-    enforceWrite(r.ctx, 'update', this.resource, this.map, p, it)
+    const view = this.policy.view(r.ctx)
+    if (view) await view.authorizeUpdate(await this.ops.get(r.ctx, id), p)
     const updated = await this.ops.update(r.ctx, id, p)
-    return { status: 200, body: { [this.resource]: this.out(r.ctx, updated, null) } }
+    return { status: 200, body: { [this.resource]: view ? (await view.strip([updated]))[0] : updated } }
   }
 
   async delete(r: ApiRequest, id: string): Promise<ApiResponse> {
+    const view = this.policy.view(r.ctx)
+    if (view) await view.authorizeDelete(await this.ops.get(r.ctx, id))
     await this.ops.delete(r.ctx, id)
     return { status: 204 }
   }

@@ -54,7 +54,7 @@ export class ApiServer {
   readonly #byCollection = new Map<string, ResourceController>()
 
   constructor(private readonly opts: ApiOptions) {
-    for (const c of opts.controllers) this.#byCollection.set(c.collection, c)
+    for (const c of opts.controllers) this.#byCollection.set(c.path, c)
     this.server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
       void this.handle(req, res)
     })
@@ -144,6 +144,11 @@ export class ApiServer {
       if (method === 'PUT') return controller.update(r, id!)
       if (method === 'DELETE') return controller.delete(r, id!)
       throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
+    }
+    const action = parts.length === 3 ? controller.opts.actions?.[parts[2]!] : undefined
+    if (action) {
+      if (method !== 'PUT') throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
+      return action(r, id!)
     }
     if (parts[2] === 'tags' && parts.length <= 4 && controller.tags) {
       const tag = parts[3] !== undefined ? decodeURIComponent(parts[3]) : undefined

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../common/log.js'
 import { openDb } from '../db/connect.js'
 import { currentVersion, upgrade } from '../db/migrations.js'
 import { buildApp } from '../server/app.js'
+import { PolicyFileError } from '../policy/index.js'
 import { runMigrateToMl2 } from './migrate.js'
 
 const USAGE = `usage: neutrino <command> [--config-file FILE]... [--config-dir DIR]
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2
     }
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof PolicyFileError) {
       process.stderr.write(`neutrino: ${e.message}\n`)
       return 2
     }
@@ -60,9 +61,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function load(args: string[]): { config: NeutrinoConfig; rest: string[] } {
+function load(args: string[]): { config: NeutrinoConfig; rest: string[]; files: readonly string[]; dirs: readonly string[] } {
   const parsed = parseArgs(args)
-  return { config: loadConfig({ sources: parsed.sources }), rest: [...parsed.rest] }
+  return { config: loadConfig({ sources: parsed.sources }), rest: [...parsed.rest], files: parsed.files, dirs: parsed.dirs }
 }
 
 function logger(cfg: NeutrinoConfig, name = 'neutrino'): Logger {
@@ -101,13 +102,13 @@ async function dbCommand(args: string[]): Promise<number> {
 }
 
 async function server(args: string[]): Promise<number> {
-  const { config } = load(args)
+  const { config, files: configFiles, dirs: configDirs } = load(args)
   const workers = config.DEFAULT.api_workers
   if (workers > 1 && cluster.isPrimary) {
     // The primary upgrades the schema and syncs allocation tables once, then forks the workers,
     // which share the listening socket (node:cluster round-robin).
     const log = logger(config, 'neutrino.primary')
-    const app = await buildApp({ config, log })
+    const app = await buildApp({ config, log, configFiles, configDirs })
     await app.close()
     for (let i = 0; i < workers; i++) cluster.fork({ NEUTRINO_WORKER: String(i) })
     log.info(`started ${workers} API workers on ${config.DEFAULT.bind_host}:${config.DEFAULT.bind_port}`)
@@ -123,7 +124,7 @@ async function server(args: string[]): Promise<number> {
     return 0
   }
   const log = logger(config, cluster.isWorker ? `neutrino.worker${process.env.NEUTRINO_WORKER}` : 'neutrino')
-  const app = await buildApp({ config, log, skipInit: cluster.isWorker })
+  const app = await buildApp({ config, log, skipInit: cluster.isWorker, configFiles, configDirs })
   const addr = await app.api.listen(config.DEFAULT.bind_port, config.DEFAULT.bind_host)
   log.info(`Neutrino API listening on http://${addr.address}:${addr.port} (database ${app.db.description})`)
   // Tests start the server on port 0 and read the chosen port from this line on stdout.

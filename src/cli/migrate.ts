@@ -20,7 +20,8 @@ Moves a Havana/Icehouse openvswitch or linuxbridge plugin database into Neutrino
   --vxlan-udp-port N  UDP port of migrated VXLAN endpoints (default 4789)
   --dry-run           read and check the source, print what would be written, write nothing
   --save-tables       in place: keep the old plugin tables (they are dropped otherwise)
-  --force             write into a target that already holds networks/subnets/ports
+  --force             write into a target that already holds networks, subnets, ports,
+                      routers, floating IPs, security groups or agents
 `
 
 export interface CliIo {
@@ -164,6 +165,11 @@ function report(out: Writable, o: MigrateOptions, r: MigrateResult): void {
       `  port bindings:      ${s.boundPorts} bound, ${s.unboundPorts} unbound`,
       `  allocations:        ${total(s.allocations)}${total(s.allocations) ? ` (${kinds(s.allocations)})` : ''}`,
       `  tunnel endpoints:   ${s.endpoints}`,
+      `  routers:            ${s.l3.routers} (${s.l3.gateways} with a gateway, ${s.l3.interfaces} interfaces, ${s.l3.routes} extra routes)`,
+      `  floating IPs:       ${s.l3.floatingIps} (${s.l3.associated} associated)`,
+      `  security groups:    ${s.securityGroups.groups} (${s.securityGroups.rules} rules, ${s.securityGroups.portBindings} port bindings, ${s.securityGroups.defaults} default groups)`,
+      `  agents:             ${s.agents}`,
+      `  quotas:             ${s.quotas}`,
     ].join('\n') + '\n',
   )
 }

@@ -171,6 +171,258 @@ export class OverQuota extends Conflict {
   constructor(overs: string) { super(`Quota exceeded for resources: ${overs}.`) }
 }
 
+// ---- L3: routers and floating IPs (neutron_lib/exceptions/l3.py, extraroute.py, external_net.py,
+// neutron_lib/exceptions/__init__.py) ------------------------------------------------------------
+export class RouterNotFound extends NotFound {
+  override readonly type = 'RouterNotFound'
+  constructor(routerId: string) { super(`Router ${routerId} could not be found`) }
+}
+export class FloatingIPNotFound extends NotFound {
+  override readonly type = 'FloatingIPNotFound'
+  constructor(fipId: string) { super(`Floating IP ${fipId} could not be found`) }
+}
+export class RouterInterfaceNotFound extends NotFound {
+  override readonly type = 'RouterInterfaceNotFound'
+  constructor(routerId: string, portId: string) { super(`Router ${routerId} does not have an interface with id ${portId}`) }
+}
+export class RouterInterfaceNotFoundForSubnet extends NotFound {
+  override readonly type = 'RouterInterfaceNotFoundForSubnet'
+  constructor(routerId: string, subnetId: string) { super(`Router ${routerId} has no interface on subnet ${subnetId}`) }
+}
+export class ExternalGatewayForFloatingIPNotFound extends NotFound {
+  override readonly type = 'ExternalGatewayForFloatingIPNotFound'
+  constructor(externalNetworkId: string, subnetId: string, portId: string) {
+    super(`External network ${externalNetworkId} is not reachable from subnet ${subnetId}.  Therefore, cannot associate Port ${portId} with a Floating IP.`)
+  }
+}
+/** `reason` defaults to Neutron's "still has ports". */
+export class RouterInUse extends InUse {
+  override readonly type = 'RouterInUse'
+  constructor(routerId: string, reason = 'still has ports') { super(`Router ${routerId} ${reason}`) }
+}
+export class RouterInterfaceInUseByFloatingIP extends InUse {
+  override readonly type = 'RouterInterfaceInUseByFloatingIP'
+  constructor(routerId: string, subnetId: string) {
+    super(`Router interface for subnet ${subnetId} on router ${routerId} cannot be deleted, as it is required by one or more floating IPs.`)
+  }
+}
+export class RouterInterfaceInUseByRoute extends InUse {
+  override readonly type = 'RouterInterfaceInUseByRoute'
+  constructor(routerId: string, subnetId: string) {
+    super(`Router interface for subnet ${subnetId} on router ${routerId} cannot be deleted, as it is required by one or more routes.`)
+  }
+}
+export class RouterExternalGatewayInUseByFloatingIp extends InUse {
+  override readonly type = 'RouterExternalGatewayInUseByFloatingIp'
+  constructor(routerId: string, netId: string) {
+    super(`Gateway cannot be updated for router ${routerId}, since a gateway to external network ${netId} is required by one or more floating IPs.`)
+  }
+}
+export class FloatingIPPortAlreadyAssociated extends InUse {
+  override readonly type = 'FloatingIPPortAlreadyAssociated'
+  constructor(fipAddress: string, fipId: string, portId: string, fixedIp: string, netId: string) {
+    super(`Cannot associate floating IP ${fipAddress} (${fipId}) with port ${portId} using fixed IP ${fixedIp}, as that fixed IP already has a floating IP on external network ${netId}.`)
+  }
+}
+/** neutron/db/l3_db.py FipAssociated: a non-admin deleting a port another project's floating IP uses. */
+export class FipAssociated extends InUse {
+  override readonly type = 'FipAssociated'
+  constructor(portId: string) {
+    super(`Unable to complete the operation on port "${portId}" because the port still has an associated floating IP.`)
+  }
+}
+export class PortInUse extends InUse {
+  override readonly type = 'PortInUse'
+  constructor(netId: string, portId: string, deviceId: string) {
+    super(`Unable to complete operation on port ${portId} for network ${netId}. Port already has an attached device ${deviceId}.`)
+  }
+}
+/** Router and floating IP ports are deleted through their own resources, never DELETE /ports. */
+export class ServicePortInUse extends InUse {
+  override readonly type = 'ServicePortInUse'
+  constructor(portId: string, reason: string) { super(`Port ${portId} cannot be deleted directly via the port API: ${reason}.`) }
+}
+export class ExternalNetworkInUse extends InUse {
+  override readonly type = 'ExternalNetworkInUse'
+  constructor(netId: string) {
+    super(`External network ${netId} cannot be updated to be made non-external, since it has existing gateway ports.`)
+  }
+}
+export class SubnetMismatchForPort extends NeutronException {
+  readonly type = 'SubnetMismatchForPort'
+  constructor(portId: string, subnetId: string) { super(`Subnet on port ${portId} does not match the requested subnet ${subnetId}.`) }
+}
+export class ExternalIpAddressExhausted extends NeutronException {
+  readonly type = 'ExternalIpAddressExhausted'
+  constructor(netId: string) { super(`Unable to find any IP address on external network ${netId}.`) }
+}
+/** extraroute InvalidRoutes (an InvalidInput with its own text); `routes` is shown as Python prints it. */
+export class InvalidRoutes extends InvalidInput {
+  override readonly type = 'InvalidRoutes'
+  constructor(routes: string, reason: string) {
+    super('')
+    this.message = `Invalid format for routes: ${routes}, ${reason}`
+  }
+}
+export class RoutesExhausted extends NeutronException {
+  readonly type = 'RoutesExhausted'
+  constructor(routerId: string, quota: number) {
+    super(`Unable to complete operation for ${routerId}. The number of routes exceeds the maximum ${quota}.`)
+  }
+}
+
+// ---- Subnet pools (neutron_lib/exceptions/__init__.py, address_scope.py) -----------------------
+// The pool checks themselves (prefix bounds, allocation, quota) are IpamValidationErrors (ipam/errors.ts).
+export class SubnetPoolNotFound extends NotFound {
+  override readonly type = 'SubnetPoolNotFound'
+  constructor(subnetpoolId: string) { super(`Subnet pool ${subnetpoolId} could not be found.`) }
+}
+/** A pool with subnets allocated from it cannot be deleted (a 400, as in Neutron Zed). */
+export class SubnetPoolDeleteError extends NeutronException {
+  readonly type = 'SubnetPoolDeleteError'
+  constructor(reason: string) { super(`Unable to delete subnet pool: ${reason}.`) }
+}
+/** What a subnet allocation that kept losing the pool's compare-and-swap finally reports. */
+export class SubnetPoolInUse extends InUse {
+  override readonly type = 'SubnetPoolInUse'
+  constructor(subnetpoolId: string, reason = 'Two or more concurrent subnets allocated') {
+    super(`Unable to complete operation on subnet pool ${subnetpoolId}. ${reason}.`)
+  }
+}
+export class NetworkSubnetPoolAffinityError extends NeutronException {
+  readonly type = 'NetworkSubnetPoolAffinityError'
+  constructor() { super('Subnets hosted on the same network must be allocated from the same subnet pool.') }
+}
+/** address_scope_id names a scope; Neutrino has none (the address-scope extension is not offered). */
+export class AddressScopeNotFound extends NotFound {
+  override readonly type = 'AddressScopeNotFound'
+  constructor(addressScopeId: string) { super(`Address scope ${addressScopeId} could not be found.`) }
+}
+
+// ---- Security groups (neutron/extensions/securitygroup.py, neutron_lib/exceptions/port_security.py) --
+// The InvalidInput subclasses carry their own template (neutron-lib's `message`), not
+// "Invalid input for operation: …".
+/** An InvalidInput whose whole text is `message`. */
+abstract class SecurityGroupInvalidInput extends InvalidInput {
+  constructor(message: string) {
+    super('')
+    this.message = message
+  }
+}
+export class SecurityGroupInvalidPortRange extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupInvalidPortRange'
+  constructor() { super('For TCP/UDP protocols, port_range_min must be <= port_range_max') }
+}
+export class SecurityGroupInvalidProtocolForPort extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupInvalidProtocolForPort'
+  constructor(protocol: string, validPortProtocols: string) {
+    super(`Ports cannot be specified for protocol ${protocol}. Ports are only supported for ${validPortProtocols}.`)
+  }
+}
+export class SecurityGroupInvalidPortValue extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupInvalidPortValue'
+  constructor(port: string) { super(`Invalid value for port ${port}`) }
+}
+export class SecurityGroupInvalidIcmpValue extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupInvalidIcmpValue'
+  constructor(field: string, attr: string, value: string) {
+    super(`Invalid value for ICMP ${field} (${attr}) ${value}. It must be 0 to 255.`)
+  }
+}
+export class SecurityGroupEthertypeConflictWithProtocol extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupEthertypeConflictWithProtocol'
+  constructor(ethertype: string, protocol: string) { super(`Invalid ethertype ${ethertype} for protocol ${protocol}.`) }
+}
+export class SecurityGroupMissingIcmpType extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupMissingIcmpType'
+  constructor(value: string) {
+    super(`ICMP code (port-range-max) ${value} is provided but ICMP type (port-range-min) is missing.`)
+  }
+}
+export class SecurityGroupRuleInvalidProtocol extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupRuleInvalidProtocol'
+  constructor(protocol: string, values: string) {
+    super(`Security group rule protocol ${protocol} not supported. Only protocol values ${values} and integer representations [0 to 255] are supported.`)
+  }
+}
+export class SecurityGroupRulesNotSingleTenant extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupRulesNotSingleTenant'
+  constructor() { super('Multiple tenant_ids in bulk security group rule create not allowed') }
+}
+export class SecurityGroupMultipleRemoteEntites extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupMultipleRemoteEntites'
+  constructor() { super('Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.') }
+}
+export class SecurityGroupProtocolRequiredWithPorts extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupProtocolRequiredWithPorts'
+  constructor() { super('Must also specify protocol if port range is given.') }
+}
+export class SecurityGroupNotSingleGroupRules extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupNotSingleGroupRules'
+  constructor() { super('Only allowed to update rules for one security profile at a time') }
+}
+export class SecurityGroupRuleParameterConflict extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupRuleParameterConflict'
+  constructor(ethertype: string, cidr: string) { super(`Conflicting value ethertype ${ethertype} for CIDR ${cidr}`) }
+}
+export class SecurityGroupRuleInvalidEtherType extends SecurityGroupInvalidInput {
+  override readonly type = 'SecurityGroupRuleInvalidEtherType'
+  constructor(ethertype: string, values: string) {
+    super(`Security group rule for ethertype '${ethertype}' not supported. Allowed values are ${values}.`)
+  }
+}
+export class PortSecurityAndIPRequiredForSecurityGroups extends SecurityGroupInvalidInput {
+  override readonly type = 'PortSecurityAndIPRequiredForSecurityGroups'
+  constructor() { super('Port security must be enabled and port must have an IP address in order to use security groups.') }
+}
+/** neutron_lib.exceptions.InvalidCIDR (a BadRequest): a remote_ip_prefix netaddr cannot read. */
+export class InvalidCIDR extends NeutronException {
+  readonly type = 'InvalidCIDR'
+  constructor(input: string) { super(`Invalid CIDR ${input} given as IP prefix.`) }
+}
+export class SecurityGroupNotFound extends NotFound {
+  override readonly type = 'SecurityGroupNotFound'
+  constructor(id: string) { super(`Security group ${id} does not exist`) }
+}
+export class SecurityGroupRuleNotFound extends NotFound {
+  override readonly type = 'SecurityGroupRuleNotFound'
+  constructor(id: string) { super(`Security group rule ${id} does not exist`) }
+}
+export class SecurityGroupInUse extends InUse {
+  override readonly type = 'SecurityGroupInUse'
+  constructor(id: string, reason = 'in use') { super(`Security Group ${id} ${reason}.`) }
+}
+export class SecurityGroupCannotRemoveDefault extends InUse {
+  override readonly type = 'SecurityGroupCannotRemoveDefault'
+  constructor() { super('Insufficient rights for removing default security group.') }
+}
+export class SecurityGroupCannotUpdateDefault extends InUse {
+  override readonly type = 'SecurityGroupCannotUpdateDefault'
+  constructor() { super('Updating default security group not allowed.') }
+}
+export class SecurityGroupDefaultAlreadyExists extends InUse {
+  override readonly type = 'SecurityGroupDefaultAlreadyExists'
+  constructor() { super('Default security group already exists.') }
+}
+export class DuplicateSecurityGroupRuleInPost extends InUse {
+  override readonly type = 'DuplicateSecurityGroupRuleInPost'
+  constructor() { super('Duplicate Security Group Rule in POST.') }
+}
+export class SecurityGroupRuleExists extends InUse {
+  override readonly type = 'SecurityGroupRuleExists'
+  constructor(ruleId: string) { super(`Security group rule already exists. Rule id is ${ruleId}.`) }
+}
+export class SecurityGroupConflict extends Conflict {
+  override readonly type = 'SecurityGroupConflict'
+  constructor(reason: string) { super(`Error ${reason} while attempting the operation.`) }
+}
+export class PortSecurityPortHasSecurityGroup extends InUse {
+  override readonly type = 'PortSecurityPortHasSecurityGroup'
+  constructor() {
+    super('Port has security group associated. Cannot disable port security or IP address until security group is removed.')
+  }
+}
+
 // ---- 403 -------------------------------------------------------------------------------------
 /**
  * oslo.policy's PolicyNotAuthorized as Neutron raises it: the text is the str() of the rule that
@@ -199,5 +451,6 @@ export class NoNetworkAvailable extends ServiceUnavailable {
  * The plugin's retry loop re-runs the whole operation (Neutron's RetryRequest / db_api.retry_db_errors).
  */
 export class RetryRequest extends Error {
-  constructor(readonly reason: string) { super(`retry: ${reason}`) }
+  /** `inner` is what the client gets once the retries are exhausted (oslo.db raises inner_exc). */
+  constructor(readonly reason: string, readonly inner?: NeutronException) { super(`retry: ${reason}`) }
 }

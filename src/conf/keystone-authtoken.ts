@@ -33,7 +33,7 @@ export const keystoneAuthtokenExtraSection = section('keystone_authtoken', {
 
 /**
  * [oslo_policy]: where operators override Neutron's default policy rules (oslo.policy's options;
- * Neutrino reads a single YAML or JSON file and no policy_dirs). Not registered yet, see above.
+ * Neutrino reads a single YAML or JSON file and no policy_dirs); enforced by src/api/policy.ts.
  */
 export const osloPolicySection = section('oslo_policy', {
   policy_file: strOpt({ default: 'policy.yaml', help: 'Policy file (YAML or JSON) overriding default rules; a relative path is looked up next to the config files, then in /etc/neutron. A missing file means the defaults.' }),

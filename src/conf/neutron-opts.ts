@@ -43,6 +43,8 @@ export const defaultSection = section('DEFAULT', {
   allow_sorting: boolOpt({ default: true, help: 'Allow the sort_key/sort_dir query parameters.' }),
   global_physnet_mtu: intOpt({ default: 1500, min: 68, help: 'MTU of the underlying physical network; network MTUs are derived from it.' }),
   ipv6_pd_enabled: boolOpt({ default: false, help: 'Enable IPv6 prefix delegation for subnets without a subnetpool.' }),
+  enable_snat_by_default: boolOpt({ default: true, help: 'enable_snat of a router gateway set without one (external_gateway_info).' }),
+  max_routes: intOpt({ default: 30, min: 0, help: 'Maximum number of extra routes per router.' }),
   agent_down_time: intOpt({ default: 75, min: 1, help: 'Seconds after the last heartbeat before an agent is considered down (at least twice the agents\' report_interval).' }),
   enable_new_agents: boolOpt({ default: true, help: 'Agents that report for the first time start with admin_state_up = True; false keeps them out of scheduling until an admin enables them.' }),
   debug: boolOpt({ default: false, env: 'NEUTRINO_DEBUG', help: 'Log at debug level instead of info.' }),
@@ -91,4 +93,8 @@ export const quotasSection = section('quotas', {
   quota_network: intOpt({ default: 100, min: -1, help: 'Networks allowed per project; -1 is unlimited.' }),
   quota_subnet: intOpt({ default: 100, min: -1, help: 'Subnets allowed per project; -1 is unlimited.' }),
   quota_port: intOpt({ default: 500, min: -1, help: 'Ports allowed per project; -1 is unlimited.' }),
+  quota_router: intOpt({ default: 10, min: -1, help: 'Routers allowed per project; -1 is unlimited.' }),
+  quota_floatingip: intOpt({ default: 50, min: -1, help: 'Floating IPs allowed per project; -1 is unlimited.' }),
+  quota_security_group: intOpt({ default: 10, min: -1, help: 'Security groups allowed per project (the default group counts); -1 is unlimited.' }),
+  quota_security_group_rule: intOpt({ default: 100, min: -1, help: 'Security group rules allowed per project; -1 is unlimited.' }),
 }, { sampleFile: 'neutron.conf' });

@@ -219,6 +219,159 @@ CREATE TABLE quotas (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'L3: routers, router ports and routes, floating IPs',
+    // neutron/db/models/l3.py (+ l3_gwmode_db enable_snat). gw_port_id is cleared rather than
+    // dangling if its port goes; router ports and routes go with their router; a floating IP goes
+    // with its external port (Neutron deletes the port and lets the cascade remove the row).
+    sql: `
+CREATE TABLE routers (
+  id VARCHAR(36) PRIMARY KEY,
+  project_id VARCHAR(255) NOT NULL,
+  name VARCHAR(255) NOT NULL DEFAULT '',
+  status VARCHAR(16) NOT NULL,
+  admin_state_up BOOLEAN NOT NULL,
+  gw_port_id VARCHAR(36) REFERENCES ports (id) ON DELETE SET NULL,
+  enable_snat BOOLEAN NOT NULL DEFAULT TRUE,
+  flavor_id VARCHAR(36),
+  description VARCHAR(255) NOT NULL DEFAULT '',
+  revision_number BIGINT NOT NULL DEFAULT 0,
+  created_at VARCHAR(32) NOT NULL,
+  updated_at VARCHAR(32) NOT NULL
+);
+CREATE INDEX ix_routers_project_id ON routers (project_id);
+
+CREATE TABLE routerports (
+  router_id VARCHAR(36) NOT NULL REFERENCES routers (id) ON DELETE CASCADE,
+  port_id VARCHAR(36) NOT NULL REFERENCES ports (id) ON DELETE CASCADE,
+  port_type VARCHAR(255),
+  PRIMARY KEY (router_id, port_id),
+  CONSTRAINT uniq_routerports0port_id UNIQUE (port_id)
+);
+
+CREATE TABLE routerroutes (
+  destination VARCHAR(64) NOT NULL,
+  nexthop VARCHAR(64) NOT NULL,
+  router_id VARCHAR(36) NOT NULL REFERENCES routers (id) ON DELETE CASCADE,
+  PRIMARY KEY (destination, nexthop, router_id)
+);
+
+CREATE TABLE floatingips (
+  id VARCHAR(36) PRIMARY KEY,
+  project_id VARCHAR(255) NOT NULL,
+  floating_ip_address VARCHAR(64) NOT NULL,
+  floating_network_id VARCHAR(36) NOT NULL,
+  floating_port_id VARCHAR(36) NOT NULL REFERENCES ports (id) ON DELETE CASCADE,
+  fixed_port_id VARCHAR(36) REFERENCES ports (id),
+  fixed_ip_address VARCHAR(64),
+  router_id VARCHAR(36) REFERENCES routers (id),
+  last_known_router_id VARCHAR(36),
+  status VARCHAR(16),
+  description VARCHAR(255) NOT NULL DEFAULT '',
+  revision_number BIGINT NOT NULL DEFAULT 0,
+  created_at VARCHAR(32) NOT NULL,
+  updated_at VARCHAR(32) NOT NULL,
+  CONSTRAINT uniq_floatingips0floatingnetworkid0fixedportid0fixedipaddress UNIQUE (floating_network_id, fixed_port_id, fixed_ip_address)
+);
+CREATE INDEX ix_floatingips_project_id ON floatingips (project_id);
+CREATE INDEX ix_floatingips_fixed_port_id ON floatingips (fixed_port_id);
+CREATE INDEX ix_floatingips_router_id ON floatingips (router_id);
+`,
+  },
+  {
+    version: 4,
+    name: 'subnet pools',
+    // neutron/db/models_v2.py SubnetPool / SubnetPoolPrefix (standard attributes inline, as for the
+    // other tables). `hash` is the compare-and-swap token subnet allocation takes (subnet_alloc
+    // _lock_subnetpool). At most one default pool per IP version: Neutron checks that in Python
+    // only; the partial unique index also settles two concurrent creates.
+    sql: `
+CREATE TABLE subnetpools (
+  id VARCHAR(36) PRIMARY KEY,
+  project_id VARCHAR(255) NOT NULL,
+  name VARCHAR(255),
+  ip_version INTEGER NOT NULL,
+  default_prefixlen INTEGER NOT NULL,
+  min_prefixlen INTEGER NOT NULL,
+  max_prefixlen INTEGER NOT NULL,
+  shared BOOLEAN NOT NULL DEFAULT FALSE,
+  is_default BOOLEAN NOT NULL DEFAULT FALSE,
+  default_quota INTEGER,
+  hash VARCHAR(36) NOT NULL DEFAULT '',
+  address_scope_id VARCHAR(36),
+  description VARCHAR(255) NOT NULL DEFAULT '',
+  revision_number BIGINT NOT NULL DEFAULT 0,
+  created_at VARCHAR(32) NOT NULL,
+  updated_at VARCHAR(32) NOT NULL
+);
+CREATE INDEX ix_subnetpools_project_id ON subnetpools (project_id);
+CREATE INDEX ix_subnetpools_address_scope_id ON subnetpools (address_scope_id);
+CREATE UNIQUE INDEX uniq_subnetpools0ip_version0is_default ON subnetpools (ip_version) WHERE is_default;
+
+CREATE TABLE subnetpoolprefixes (
+  cidr VARCHAR(64) NOT NULL,
+  subnetpool_id VARCHAR(36) NOT NULL REFERENCES subnetpools (id) ON DELETE CASCADE,
+  PRIMARY KEY (cidr, subnetpool_id)
+);
+
+CREATE INDEX ix_subnets_subnetpool_id ON subnets (subnetpool_id);
+`,
+  },
+  {
+    version: 5,
+    name: 'security groups',
+    // neutron/db/models/securitygroup.py (standard attributes inline). A rule goes with its group
+    // and with the group it names as remote_group_id; a port binding goes with its port or group.
+    // default_security_group's primary key (project_id) lets exactly one of two concurrent first
+    // requests of a project create its default group (_ensure_default_security_group). Rule
+    // descriptions stay NULL for the rules Neutron creates itself (default and egress rules).
+    sql: `
+CREATE TABLE securitygroups (
+  id VARCHAR(36) PRIMARY KEY,
+  project_id VARCHAR(255) NOT NULL,
+  name VARCHAR(255) NOT NULL DEFAULT '',
+  stateful BOOLEAN NOT NULL DEFAULT TRUE,
+  description VARCHAR(255) NOT NULL DEFAULT '',
+  revision_number BIGINT NOT NULL DEFAULT 0,
+  created_at VARCHAR(32) NOT NULL,
+  updated_at VARCHAR(32) NOT NULL
+);
+CREATE INDEX ix_securitygroups_project_id ON securitygroups (project_id);
+
+CREATE TABLE securitygrouprules (
+  id VARCHAR(36) PRIMARY KEY,
+  project_id VARCHAR(255) NOT NULL,
+  security_group_id VARCHAR(36) NOT NULL REFERENCES securitygroups (id) ON DELETE CASCADE,
+  remote_group_id VARCHAR(36) REFERENCES securitygroups (id) ON DELETE CASCADE,
+  direction VARCHAR(16) NOT NULL,
+  ethertype VARCHAR(40) NOT NULL,
+  protocol VARCHAR(40),
+  port_range_min INTEGER,
+  port_range_max INTEGER,
+  remote_ip_prefix VARCHAR(255),
+  description VARCHAR(255),
+  revision_number BIGINT NOT NULL DEFAULT 0,
+  created_at VARCHAR(32) NOT NULL,
+  updated_at VARCHAR(32) NOT NULL
+);
+CREATE INDEX ix_securitygrouprules_project_id ON securitygrouprules (project_id);
+CREATE INDEX ix_securitygrouprules_security_group_id ON securitygrouprules (security_group_id);
+CREATE INDEX ix_securitygrouprules_remote_group_id ON securitygrouprules (remote_group_id);
+
+CREATE TABLE securitygroupportbindings (
+  port_id VARCHAR(36) NOT NULL REFERENCES ports (id) ON DELETE CASCADE,
+  security_group_id VARCHAR(36) NOT NULL REFERENCES securitygroups (id) ON DELETE CASCADE,
+  PRIMARY KEY (port_id, security_group_id)
+);
+CREATE INDEX ix_securitygroupportbindings_security_group_id ON securitygroupportbindings (security_group_id);
+
+CREATE TABLE default_security_group (
+  project_id VARCHAR(255) PRIMARY KEY,
+  security_group_id VARCHAR(36) NOT NULL REFERENCES securitygroups (id) ON DELETE CASCADE
+);
+`,
+  },
 ]
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS neutrino_schema_version (

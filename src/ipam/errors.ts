@@ -20,6 +20,15 @@ export type IpamErrorType =
   | 'DNSNameServersExhausted'
   | 'HostRoutesExhausted'
   | 'AddressCalculationFailure'
+  | 'EmptySubnetPoolPrefixList'
+  | 'PrefixVersionMismatch'
+  | 'IllegalSubnetPoolPrefixBounds'
+  | 'IllegalSubnetPoolPrefixUpdate'
+  | 'MinPrefixSubnetAllocationError'
+  | 'MaxPrefixSubnetAllocationError'
+  | 'SubnetAllocationError'
+  | 'SubnetPoolQuotaExceeded'
+  | 'IpamValueInvalid'
 
 /** HTTP status per type: neutron's FAULT_MAP maps BadRequest→400, Conflict and InUse→409. */
 export const IPAM_ERROR_STATUS: Readonly<Record<IpamErrorType, number>> = {
@@ -36,6 +45,15 @@ export const IPAM_ERROR_STATUS: Readonly<Record<IpamErrorType, number>> = {
   DNSNameServersExhausted: 400,
   HostRoutesExhausted: 400,
   AddressCalculationFailure: 500, // NeutronException, no family
+  EmptySubnetPoolPrefixList: 400,
+  PrefixVersionMismatch: 400,
+  IllegalSubnetPoolPrefixBounds: 400,
+  IllegalSubnetPoolPrefixUpdate: 400,
+  MinPrefixSubnetAllocationError: 400,
+  MaxPrefixSubnetAllocationError: 400,
+  SubnetAllocationError: 500, // NeutronException, no family: Neutron answers 500 with this body
+  SubnetPoolQuotaExceeded: 409, // OverQuota (Conflict)
+  IpamValueInvalid: 409, // neutron.ipam.exceptions: a Conflict
 }
 
 export class IpamValidationError extends Error {
@@ -92,4 +110,18 @@ export const messages = {
   subnetOverlap: (cidr: string, networkId: string) =>
     `Requested subnet with cidr: ${cidr} for network: ${networkId} overlaps with another subnet`,
   zeroPrefixLength: () => '0 is not allowed as CIDR prefix length',
+  // Subnet pools (neutron_lib/exceptions/__init__.py).
+  emptySubnetPoolPrefixList: () => 'Empty subnet pool prefix list.',
+  prefixVersionMismatch: () => 'Cannot mix IPv4 and IPv6 prefixes in a subnet pool.',
+  illegalSubnetPoolPrefixBounds: (prefixType: string, prefixlen: number, baseType: string, baseLen: number) =>
+    `Illegal prefix bounds: ${prefixType}=${prefixlen}, ${baseType}=${baseLen}.`,
+  illegalSubnetPoolPrefixUpdate: (msg: string) => `Illegal update to prefixes: ${msg}.`,
+  minPrefixSubnetAllocationError: (prefixlen: number, min: number) =>
+    `Unable to allocate subnet with prefix length ${prefixlen}, minimum allowed prefix is ${min}.`,
+  maxPrefixSubnetAllocationError: (prefixlen: number, max: number) =>
+    `Unable to allocate subnet with prefix length ${prefixlen}, maximum allowed prefix is ${max}.`,
+  subnetAllocationError: (reason: string) => `Failed to allocate subnet: ${reason}.`,
+  subnetPoolQuotaExceeded: () => 'Per-tenant subnet pool prefix quota exceeded.',
+  /** neutron.ipam.requests SpecificSubnetRequest._validate_gateway_ip_in_subnet */
+  gatewayCannotBeAllocated: (gw: string, cidr: string) => `Gateway IP ${gw} cannot be allocated in CIDR ${cidr}`,
 } as const

@@ -209,3 +209,24 @@ export function convertIpToCanonicalFormat<T>(value: T): T | string {
   if (a && a.version === 6) return formatIp(6, a.value)
   return value
 }
+
+/**
+ * validate_subnet_list (_validate_list_of_items with validate_subnet): a list, no repeated item,
+ * each a subnet cidr. An empty list passes (the subnet pool reports it).
+ */
+export function validateSubnetList(data: unknown): string | undefined {
+  if (!Array.isArray(data)) return `'${pyStr(data)}' is not a list`
+  const seen: unknown[] = []
+  const dups: unknown[] = []
+  for (const d of data) {
+    if (seen.some((x) => pyEquals(x, d))) {
+      if (!dups.some((x) => pyEquals(x, d))) dups.push(d)
+    } else seen.push(d)
+  }
+  if (dups.length) return `Duplicate items in the list: '${dups.map(pyStr).join(', ')}'`
+  for (const item of data) {
+    const msg = validateSubnet(item)
+    if (msg) return msg
+  }
+  return undefined
+}

@@ -1,7 +1,8 @@
 /**
  * `neutrino db migrate-to-ml2`: moves a Havana/Icehouse openvswitch or linuxbridge plugin database
- * into Neutrino's ML2 schema (neutron/db/migration/migrate_to_ml2.py, facts §4), either into a
- * separate Neutrino database (--target; the source is only read) or in place, as the original did.
+ * into Neutrino's ML2 schema (neutron/db/migration/migrate_to_ml2.py, facts §4), with its routers,
+ * floating IPs, security groups, agents and quotas, either into a separate Neutrino database
+ * (--target; the source is only read) or in place, as the original did.
  * All writes happen in one transaction on the target: any failure leaves both databases unchanged.
  */
 import { randomUUID } from 'node:crypto'
@@ -13,7 +14,7 @@ import { buildPlan, planRowCount, type Plan, type TunnelType } from './plan.js'
 import { readSource, type SourceData } from './read-source.js'
 import { OLD_PLUGIN_TABLES, checkLayout, checkSchemaVersion, type Plugin } from './source-schema.js'
 import { classifyUrl, openSource, redact, sqlitePath, txSource, type SourceConn } from './source.js'
-import { applySchema, renameLegacyTables, targetContents, writePlan } from './write-target.js'
+import { applySchema, finishInPlace, renameLegacyTables, targetContents, writePlan } from './write-target.js'
 
 export interface MigrateOptions {
   plugin: Plugin
@@ -66,21 +67,27 @@ export async function migrateToMl2(o: MigrateOptions, ev: MigrateEvents = {}): P
     }
     if (src.scheme === 'sqlite' && !existsSync(sqlitePath(o.source))) throw new MigrationError(`source database ${sqlitePath(o.source)} does not exist`)
     const db = openDb(o.source)
+    // SQLite: the old tables are renamed and dropped with foreign keys off (see renameLegacyTables);
+    // the pragma cannot change inside a transaction. finishInPlace checks the keys before commit.
+    if (db.dialect === 'sqlite') await db.exec('PRAGMA foreign_keys = OFF')
     try {
       return await db.transaction(async (tx) => {
         const conn = txSource(tx)
         const { data, tables } = await load(conn, o.plugin, ev)
         const plan = planOf(data)
-        const actions = await renameLegacyTables(tx, tables, !!o.dryRun)
+        const legacy = await renameLegacyTables(tx, tables, new Set(data.carried), !!o.dryRun)
+        const actions = legacy.actions
         const drops = o.saveTables ? [] : OLD_PLUGIN_TABLES[o.plugin].filter((t) => tables.has(t))
         for (const t of drops) actions.push(`dropped ${t}`)
         if (o.dryRun) return { plan, inPlace, dryRun: true, schemaVersion: data.schemaVersion, actions, schemaApplied: [], seconds: elapsed() }
         const schemaApplied = await applySchema(tx, now)
         await write(tx, plan, ev)
         for (const t of drops) await tx.run(`DROP TABLE ${t}`)
+        await finishInPlace(tx, legacy.replaced, plan.warnings)
         return { plan, inPlace, dryRun: false, schemaVersion: data.schemaVersion, actions, schemaApplied, seconds: elapsed() }
       })
     } finally {
+      if (db.dialect === 'sqlite') await db.exec('PRAGMA foreign_keys = ON').catch(() => {})
       await db.close()
     }
   }
@@ -116,6 +123,7 @@ export async function migrateToMl2(o: MigrateOptions, ev: MigrateEvents = {}): P
 
 async function load(conn: SourceConn, plugin: Plugin, ev: MigrateEvents): Promise<{ data: SourceData; tables: Set<string> }> {
   const tables = await conn.tables()
+  if (tables.has('neutrino_schema_version')) throw new MigrationError('the source already has a Neutrino schema (neutrino_schema_version): it was migrated already')
   const version = await checkSchemaVersion(conn, tables)
   const layout = await checkLayout(conn, plugin, tables)
   ev.phase?.('reading', 0)

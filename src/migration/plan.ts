@@ -7,12 +7,20 @@
  * - the core tables are copied too, since the target is Neutrino's own database (ids kept);
  * - every segment's id is also marked allocated (VLAN, GRE, VXLAN and, which the original forgot,
  *   ml2_flat_allocations), so a pool sync at server start can never hand a migrated id out again;
- * - every port gets an ml2_port_bindings row (unbound ones `vif_type = unbound`), as ML2 keeps one.
+ * - every port gets an ml2_port_bindings row (unbound ones `vif_type = unbound`), as ML2 keeps one;
+ * - routers, floating IPs, security groups, agents and quotas are carried too (plan-l3.ts,
+ *   plan-security.ts, plan-agents.ts), checked against the ports and networks planned here.
  */
 import type { Param, Row } from '../db/engine.js'
 import { DEFAULT_MTU, GRE_ENCAP_OVERHEAD, VXLAN_ENCAP_OVERHEAD, physnetMtu, tunnelMtu, type MtuOptions } from '../ml2/types/mtu.js'
 import { MigrationError } from './errors.js'
+import { planAgents } from './plan-agents.js'
+import { planL3, type L3Summary } from './plan-l3.js'
+import { planSecurityGroups, type SecurityGroupSummary } from './plan-security.js'
+import { bool, int, list, nonNull, str, type PlanChecks, type TablePlan, type WriteMode } from './plan-util.js'
 import type { SourceData } from './read-source.js'
+
+export type { TablePlan, WriteMode } from './plan-util.js'
 
 export type TunnelType = 'gre' | 'vxlan'
 
@@ -27,22 +35,6 @@ export interface PlanOptions {
   mtu?: MtuOptions
 }
 
-/**
- * How a table is written. `insert`: plain rows, a key collision fails the migration. `allocate`:
- * the row may already exist in the target as a free pool entry; it is then marked allocated, but a
- * row already allocated there is a conflict. `merge`: rows already there are kept (endpoints).
- */
-export type WriteMode = 'insert' | 'allocate' | 'merge'
-
-export interface TablePlan {
-  table: string
-  columns: readonly string[]
-  /** Primary key columns (for allocate/merge conflict handling). */
-  key: readonly string[]
-  mode: WriteMode
-  rows: Param[][]
-}
-
 export interface Summary {
   networks: number
   segments: Record<string, number>
@@ -52,6 +44,10 @@ export interface Summary {
   unboundPorts: number
   allocations: Record<string, number>
   endpoints: number
+  l3: L3Summary
+  securityGroups: SecurityGroupSummary
+  agents: number
+  quotas: number
 }
 
 export interface Plan {
@@ -67,10 +63,6 @@ const TUNNEL_MAX: Record<TunnelType, number> = { gre: 2 ** 32 - 1, vxlan: 2 ** 2
 /** linuxbridge's encoded vlan_id (plugins/linuxbridge/common/constants.py). */
 const LB_FLAT = -1
 const LB_LOCAL = -2
-
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v))
-const bool = (v: unknown, dflt: boolean): boolean => (v === null || v === undefined ? dflt : v === true || v === 1 || v === '1' || v === 't' || v === 'true' || (typeof v === 'bigint' && v !== 0n))
-const int = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v))
 
 export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -278,6 +270,12 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
     }
   }
 
+  // ---- the extensions' tables (routers, floating IPs, security groups, agents, quotas)
+  const checks: PlanChecks = { bad, warn: (m) => warnings.push(m), needPort, networks, ports, now }
+  const l3 = planL3(d, checks)
+  const sg = planSecurityGroups(d, checks)
+  const agents = planAgents(d, checks)
+
   if (problems.length && dependents) problems.push(`${dependents} more row(s) refer to the rows above`)
   if (problems.length) {
     const shown = problems.slice(0, MAX_LISTED)
@@ -357,6 +355,9 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
   add('ml2_vxlan_allocations', ['vxlan_vni', 'allocated'], ['vxlan_vni'], 'allocate', [...tunAlloc.vxlan].sort((a, b) => a - b).map((t) => [t, true]))
   if (o.tunnelType === 'gre') add('ml2_gre_endpoints', ['ip_address'], ['ip_address'], 'merge', endpoints)
   if (o.tunnelType === 'vxlan') add('ml2_vxlan_endpoints', ['ip_address', 'udp_port'], ['ip_address'], 'merge', endpoints)
+  // Foreign keys: groups before the ports' bindings, ports before routers (gw_port_id), routers
+  // before their ports, routes and floating IPs.
+  tables.push(...sg.tables, ...l3.tables, ...agents.tables)
 
   const segCounts: Record<string, number> = {}
   for (const s of segments.values()) segCounts[s.network_type] = (segCounts[s.network_type] ?? 0) + 1
@@ -372,6 +373,10 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
       unboundPorts: ports.size - bound,
       allocations: { vlan: vlanAlloc.size, flat: flatAlloc.size, gre: tunAlloc.gre.size, vxlan: tunAlloc.vxlan.size },
       endpoints: endpoints.length,
+      l3: l3.summary,
+      securityGroups: sg.summary,
+      agents: agents.summary.agents,
+      quotas: agents.summary.quotas,
     },
   }
 }
@@ -404,16 +409,6 @@ function describe(s: Segment): string {
   if (s.network_type === 'flat') return `flat physical network ${s.physical_network}`
   if (s.network_type === 'vlan') return `VLAN ${s.segmentation_id} on ${s.physical_network}`
   return `${s.network_type} id ${s.segmentation_id}`
-}
-
-function nonNull(table: string, r: Row, cols: string[], bad: (m: string) => void): boolean {
-  const missing = cols.filter((c) => r[c] === null || r[c] === undefined)
-  if (missing.length) bad(`${table}: row ${r.id ?? ''} has NULL ${missing.join(', ')}`)
-  return missing.length === 0
-}
-
-function list(ids: string[]): string {
-  return ids.slice(0, 5).join(', ') + (ids.length > 5 ? `, … (${ids.length - 5} more)` : '')
 }
 
 function cmpPair(a: [string, number], b: [string, number]): number {

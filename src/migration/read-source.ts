@@ -30,14 +30,18 @@ export interface SourceData {
   tunnelAllocated: Row[]
   tunnelEndpoints: Row[]
   portBindings: Row[]
-}
-
-/** Row counts of the source tables, for the progress bar's total. */
-export function sourceRowCount(d: SourceData): number {
-  return (
-    d.networks.length + d.subnets.length + d.pools.length + d.dns.length + d.routes.length + d.ports.length + d.ips.length +
-    d.pairs.length + d.dhcpOpts.length + d.segments.length + d.portBindings.length
-  )
+  /** L3 (FEATURE_TABLES; empty when the source lacks the table). */
+  routers: Row[]
+  routerRoutes: Row[]
+  floatingIps: Row[]
+  /** Security groups. */
+  securityGroups: Row[]
+  securityGroupRules: Row[]
+  securityGroupPorts: Row[]
+  agents: Row[]
+  quotas: Row[]
+  /** Source tables whose rows were read: in place, their contents move into Neutrino's tables. */
+  carried: string[]
 }
 
 export async function readSource(
@@ -47,13 +51,22 @@ export async function readSource(
   schemaVersion: string,
   onTable: (table: string, rows: number) => void = () => {},
 ): Promise<SourceData> {
+  const carried: string[] = []
   const read = async (table: string, cols: string, order: string, where = ''): Promise<Row[]> => {
     const rows = await conn.all(`SELECT ${cols} FROM ${table}${where ? ` WHERE ${where}` : ''} ORDER BY ${order}`)
     onTable(table, rows.length)
+    carried.push(table)
     return rows
   }
   const opt = (t: string) => layout.optional.has(t)
-  const ipv6 = ['ipv6_ra_mode', 'ipv6_address_mode'].map((c) => (layout.optionalColumns.has(`subnets.${c}`) ? c : `NULL AS ${c}`)).join(', ')
+  const feature = (t: string, cols: string, order: string) => (layout.features.has(t) ? read(t, cols, order) : Promise.resolve([]))
+  /** An optional column, or NULL under its name. */
+  const optCol = (t: string, c: string) => (layout.optionalColumns.has(`${t}.${c}`) ? c : `NULL AS ${c}`)
+  const ipv6 = ['ipv6_ra_mode', 'ipv6_address_mode'].map((c) => optCol('subnets', c)).join(', ')
+  // Quoted: reserved words on some engines. MySQL quotes with backticks (ANSI_QUOTES is off).
+  const qi = (c: string) => (conn.dialect === 'mysql' ? `\`${c}\`` : `"${c}"`)
+  // DateTime columns as text, whatever the driver makes of them (pg: a local-time Date).
+  const ts = (c: string) => `CAST(${c} AS ${conn.dialect === 'mysql' ? 'CHAR' : 'TEXT'}) AS ${c}`
   // `allocated = TRUE` as the original wrote it works on all three engines (MySQL/SQLite: TRUE = 1).
   const allocated = 'allocated = TRUE'
   const d: SourceData = {
@@ -76,6 +89,27 @@ export async function readSource(
     tunnelAllocated: [],
     tunnelEndpoints: [],
     portBindings: await read('portbindingports', 'port_id, host', 'port_id'),
+    routers: await feature('routers', `tenant_id, id, name, status, admin_state_up, gw_port_id, ${optCol('routers', 'enable_snat')}`, 'id'),
+    routerRoutes: await feature('routerroutes', 'destination, nexthop, router_id', 'router_id, destination, nexthop'),
+    floatingIps: await feature(
+      'floatingips',
+      `tenant_id, id, floating_ip_address, floating_network_id, floating_port_id, fixed_port_id, fixed_ip_address, router_id, ${optCol('floatingips', 'last_known_router_id')}, ${optCol('floatingips', 'status')}`,
+      'id',
+    ),
+    securityGroups: await feature('securitygroups', 'tenant_id, id, name, description', 'id'),
+    securityGroupRules: await feature(
+      'securitygrouprules',
+      'tenant_id, id, security_group_id, remote_group_id, direction, ethertype, protocol, port_range_min, port_range_max, remote_ip_prefix',
+      'id',
+    ),
+    securityGroupPorts: await feature('securitygroupportbindings', 'port_id, security_group_id', 'port_id, security_group_id'),
+    agents: await feature(
+      'agents',
+      `id, agent_type, ${qi('binary')}, topic, host, admin_state_up, ${ts('created_at')}, ${ts('started_at')}, ${ts('heartbeat_timestamp')}, description, configurations`,
+      'id',
+    ),
+    quotas: await feature('quotas', `id, tenant_id, resource, ${qi('limit')}`, 'id'),
+    carried,
   }
   if (plugin === 'openvswitch') {
     d.segments = await read('ovs_network_bindings', 'network_id, network_type, physical_network, segmentation_id', 'network_id')

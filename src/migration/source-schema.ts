@@ -1,8 +1,10 @@
 /**
  * What a migrate-to-ml2 source must look like: the schema version (alembic_version) and the tables
  * and columns of the monolithic openvswitch / linuxbridge plugins at Havana or Icehouse
- * (neutron icehouse-eol: db/models_v2.py, plugins/openvswitch/ovs_models_v2.py,
- * plugins/linuxbridge/db/l2network_models_v2.py, db/portbindings_db.py; facts §4).
+ * (neutron havana-eol / icehouse-eol: db/models_v2.py, plugins/openvswitch/ovs_models_v2.py,
+ * plugins/linuxbridge/db/l2network_models_v2.py, db/portbindings_db.py, db/l3_db.py,
+ * db/l3_gwmode_db.py, db/extraroute_db.py, db/securitygroups_db.py, db/agents_db.py,
+ * db/quota_db.py and their alembic migrations; facts §4).
  */
 import { MigrationError } from './errors.js'
 import type { SourceConn } from './source.js'
@@ -51,9 +53,33 @@ export const OPTIONAL_TABLES: Record<string, readonly string[]> = {
   portsecuritybindings: ['port_id', 'port_security_enabled'],
 }
 
-/** Columns added at Icehouse (2447ad0e9585_add_ipv6_mode_props): absent from a Havana source. */
+/**
+ * Tables of the L3, security-group, agent and quota extensions (openvswitch and linuxbridge both
+ * had them: folsom_initial upgrade_l3/upgrade_quota, 128e042a2b68 ext_gw_mode, 1c33fa3cd1a1
+ * extra_route_config, 3cb5d900c5de security_groups, 511471cc46b agent_ext_model_supp). Read when
+ * present; a present table must have every column listed here, or the source is refused (a table
+ * of the wrong shape is never skipped silently: its rows would be lost).
+ */
+export const FEATURE_TABLES: Record<string, readonly string[]> = {
+  routers: ['tenant_id', 'id', 'name', 'status', 'admin_state_up', 'gw_port_id'],
+  routerroutes: ['destination', 'nexthop', 'router_id'],
+  floatingips: ['tenant_id', 'id', 'floating_ip_address', 'floating_network_id', 'floating_port_id', 'fixed_port_id', 'fixed_ip_address', 'router_id'],
+  securitygroups: ['tenant_id', 'id', 'name', 'description'],
+  securitygrouprules: ['tenant_id', 'id', 'security_group_id', 'remote_group_id', 'direction', 'ethertype', 'protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix'],
+  securitygroupportbindings: ['port_id', 'security_group_id'],
+  agents: ['id', 'agent_type', 'binary', 'topic', 'host', 'admin_state_up', 'created_at', 'started_at', 'heartbeat_timestamp', 'description', 'configurations'],
+  quotas: ['id', 'tenant_id', 'resource', 'limit'],
+}
+
+/**
+ * Columns some sources lack. subnets: added at Icehouse (2447ad0e9585_add_ipv6_mode_props), absent
+ * from Havana. floatingips: added at Icehouse (2eeaf963a447_floatingip_status). routers.enable_snat
+ * came with ext-gw-mode in Havana (128e042a2b68); optional all the same (default true).
+ */
 export const OPTIONAL_COLUMNS: Record<string, readonly string[]> = {
   subnets: ['ipv6_ra_mode', 'ipv6_address_mode'],
+  routers: ['enable_snat'],
+  floatingips: ['last_known_router_id', 'status'],
 }
 
 /** The tables the original dropped after migrating (unless --save-tables). */
@@ -85,6 +111,8 @@ export interface SourceLayout {
   tables: Set<string>
   /** Optional tables present in the source. */
   optional: Set<string>
+  /** FEATURE_TABLES present in the source (with all their columns). */
+  features: Set<string>
   /** Optional columns present, as `table.column`. */
   optionalColumns: Set<string>
 }
@@ -100,6 +128,14 @@ export async function checkLayout(conn: SourceConn, plugin: Plugin, tables: Set<
     }
     const have = await conn.columns(table)
     for (const c of cols) if (!have.has(c)) problems.push(`table ${table} has no column ${c}`)
+  }
+  const features = new Set<string>()
+  for (const [table, cols] of Object.entries(FEATURE_TABLES)) {
+    if (!tables.has(table)) continue
+    const have = await conn.columns(table)
+    const missing = cols.filter((c) => !have.has(c))
+    for (const c of missing) problems.push(`table ${table} has no column ${c}`)
+    if (!missing.length) features.add(table)
   }
   const other: Plugin = plugin === 'openvswitch' ? 'linuxbridge' : 'openvswitch'
   const otherSegments = other === 'openvswitch' ? 'ovs_network_bindings' : 'network_bindings'
@@ -117,8 +153,9 @@ export async function checkLayout(conn: SourceConn, plugin: Plugin, tables: Set<
   }
   const optionalColumns = new Set<string>()
   for (const [table, cols] of Object.entries(OPTIONAL_COLUMNS)) {
+    if (!tables.has(table)) continue
     const have = await conn.columns(table)
     for (const c of cols) if (have.has(c)) optionalColumns.add(`${table}.${c}`)
   }
-  return { tables, optional, optionalColumns }
+  return { tables, optional, features, optionalColumns }
 }

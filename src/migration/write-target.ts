@@ -52,6 +52,10 @@ export async function targetContents(tx: Tx): Promise<Record<string, number>> {
   await count('allocated GRE ids', 'SELECT COUNT(*) AS n FROM ml2_gre_allocations WHERE allocated = TRUE')
   await count('allocated VNIs', 'SELECT COUNT(*) AS n FROM ml2_vxlan_allocations WHERE allocated = TRUE')
   await count('flat allocations', 'SELECT COUNT(*) AS n FROM ml2_flat_allocations')
+  await count('routers', 'SELECT COUNT(*) AS n FROM routers')
+  await count('floating IPs', 'SELECT COUNT(*) AS n FROM floatingips')
+  await count('security groups', 'SELECT COUNT(*) AS n FROM securitygroups')
+  await count('agents', 'SELECT COUNT(*) AS n FROM agents')
   return out
 }
 
@@ -106,29 +110,52 @@ async function checkAllocationConflicts(tx: Tx, t: TablePlan): Promise<void> {
   }
 }
 
+export interface LegacyTables {
+  /** What was (or, in a dry run, would be) done, for the report. */
+  actions: string[]
+  /** Source tables whose rows the plan carries: renamed legacy_<name> now, dropped by finishInPlace. */
+  replaced: string[]
+}
+
 /**
- * In place (target = source), Icehouse tables whose names Neutrino's schema uses are renamed to
- * `legacy_<name>`: Icehouse tables Neutrino does not serve (routers, floating IPs, security groups …)
- * keep their rows and foreign keys, now pointing at the legacy tables. Empty ML2 tables (created
- * by an earlier run of the original script) are dropped; non-empty ones refuse the migration.
- * Returns what was done, for the report.
+ * In place (target = source), step 1: the source tables whose names Neutrino's schema uses make
+ * way for it.
+ * - A table the plan carries (`carried`: its rows are read and written to Neutrino's table of the
+ *   same name) is renamed `legacy_<name>` until finishInPlace drops it. Foreign keys of the tables
+ *   that stay (routerl3agentbindings, networkdhcpagentbindings, ipavailabilityranges, the old
+ *   plugin tables with --save-tables …) keep naming `<name>`, which becomes Neutrino's table: on
+ *   SQLite because the rename runs with foreign_keys off and legacy_alter_table on (the caller
+ *   sets foreign_keys, which cannot change inside a transaction), on PostgreSQL because
+ *   finishInPlace re-creates them.
+ * - An empty table the plan does not carry is dropped (e.g. ML2 tables an earlier run of the
+ *   original script created). A non-empty ML2 or tags table refuses the migration; any other
+ *   non-empty one is kept as `legacy_<name>`, its foreign keys following it.
  */
-export async function renameLegacyTables(tx: Tx, tables: Set<string>, dryRun: boolean): Promise<string[]> {
-  const done: string[] = []
+export async function renameLegacyTables(tx: Tx, tables: Set<string>, carried: ReadonlySet<string>, dryRun: boolean): Promise<LegacyTables> {
+  const actions: string[] = []
+  const replaced: string[] = []
   if (tables.has('neutrino_schema_version')) throw new MigrationError('the source already has a Neutrino schema (neutrino_schema_version): nothing to migrate in place')
   for (const t of NEUTRINO_TABLES) {
     if (!tables.has(t)) continue
-    if (t.startsWith('ml2_') || t === 'tags') {
+    const keep = carried.has(t)
+    if (!keep) {
       const n = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0)
-      if (n) throw new MigrationError(`the source already holds ${n} row(s) in ${t}: was it migrated already?`)
-      if (!dryRun) await tx.run(`DROP TABLE ${t}`)
-      done.push(`dropped empty ${t}`)
-      continue
+      if (n === 0) {
+        // CASCADE: on PostgreSQL another empty ML2 table may still reference this one.
+        if (!dryRun) await tx.run(`DROP TABLE ${t}${tx.dialect === 'postgres' ? ' CASCADE' : ''}`)
+        actions.push(`dropped empty ${t}`)
+        continue
+      }
+      if (t.startsWith('ml2_') || t === 'tags') throw new MigrationError(`the source already holds ${n} row(s) in ${t}: was it migrated already?`)
     }
     const legacy = `legacy_${t}`
     if (tables.has(legacy)) throw new MigrationError(`cannot rename ${t} to ${legacy}: that table exists`)
-    done.push(`renamed ${t} to ${legacy}`)
+    if (keep) {
+      replaced.push(t)
+      actions.push(`replaced ${t} by Neutrino's ${t}`)
+    } else actions.push(`renamed ${t} to ${legacy} (not read: Neutrino's ${t} differs)`)
     if (dryRun) continue
+    if (tx.dialect === 'sqlite') await tx.run(`PRAGMA legacy_alter_table = ${keep ? 'ON' : 'OFF'}`)
     await tx.run(`ALTER TABLE ${t} RENAME TO ${legacy}`)
     if (tx.dialect === 'postgres') {
       // Index (and so primary-key/unique constraint) names are schema-wide in PostgreSQL.
@@ -139,5 +166,59 @@ export async function renameLegacyTables(tx: Tx, tables: Set<string>, dryRun: bo
       for (const { name } of idx) if (NEUTRINO_INDEXES.has(name.toLowerCase())) await tx.run(`DROP INDEX "${name}"`)
     }
   }
-  return done
+  if (!dryRun && tx.dialect === 'sqlite') await tx.run('PRAGMA legacy_alter_table = OFF')
+  return { actions, replaced }
+}
+
+/**
+ * In place, step 2, after Neutrino's tables are written: the foreign keys of the tables that stay
+ * now reference Neutrino's tables, and the legacy copies of the replaced tables are dropped.
+ * PostgreSQL: each such foreign key is re-created on Neutrino's table (and so checked against its
+ * rows). SQLite: the keys already name Neutrino's tables; `PRAGMA foreign_key_check` then finds
+ * any row they miss: in Neutrino's tables that refuses the migration, elsewhere it is a warning
+ * (SQLite did not enforce foreign keys for the old server, so such rows may predate us).
+ */
+export async function finishInPlace(tx: Tx, replaced: readonly string[], warnings: string[]): Promise<void> {
+  const legacy = replaced.map((t) => `legacy_${t}`)
+  if (!legacy.length) return
+  if (tx.dialect === 'postgres') {
+    const dropped = new Set(legacy)
+    for (const t of replaced) {
+      const fks = await tx.all<{ conname: string; tbl: string; def: string }>(
+        `SELECT c.conname, r.relname AS tbl, pg_get_constraintdef(c.oid) AS def
+           FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
+          WHERE c.contype = 'f' AND c.confrelid = to_regclass(?) ORDER BY r.relname, c.conname`,
+        [`legacy_${t}`],
+      )
+      for (const fk of fks) {
+        if (dropped.has(fk.tbl)) continue
+        const def = fk.def.replace(/REFERENCES\s+("?)legacy_(\w+)\1\s*\(/, 'REFERENCES $2(')
+        await tx.run(`ALTER TABLE "${fk.tbl}" DROP CONSTRAINT "${fk.conname}"`)
+        try {
+          await tx.run(`ALTER TABLE "${fk.tbl}" ADD CONSTRAINT "${fk.conname}" ${def}`)
+        } catch (e) {
+          throw new MigrationError(`${fk.tbl} cannot keep its foreign key ${fk.conname} on Neutrino's ${t}: ${(e as Error).message}`)
+        }
+      }
+    }
+    await tx.run(`DROP TABLE ${legacy.join(', ')}`)
+    return
+  }
+  for (const t of legacy) await tx.run(`DROP TABLE ${t}`)
+  const neutrino = new Set(NEUTRINO_TABLES)
+  let violations: Array<{ table: string; parent: string }>
+  try {
+    violations = await tx.all<{ table: string; parent: string }>('PRAGMA foreign_key_check')
+  } catch (e) {
+    // "foreign key mismatch": a table that stays references columns Neutrino's table lacks.
+    warnings.push(`foreign keys of the tables left beside Neutrino's cannot be checked: ${(e as Error).message}`)
+    return
+  }
+  const ours = violations.filter((v) => neutrino.has(v.table))
+  if (ours.length) {
+    throw new MigrationError(`the migrated rows break ${ours.length} foreign key(s): ${[...new Set(ours.map((v) => `${v.table} → ${v.parent}`))].join(', ')}`)
+  }
+  const per = new Map<string, number>()
+  for (const v of violations) per.set(`${v.table} refer to ${v.parent}`, (per.get(`${v.table} refer to ${v.parent}`) ?? 0) + 1)
+  for (const [k, n] of per) warnings.push(`${n} row(s) of ${k} rows that do not exist (left as they were)`)
 }

@@ -2,6 +2,7 @@
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { RequestContext } from '../common/context.js'
 import {
+  ExternalNetworkInUse,
   InvalidInput,
   MechanismDriverError,
   NetworkInUse,
@@ -28,8 +29,12 @@ import { replaceTags, type SubnetOps } from './subnet-ops.js'
 
 const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'] as const
 
-/** Device owners whose ports go away with the network (neutron AUTO_DELETE_PORT_OWNERS). */
-export const AUTO_DELETE_PORT_OWNERS = ['network:dhcp', 'network:router_interface_distributed', 'network:distributed']
+/**
+ * Device owners whose ports go away with the network (neutron/common/_constants.py
+ * AUTO_DELETE_PORT_OWNERS at Zed). Router interfaces (DVR ones too), gateways and floating IP
+ * ports keep a network in use (NetworkInUse).
+ */
+export const AUTO_DELETE_PORT_OWNERS = ['network:dhcp', 'network:distributed', 'network:floatingip_agent_gateway']
 
 export class NetworkOps {
   private subnets!: SubnetOps
@@ -51,6 +56,8 @@ export class NetworkOps {
   /** Bulk create is all-or-nothing: one transaction for every network, then each postcommit. */
   async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
     const requested = bodies.map((b) => this.core.typeManager.processProviderCreate(stripUnset(b)))
+    // NETWORK BEFORE_CREATE: the project's default security group (_ensure_default_security_group).
+    for (const p of new Set(bodies.map((b) => projectOf(ctx, b) as string))) await this.core.securityGroups?.ensureDefault(ctx, p)
     const created = await this.core.txn(async (tx) => {
       const out: Array<{ dict: Dict; ctx: NetworkContext }> = []
       for (let i = 0; i < bodies.length; i++) {
@@ -75,16 +82,18 @@ export class NetworkOps {
           updated_at: now,
         }
         await this.core.quotas?.check(tx, row.project_id, 'network', 1)
-        await insertNetwork(tx, row)
-        const segments = await this.core.typeManager.createNetworkSegments(tx, id, requested[i] ?? null)
-        const maxMtu = this.core.typeManager.getNetworkMtu(segments)
+        // Segments are reserved first so the network row goes in once, with its final MTU; the
+        // segment rows (which reference it) follow.
+        const reserved = await this.core.typeManager.allocateNetworkSegments(tx, requested[i] ?? null)
+        const maxMtu = this.core.typeManager.getNetworkMtu(reserved)
         let mtu = maxMtu
         if (b.mtu !== NOT_SPECIFIED && b.mtu !== undefined) {
           if (maxMtu > 0 && b.mtu > maxMtu) throw new InvalidInput(`Requested MTU is too big, maximum is ${maxMtu}`)
           mtu = b.mtu
         }
-        await updateNetworkRow(tx, id, { mtu })
         row.mtu = mtu
+        await insertNetwork(tx, row)
+        const segments = await this.core.typeManager.recordNetworkSegments(tx, id, reserved)
         const dict = this.toDict(row, segments, [], [])
         const nctx = this.context(dict, null, segments, tx)
         await this.core.mech.createNetworkPrecommit(nctx)
@@ -112,8 +121,8 @@ export class NetworkOps {
   async update(ctx: RequestContext, id: string, body: Dict): Promise<Dict> {
     const { dict, nctx } = await this.core.txn(async (tx) => {
       const row = await getNetworkRow(tx, id, true)
+      // Who may update a network it can see is policy's decision (src/api/policy.ts).
       if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
-      if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_network')
       const segments = await this.core.typeManager.getNetworkSegments(tx, id)
       const original = await this.loadOne(tx, row, segments)
       this.checkProviderUpdate(body, original, segments)
@@ -122,6 +131,10 @@ export class NetworkOps {
         if (k in body && body[k] !== original[k]) (changes as Dict)[k] = body[k]
       }
       if ('router:external' in body && body['router:external'] !== original['router:external']) {
+        // external_net_db._process_l3_update: not while routers use it as their gateway.
+        if (!body['router:external'] && (await tx.get("SELECT 1 AS x FROM ports WHERE network_id = ? AND device_owner = 'network:router_gateway'", [id]))) {
+          throw new ExternalNetworkInUse(id)
+        }
         changes.router_external = body['router:external']
       }
       if ('mtu' in body && body.mtu !== original.mtu) {
@@ -171,7 +184,8 @@ export class NetworkOps {
     for (let round = 0; round < 10; round++) {
       const row = await getNetworkRow(this.core.reader, id)
       if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
-      if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('delete_network')
+      // NETWORK BEFORE_DELETE: e.g. the L3 plugin deletes disassociated floating IPs first.
+      if (round === 0 && !force) for (const cb of this.core.callbacks.networkBeforeDelete) await cb(ctx, id)
       const ports = await this.core.reader.all<{ id: string; device_owner: string }>(
         'SELECT id, device_owner FROM ports WHERE network_id = ? ORDER BY id',
         [id],

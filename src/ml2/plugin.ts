@@ -21,8 +21,12 @@ import type { TypeManager } from './type-manager.js'
 import type { QuotaEngine } from '../quota/quota-engine.js'
 import { NetworkOps } from './network-ops.js'
 import { SubnetOps } from './subnet-ops.js'
+import { SubnetpoolOps } from './subnetpool-ops.js'
 import { PortOps } from './port-ops.js'
+import { newCallbacks, type Ml2Callbacks } from './callbacks.js'
 import { AgentOps } from './agent-ops.js'
+import { SecurityGroupOps } from './securitygroup-ops.js'
+import { SecurityGroupRuleOps } from './securitygroup-rule-ops.js'
 
 export type Dict = Record<string, any>
 
@@ -65,6 +69,10 @@ export class PluginCore {
   readonly now: () => Date
   readonly newId: () => string
   readonly random: () => number
+  /** Handlers service plugins (L3) register for port and network events. */
+  readonly callbacks: Ml2Callbacks = newCallbacks()
+  /** The security-group mixin: networks and ports ensure their project's default group through it. */
+  securityGroups?: SecurityGroupOps
 
   constructor(d: PluginDeps) {
     this.db = d.db
@@ -96,16 +104,22 @@ export class Ml2Plugin {
   readonly core: PluginCore
   readonly networks: NetworkOps
   readonly subnets: SubnetOps
+  readonly subnetpools: SubnetpoolOps
   readonly ports: PortOps
   readonly agents: AgentOps
+  readonly securityGroups: SecurityGroupOps
+  readonly securityGroupRules: SecurityGroupRuleOps
 
   constructor(deps: PluginDeps) {
     this.core = new PluginCore(deps)
     this.networks = new NetworkOps(this.core)
-    this.subnets = new SubnetOps(this.core, this.networks)
+    this.subnetpools = new SubnetpoolOps(this.core)
+    this.subnets = new SubnetOps(this.core, this.networks, this.subnetpools)
     this.ports = new PortOps(this.core, this.networks)
     this.agents = new AgentOps(this.core, deps.options.enableNewAgents ?? true)
     this.networks.attach(this.subnets, this.ports)
+    this.securityGroups = this.core.securityGroups = new SecurityGroupOps(this.core)
+    this.securityGroupRules = new SecurityGroupRuleOps(this.core, this.securityGroups)
   }
 
   async initialize(): Promise<void> {

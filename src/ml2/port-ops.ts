@@ -67,6 +67,8 @@ export class PortOps {
 
   // ---- create -------------------------------------------------------------------------------
   async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
+    // PORT BEFORE_CREATE: the project's default security group exists before the port's transaction.
+    for (const p of new Set(bodies.map((b) => projectOf(ctx, b) as string))) await this.core.securityGroups?.ensureDefault(ctx, p)
     const created = await this.core.txn(async (tx) => {
       const out: PortContextImpl[] = []
       for (const b of bodies) out.push(await this.createInTx(tx, ctx, b))
@@ -86,9 +88,15 @@ export class PortOps {
     return results
   }
 
-  private async createInTx(tx: Tx, ctx: RequestContext, b: Dict): Promise<PortContextImpl> {
+  /**
+   * One port inside the caller's transaction; the caller runs `createPostcommit` after its commit.
+   * Service plugins (L3) create router and floating IP ports this way, with an admin context,
+   * `quota: false` (Neutron counts quotas at the API, not for ports it creates itself) and, for
+   * floating IP ports, a `status` (N/A).
+   */
+  async createInTx(tx: Tx, ctx: RequestContext, b: Dict, o: { quota?: boolean } = {}): Promise<PortContextImpl> {
+    // Visibility only: ownership and policy are checked by the API (src/api/policy.ts).
     const net = await this.networks.getRowFor(tx, ctx, b.network_id)
-    if (!ctx.isAdmin && net.project_id !== ctx.projectId && !net.shared) throw new PolicyNotAuthorized('create_port')
     const id = this.core.newId()
     const mac = given(b.mac_address) ? await this.checkMac(tx, net.id, b.mac_address) : await this.generateMac(tx, net.id)
     const portSecurity = given(b.port_security_enabled) ? b.port_security_enabled : net.port_security_enabled
@@ -100,7 +108,7 @@ export class PortOps {
       name: b.name,
       mac_address: mac,
       admin_state_up: b.admin_state_up,
-      status: 'DOWN',
+      status: typeof b.status === 'string' ? b.status : 'DOWN',
       device_id: b.device_id,
       device_owner: b.device_owner,
       port_security_enabled: portSecurity,
@@ -109,7 +117,7 @@ export class PortOps {
       created_at: now,
       updated_at: now,
     }
-    await this.core.quotas?.check(tx, row.project_id, 'port', 1)
+    if (o.quota !== false) await this.core.quotas?.check(tx, row.project_id, 'port', 1)
     await insertPort(tx, row)
     const subnets = await subnetRowsByNetwork(tx, net.id)
     const fixedIps = await allocateFixedIps(tx, row, b.fixed_ips, subnets, {
@@ -120,6 +128,7 @@ export class PortOps {
     const pairs = given(b.allowed_address_pairs) && b.allowed_address_pairs !== null ? this.pairs(b.allowed_address_pairs, mac) : []
     if (pairs.length && !portSecurity) throw new AddressPairAndPortSecurityRequired()
     await writePairs(tx, id, pairs, false)
+    const securityGroups = (await this.core.securityGroups?.bindNewPort(tx, ctx, row, b.security_groups)) ?? []
     const opts = given(b.extra_dhcp_opts) && b.extra_dhcp_opts !== null ? dhcpOpts(b.extra_dhcp_opts) : []
     await writeDhcpOpts(tx, id, opts, false, this.core.newId)
     const bindingIn = {
@@ -136,6 +145,7 @@ export class PortOps {
       pairs,
       dhcpOpts: opts,
       tags: [],
+      securityGroups,
     }
     let result: BindingResult = { vifType: 'unbound', vifDetails: {}, levels: [] }
     let current = this.toDict(row, children)
@@ -196,116 +206,151 @@ export class PortOps {
     throw new MacAddressGenerationFailure(networkId)
   }
 
+  /** After a commit that created ports through createInTx: a postcommit failure deletes the port again. */
+  async createPostcommit(pctx: PortContextImpl): Promise<void> {
+    try {
+      await this.core.mech.createPortPostcommit(this.withoutTx(pctx))
+    } catch (e) {
+      this.core.log.error(`mechanism_manager.create_port_postcommit failed, deleting port '${pctx.current.id}'`)
+      await this.deleteInternal(pctx.current.id).catch(() => {})
+      throw e
+    }
+  }
+
   // ---- update -------------------------------------------------------------------------------
   async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
-    const pctx = await this.core.txn(async (tx) => {
-      const row = await this.visibleRow(tx, ctx, id, true)
-      const ch = (await portChildren(tx, [id])).get(id)!
-      const original = this.toDict(row, ch)
-      const origBinding = bindingInput(ch.binding)
-      const changes: Partial<PortRow> = {}
-      for (const k of ['name', 'description', 'admin_state_up', 'device_id', 'device_owner', 'port_security_enabled'] as const) {
-        if (given(b[k]) && b[k] !== row[k]) (changes as Dict)[k] = b[k]
-      }
-      if (given(b.mac_address) && normalizeMac(b.mac_address) !== row.mac_address) {
-        if (!ctx.isAdmin) throw new PolicyNotAuthorized('update_port:mac_address')
-        if (ch.binding.vif_type !== 'unbound' && ch.binding.vif_type !== 'binding_failed') {
-          throw new PortBound(id, ch.binding.vif_type, row.mac_address, b.mac_address)
-        }
-        changes.mac_address = await this.checkMac(tx, row.network_id, b.mac_address)
-      }
-      const next: PortChildren = { ...ch }
-      const merged = { ...row, ...changes }
-      if (given(b.fixed_ips)) {
-        const subnets = await subnetRowsByNetwork(tx, row.network_id)
-        const ips = await allocateFixedIps(tx, merged, b.fixed_ips ?? [], subnets, {
-          maxFixedIps: this.core.options.maxFixedIpsPerPort,
-          random: this.core.random,
-          keep: ch.fixedIps,
-        })
-        await writeFixedIps(tx, id, row.network_id, ips, true)
-        next.fixedIps = ips
-      }
-      if (given(b.allowed_address_pairs)) {
-        next.pairs = this.pairs(b.allowed_address_pairs ?? [], merged.mac_address)
-        await writePairs(tx, id, next.pairs, true)
-      }
-      if (next.pairs.length && !merged.port_security_enabled) throw new AddressPairAndPortSecurityRequired()
-      if (given(b.extra_dhcp_opts)) {
-        next.dhcpOpts = mergeDhcpOpts(ch.dhcpOpts, dhcpOpts(b.extra_dhcp_opts ?? []))
-        await writeDhcpOpts(tx, id, next.dhcpOpts, true, this.core.newId)
-      }
-      const bindingIn = {
-        host: given(b['binding:host_id']) ? b['binding:host_id'] : origBinding.host,
-        vnicType: given(b['binding:vnic_type']) ? b['binding:vnic_type'] : origBinding.vnicType,
-        profile: given(b['binding:profile']) ? b['binding:profile'] ?? {} : origBinding.profile,
-      }
-      const profileText = profileJson(bindingIn.profile)
-      const bindingChanged =
-        bindingIn.host !== origBinding.host || bindingIn.vnicType !== origBinding.vnicType || profileText !== ch.binding.profile
-      const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
-      let result: BindingResult = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
-      const origCtxBinding = { ...origBinding, vifType: ch.binding.vif_type }
-      let bindCommit = 0
-      if (bindingChanged || (given(b.mac_address) && changes.mac_address)) {
-        // Any change of the binding inputs clears the old binding first (facts §1.5).
-        result = { vifType: 'unbound', vifDetails: {}, levels: [] }
-        if (bindingIn.host) {
-          const tmp = this.makeContext(this.toDict(merged, next), original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
-          result = await bindPort(this.core.mech.drivers, tmp, this.core.log)
-          if (result.status && result.status !== merged.status) changes.status = result.status
-        } else if (merged.status !== 'DOWN') {
-          changes.status = 'DOWN'
-        }
-        next.binding = bindingRow(bindingIn, profileText, result)
-        next.levels = result.levels
-        await writeBinding(tx, id, next.binding, result.levels, true)
-        if (bindingIn.host) bindCommit = 1
-      }
-      const anyChange =
-        Object.keys(changes).length || given(b.fixed_ips) || given(b.allowed_address_pairs) || given(b.extra_dhcp_opts) || bindingChanged
-      if (anyChange) {
-        changes.revision_number = row.revision_number + 1
-        changes.updated_at = this.core.timestamp()
-        // A binding attempt is one more commit in Neutron, not shown in this response (Zed capture:
-        // update → 3, then show → 4).
-        await updatePortRow(tx, id, { ...changes, revision_number: row.revision_number + 1 + bindCommit })
-      }
-      const current = this.toDict({ ...row, ...changes }, next)
-      const pctx = this.makeContext(current, original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
-      await this.core.mech.updatePortPrecommit(pctx)
-      return pctx
-    })
-    await this.core.mech.updatePortPostcommit(this.withoutTx(pctx))
+    // PORT BEFORE_UPDATE: the port's project gets its default security group.
+    const port = this.core.securityGroups && (await getPortRow(this.core.reader, id))
+    if (port) await this.core.securityGroups!.ensureDefault(ctx, port.project_id)
+    const pctx = await this.core.txn((tx) => this.updateInTx(tx, ctx, id, b))
+    await this.updatePostcommit(pctx)
     return pctx.current
+  }
+
+  async updatePostcommit(pctx: PortContextImpl): Promise<void> {
+    await this.core.mech.updatePortPostcommit(this.withoutTx(pctx))
+  }
+
+  /** A port update inside the caller's transaction (`b` holds only what changes); then `updatePostcommit`. */
+  async updateInTx(tx: Tx, ctx: RequestContext, id: string, b: Dict): Promise<PortContextImpl> {
+    const row = await this.visibleRow(tx, ctx, id, true)
+    const ch = (await portChildren(tx, [id])).get(id)!
+    const original = this.toDict(row, ch)
+    const origBinding = bindingInput(ch.binding)
+    const changes: Partial<PortRow> = {}
+    for (const k of ['name', 'description', 'admin_state_up', 'device_id', 'device_owner', 'port_security_enabled'] as const) {
+      if (given(b[k]) && b[k] !== row[k]) (changes as Dict)[k] = b[k]
+    }
+    if (given(b.mac_address) && normalizeMac(b.mac_address) !== row.mac_address) {
+      if (ch.binding.vif_type !== 'unbound' && ch.binding.vif_type !== 'binding_failed') {
+        throw new PortBound(id, ch.binding.vif_type, row.mac_address, b.mac_address)
+      }
+      changes.mac_address = await this.checkMac(tx, row.network_id, b.mac_address)
+    }
+    const next: PortChildren = { ...ch }
+    const merged = { ...row, ...changes }
+    if (given(b.fixed_ips)) {
+      const subnets = await subnetRowsByNetwork(tx, row.network_id)
+      const ips = await allocateFixedIps(tx, merged, b.fixed_ips ?? [], subnets, {
+        maxFixedIps: this.core.options.maxFixedIpsPerPort,
+        random: this.core.random,
+        keep: ch.fixedIps,
+      })
+      await writeFixedIps(tx, id, row.network_id, ips, true)
+      next.fixedIps = ips
+    }
+    if (given(b.allowed_address_pairs)) {
+      next.pairs = this.pairs(b.allowed_address_pairs ?? [], merged.mac_address)
+      await writePairs(tx, id, next.pairs, true)
+    }
+    if (next.pairs.length && !merged.port_security_enabled) throw new AddressPairAndPortSecurityRequired()
+    const sgBefore = ch.securityGroups ?? []
+    const sgOps = this.core.securityGroups
+    if (sgOps) next.securityGroups = await sgOps.bindUpdatedPort(tx, ctx, id, merged.port_security_enabled, b, sgBefore)
+    const sgChanged = (next.securityGroups ?? []).join() !== sgBefore.join()
+    if (given(b.extra_dhcp_opts)) {
+      next.dhcpOpts = mergeDhcpOpts(ch.dhcpOpts, dhcpOpts(b.extra_dhcp_opts ?? []))
+      await writeDhcpOpts(tx, id, next.dhcpOpts, true, this.core.newId)
+    }
+    const bindingIn = {
+      host: given(b['binding:host_id']) ? b['binding:host_id'] : origBinding.host,
+      vnicType: given(b['binding:vnic_type']) ? b['binding:vnic_type'] : origBinding.vnicType,
+      profile: given(b['binding:profile']) ? b['binding:profile'] ?? {} : origBinding.profile,
+    }
+    const profileText = profileJson(bindingIn.profile)
+    const bindingChanged =
+      bindingIn.host !== origBinding.host || bindingIn.vnicType !== origBinding.vnicType || profileText !== ch.binding.profile
+    const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
+    let result: BindingResult = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
+    const origCtxBinding = { ...origBinding, vifType: ch.binding.vif_type }
+    let bindCommit = 0
+    if (bindingChanged || (given(b.mac_address) && changes.mac_address)) {
+      // Any change of the binding inputs clears the old binding first (facts §1.5).
+      result = { vifType: 'unbound', vifDetails: {}, levels: [] }
+      if (bindingIn.host) {
+        const tmp = this.makeContext(this.toDict(merged, next), original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
+        result = await bindPort(this.core.mech.drivers, tmp, this.core.log)
+        if (result.status && result.status !== merged.status) changes.status = result.status
+      } else if (merged.status !== 'DOWN') {
+        changes.status = 'DOWN'
+      }
+      next.binding = bindingRow(bindingIn, profileText, result)
+      next.levels = result.levels
+      await writeBinding(tx, id, next.binding, result.levels, true)
+      if (bindingIn.host) bindCommit = 1
+    }
+    const anyChange =
+      Object.keys(changes).length || given(b.fixed_ips) || given(b.allowed_address_pairs) || given(b.extra_dhcp_opts) || bindingChanged || sgChanged
+    if (anyChange) {
+      changes.revision_number = row.revision_number + 1
+      changes.updated_at = this.core.timestamp()
+      // A binding attempt is one more commit in Neutron, not shown in this response (Zed capture:
+      // update → 3, then show → 4).
+      await updatePortRow(tx, id, { ...changes, revision_number: row.revision_number + 1 + bindCommit })
+    }
+    const current = this.toDict({ ...row, ...changes }, next)
+    const pctx = this.makeContext(current, original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
+    await this.core.mech.updatePortPrecommit(pctx)
+    return pctx
   }
 
   // ---- delete -------------------------------------------------------------------------------
   async delete(ctx: RequestContext, id: string): Promise<void> {
-    await this.visibleRow(this.core.reader, ctx, id)
+    const row = await this.visibleRow(this.core.reader, ctx, id)
+    // Neutron's l3_port_check: router and floating IP ports go through their own resources.
+    for (const cb of this.core.callbacks.portBeforeApiDelete) await cb(ctx, row)
     await this.deleteInternal(id)
   }
 
   async deleteInternal(id: string): Promise<void> {
-    const pctx = await this.core.txn(async (tx) => {
-      const row = await getPortRow(tx, id)
-      if (!row) throw new PortNotFound(id)
-      const ch = (await portChildren(tx, [id])).get(id)!
-      const current = this.toDict(row, ch)
-      const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
-      const b = bindingInput(ch.binding)
-      const result = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
-      const pctx = this.makeContext(current, null, netCtx, tx, b, null, result, ch.levels)
-      await this.core.mech.deletePortPrecommit(pctx)
-      await deletePortRow(tx, id)
-      this.cache.delete(id)
-      return pctx
-    })
+    const pctx = await this.core.txn((tx) => this.deleteInTx(tx, id))
+    await this.deletePostcommit(pctx)
+  }
+
+  /** A port delete inside the caller's transaction; then `deletePostcommit`. */
+  async deleteInTx(tx: Tx, id: string): Promise<PortContextImpl> {
+    const row = await getPortRow(tx, id)
+    if (!row) throw new PortNotFound(id)
+    const ch = (await portChildren(tx, [id])).get(id)!
+    const current = this.toDict(row, ch)
+    const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
+    const b = bindingInput(ch.binding)
+    const result = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
+    const pctx = this.makeContext(current, null, netCtx, tx, b, null, result, ch.levels)
+    await this.core.mech.deletePortPrecommit(pctx)
+    // e.g. floating IPs associated with the port are disassociated (ML2 delete_port → l3plugin).
+    for (const cb of this.core.callbacks.portPrecommitDelete) await cb(tx, row)
+    await deletePortRow(tx, id)
+    this.cache.delete(id)
+    return pctx
+  }
+
+  async deletePostcommit(pctx: PortContextImpl): Promise<void> {
     try {
       await this.core.mech.deletePortPostcommit(this.withoutTx(pctx))
     } catch (e) {
       if (!(e instanceof MechanismDriverError)) throw e
-      this.core.log.error(`mechanism_manager.delete_port_postcommit failed for port ${id}; the port is deleted`)
+      this.core.log.error(`mechanism_manager.delete_port_postcommit failed for port ${pctx.current.id}; the port is deleted`)
     }
   }
 
@@ -441,7 +486,7 @@ export class PortOps {
       fixed_ips: c.fixedIps,
       allowed_address_pairs: c.pairs,
       extra_dhcp_opts: c.dhcpOpts,
-      security_groups: [],
+      security_groups: c.securityGroups ?? [],
       description: r.description,
       'binding:vnic_type': c.binding.vnic_type,
       'binding:profile': parseJson(c.binding.profile),

@@ -35,6 +35,7 @@ import type { NetworkOps } from './network-ops.js'
 import { projectOf, visible } from './network-ops.js'
 import type { Dict, PluginCore } from './plugin.js'
 import { autoAddressPortsFor, ROUTER_OWNERS } from './port-ips.js'
+import type { SubnetpoolOps } from './subnetpool-ops.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
 
@@ -42,6 +43,7 @@ export class SubnetOps {
   constructor(
     private readonly core: PluginCore,
     private readonly networks: NetworkOps,
+    private readonly subnetpools: SubnetpoolOps,
   ) {}
 
   async create(ctx: RequestContext, body: Dict): Promise<Dict> {
@@ -69,14 +71,21 @@ export class SubnetOps {
   }
 
   private async createInTx(tx: Tx, ctx: RequestContext, b: Dict): Promise<{ dict: Dict; sctx: SubnetContext }> {
+    // Visibility only: who may create a subnet on a network is policy's decision (src/api/policy.ts).
     const net = await this.networks.getRowFor(tx, ctx, b.network_id)
-    if (!ctx.isAdmin && net.project_id !== ctx.projectId) throw new PolicyNotAuthorized('create_subnet')
-    if (!given(b.cidr) || b.cidr === null) {
-      throw new BadRequest('subnets', 'a subnetpool must be specified in the absence of a cidr')
+    // _create_subnet_precommit: a cidr, or a subnet pool to allocate one from (subnetpool-ops.ts).
+    const cidrGiven = given(b.cidr) && b.cidr !== null
+    if (cidrGiven && given(b.prefixlen) && b.prefixlen !== null) {
+      throw new BadRequest('subnets', 'cidr and prefixlen must not be supplied together')
+    }
+    const poolId = await this.subnetpools.subnetpoolIdFor(tx, ctx, b)
+    if (!cidrGiven && !poolId) throw new BadRequest('subnets', 'a subnetpool must be specified in the absence of a cidr')
+    if (poolId && !cidrGiven && given(b.allocation_pools) && b.allocation_pools !== null) {
+      throw new BadRequest('subnets', 'allocation_pools allowed only for specific subnet requests.')
     }
     const ipVersion = b.ip_version as IpVersion
-    const cidr = normalizeSubnetCidr(b.cidr)
-    let gateway: string | null = given(b.gateway_ip) ? b.gateway_ip : defaultGatewayIp(cidr)
+    let cidr: string | undefined = cidrGiven ? normalizeSubnetCidr(b.cidr) : undefined
+    let gateway: string | null | undefined = given(b.gateway_ip) ? b.gateway_ip : cidr && defaultGatewayIp(cidr)
     const dns: string[] = given(b.dns_nameservers) && b.dns_nameservers !== null ? b.dns_nameservers : []
     const routes = given(b.host_routes) && b.host_routes !== null ? b.host_routes : []
     const raMode = given(b.ipv6_ra_mode) ? b.ipv6_ra_mode : null
@@ -85,12 +94,24 @@ export class SubnetOps {
       { ip_version: ipVersion, cidr, enable_dhcp: b.enable_dhcp, gateway_ip: gateway, dns_nameservers: dns, host_routes: routes, ipv6_ra_mode: raMode, ipv6_address_mode: addrMode },
       { maxDnsNameservers: this.core.options.maxDnsNameservers, maxSubnetHostRoutes: this.core.options.maxSubnetHostRoutes },
     )
+    const pool = poolId ? await this.subnetpools.poolForSubnet(tx, ctx, poolId, ipVersion) : undefined
     const poolsIn = given(b.allocation_pools) && b.allocation_pools !== null ? b.allocation_pools : null
-    const ranges = validateAllocationPools(poolsIn, cidr, gateway)
-    const existing = this.core.options.allowOverlappingIps
-      ? await subnetRowsByNetwork(tx, net.id)
-      : await listSubnetRows(tx, null)
+    let ranges = cidr ? validateAllocationPools(poolsIn, cidr, gateway) : []
+    if (pool) {
+      const prefixlen = given(b.prefixlen) && b.prefixlen !== null ? (b.prefixlen as number) : undefined
+      const gatewayIp = typeof b.gateway_ip === 'string' ? b.gateway_ip : undefined
+      const got = await this.subnetpools.allocate(tx, pool, { cidr, gatewayIp, prefixlen })
+      if (!cidr) {
+        cidr = got.cidr
+        gateway = got.gatewayIp
+        ranges = validateAllocationPools(null, cidr, gateway)
+      }
+    }
+    if (!cidr) throw new BadRequest('subnets', 'a subnetpool must be specified in the absence of a cidr')
+    const onNetwork = await subnetRowsByNetwork(tx, net.id)
+    const existing = this.core.options.allowOverlappingIps ? onNetwork : await listSubnetRows(tx, null)
     validateSubnetCidrOverlap(cidr, net.id, existing.map((s) => s.cidr))
+    this.subnetpools.checkNetworkAffinity(onNetwork, ipVersion, poolId)
     const now = this.core.timestamp()
     const row: SubnetRow = {
       id: this.core.newId(),
@@ -99,11 +120,11 @@ export class SubnetOps {
       name: b.name,
       ip_version: ipVersion,
       cidr,
-      gateway_ip: gateway,
+      gateway_ip: gateway ?? null,
       enable_dhcp: b.enable_dhcp,
       ipv6_ra_mode: raMode,
       ipv6_address_mode: addrMode,
-      subnetpool_id: null,
+      subnetpool_id: poolId,
       description: b.description,
       revision_number: 0,
       // Stored with milliseconds so subnets keep their creation order (IPs are allocated from the
@@ -130,7 +151,6 @@ export class SubnetOps {
   async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
     const { dict, sctx } = await this.core.txn(async (tx) => {
       const row = await this.visibleRow(tx, ctx, id)
-      if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_subnet')
       const children = (await subnetChildren(tx, [id])).get(id)!
       const original = this.toDict(row, children, (await tagsByResource(tx, 'subnets', [id])).get(id) ?? [])
       const changes: Partial<SubnetRow> = {}
@@ -184,8 +204,7 @@ export class SubnetOps {
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
-    const row = await this.visibleRow(this.core.reader, ctx, id)
-    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('delete_subnet')
+    await this.visibleRow(this.core.reader, ctx, id)
     await this.deleteInternal(id)
   }
 

@@ -134,20 +134,33 @@ export class TypeManager {
     requested: readonly Segment[] | null,
     opts: CreateSegmentsOptions = {},
   ): Promise<Segment[]> {
-    const out: Segment[] = []
+    return this.recordNetworkSegments(tx, networkId, await this.allocateNetworkSegments(tx, requested, opts))
+  }
+
+  /**
+   * The first half of createNetworkSegments: reserves the requested segments (or allocates one
+   * tenant segment) without writing ml2_network_segments yet, so the caller can insert the
+   * network row with its final MTU first (the segment rows reference it).
+   */
+  async allocateNetworkSegments(tx: Tx, requested: readonly Segment[] | null, opts: CreateSegmentsOptions = {}): Promise<Segment[]> {
     if (requested && requested.length > 0) {
-      for (const [i, seg] of requested.entries()) {
-        const reserved = await this.#driver(seg.network_type).reserveProviderSegment(tx, seg)
-        out.push(await this.#addSegment(tx, networkId, reserved, i, false))
-      }
+      const out: Segment[] = []
+      for (const seg of requested) out.push(await this.#driver(seg.network_type).reserveProviderSegment(tx, seg))
       return out
     }
     const types = opts.external && this.externalNetworkType ? [this.externalNetworkType] : this.tenantNetworkTypes
     for (const type of types) {
       const seg = await this.drivers.get(type)!.allocateTenantSegment(tx)
-      if (seg) return [await this.#addSegment(tx, networkId, seg, 0, false)]
+      if (seg) return [seg]
     }
     throw new NoNetworkAvailable()
+  }
+
+  /** The second half: writes the segment rows of reserved segments, in order. */
+  async recordNetworkSegments(tx: Tx, networkId: string, reserved: readonly Segment[]): Promise<Segment[]> {
+    const out: Segment[] = []
+    for (const [i, seg] of reserved.entries()) out.push(await this.#addSegment(tx, networkId, seg, i, false))
+    return out
   }
 
   /**

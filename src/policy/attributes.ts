@@ -13,6 +13,12 @@ export interface EnforcedAttribute {
   readonly name: string
   /** NOT_SPECIFIED when the attribute has no real default. */
   readonly default: unknown
+  /**
+   * For a dict-valued attribute whose neutron-lib validator declares its keys (`type:dict` with a
+   * schema, e.g. a router's external_gateway_info): those keys. Each one present in the value adds
+   * `rule:<action>:<attr>:<key>` (neutron/policy.py _build_subattr_match_rule).
+   */
+  readonly subAttributes?: readonly string[]
 }
 
 const attrs = (list: Array<[string, unknown]>): readonly EnforcedAttribute[] => list.map(([name, d]) => ({ name, default: d }))

@@ -16,11 +16,11 @@ import type { RequestContext } from '../common/context.js'
 import { PolicyNotAuthorized } from '../common/exceptions.js'
 import type { Logger } from '../common/log.js'
 import { NOT_SPECIFIED } from '../common/not-specified.js'
-import { ENFORCED_ATTRIBUTES } from './attributes.js'
-import { evaluate, type Credentials, type ParentResolver, type Target } from './checks.js'
+import { ENFORCED_ATTRIBUTES, type EnforcedAttribute } from './attributes.js'
+import { evaluateTri, targetIndependent, type Credentials, type EvalEnv, type ParentResolver, type Target } from './checks.js'
 import { NEUTRON_DEFAULT_POLICIES, type PolicyDefault } from './defaults.js'
 import { andCheck, checkToString, orCheck, parseRule, ruleCheck, type Check } from './parser.js'
-import { findPolicyFile, loadPolicyFile, type PolicyRules } from './policy-file.js'
+import { findPolicyFile, loadPolicyFile, PolicyFileError, validatePolicyRules, type PolicyRules } from './policy-file.js'
 
 /** neutron_lib.constants.ATTRIBUTES_TO_UPDATE: the keys of an update body, set in the target. */
 export const ATTRIBUTES_TO_UPDATE = 'attributes_to_update'
@@ -50,10 +50,18 @@ export interface PolicyEnforcerOptions {
 }
 
 export interface NeutronCheckOptions {
-  /** Keys of the update body (else target[ATTRIBUTES_TO_UPDATE]); marks the action an update. */
+  /**
+   * Keys of the update body; marks the action an update: only these attributes are checked.
+   * Without it target[ATTRIBUTES_TO_UPDATE] is used the way Neutron does (`if
+   * target.get(ATTRIBUTES_TO_UPDATE)`): an empty list there means create semantics.
+   */
   attributesToUpdate?: readonly string[]
   /** Collection when the action's resource is not `<singular>s`. */
   pluralized?: string
+  /** The resource's policy-enforced attributes (else ENFORCED_ATTRIBUTES[collection]). */
+  enforced?: readonly EnforcedAttribute[]
+  /** Resolves parents for this call (else the enforcer's resolveParent). */
+  resolveParent?: ParentResolver
 }
 
 /** neutron_lib context.to_policy_values() for a request context. */
@@ -95,36 +103,82 @@ export class PolicyEnforcer {
   static fromConfig(
     c: { policy_file: string; enforce_new_defaults: boolean; policy_default_rule: string },
     configFiles: readonly string[],
-    extra: { log?: Logger; resolveParent?: ParentResolver } = {},
+    extra: { log?: Logger; resolveParent?: ParentResolver; configDirs?: readonly string[]; defaults?: readonly PolicyDefault[] } = {},
   ): PolicyEnforcer {
-    const path = findPolicyFile(c.policy_file, configFiles)
+    const path = findPolicyFile(c.policy_file, configFiles, undefined, extra.configDirs)
     const fileRules = path ? loadPolicyFile(path) : {}
-    if (path) extra.log?.info(`policy: ${Object.keys(fileRules).length} rules from ${path}`)
+    if (path) {
+      for (const w of validatePolicyRules(fileRules, path, extra.defaults ?? NEUTRON_DEFAULT_POLICIES)) extra.log?.warn(w)
+      extra.log?.info(`policy: ${Object.keys(fileRules).length} rules from ${path}`)
+    }
+    const { configDirs: _dirs, ...rest } = extra
     return new PolicyEnforcer({
       fileRules,
       policyFile: path,
       enforceNewDefaults: c.enforce_new_defaults,
       defaultRule: c.policy_default_rule,
-      ...extra,
+      ...rest,
     })
   }
 
-  /** Re-reads the policy file when its mtime changed (oslo checks on every enforce); true if reloaded. */
+  /**
+   * Re-reads the policy file when its mtime changed (oslo checks on every enforce); true if
+   * reloaded. A file that became invalid is not applied: the rules in force stay, with an error
+   * logged (a server never starts on a bad file, and never drops to a half-read one).
+   */
   reloadIfChanged(): boolean {
     const f = this.#opts.policyFile
     if (!f) return false
     const m = mtime(f)
     if (m === this.#fileMtime) return false
     this.#fileMtime = m
-    this.#load(m < 0 ? {} : loadPolicyFile(f))
+    let rules: PolicyRules = {}
+    if (m >= 0) {
+      try {
+        rules = loadPolicyFile(f)
+        for (const w of validatePolicyRules(rules, f, this.#defaults())) this.#opts.log?.warn(w)
+      } catch (e) {
+        if (!(e instanceof PolicyFileError)) throw e
+        this.#opts.log?.error(`policy: not reloaded, keeping the rules in force: ${e.message}`)
+        return false
+      }
+    }
+    this.#load(rules)
     this.#opts.log?.info(`policy: reloaded ${f}`)
     return true
   }
 
+  #fileRules: PolicyRules = {}
+  #extraDefaults: PolicyDefault[] = []
+  #independent = new Map<string, boolean>()
+
+  #defaults(): readonly PolicyDefault[] {
+    const base = this.#opts.defaults ?? NEUTRON_DEFAULT_POLICIES
+    return this.#extraDefaults.length ? [...base, ...this.#extraDefaults] : base
+  }
+
+  /**
+   * oslo Enforcer.register_defaults for rules a resource needs but the defaults lack (e.g. the
+   * admin-only attributes an attribute map declares): a name already registered is kept.
+   */
+  registerDefaults(defaults: readonly PolicyDefault[]): void {
+    const known = new Set(this.#defaults().map((d) => d.name))
+    const fresh = defaults.filter((d) => !known.has(d.name) && (known.add(d.name), true))
+    if (!fresh.length) return
+    this.#extraDefaults.push(...fresh)
+    this.#load(this.#fileRules)
+  }
+
+  /** Changes whenever the rules do (reload, registerDefaults): caches keyed on rules check it. */
+  generation = 0
+
   #load(fileRules: PolicyRules): void {
+    this.generation++
+    this.#fileRules = fileRules
+    this.#independent = new Map()
     const rules = new Map<string, Check>()
     const onError = (rule: string, e: Error) => this.#opts.log?.error(`policy: cannot parse rule "${rule}" (${e.message}); it denies everything`)
-    for (const d of this.#opts.defaults ?? NEUTRON_DEFAULT_POLICIES) {
+    for (const d of this.#defaults()) {
       if (d.name in fileRules) continue
       const check = parseRule(d.checkStr, onError)
       if (!this.enforceNewDefaults && d.deprecatedCheckStr !== undefined && d.deprecatedCheckStr !== d.checkStr) {
@@ -148,15 +202,46 @@ export class PolicyEnforcer {
   /** oslo Rules[name]: the rule, else the default rule, else nothing (deny). */
   #lookup = (name: string): Check | undefined => this.#rules.get(name) ?? (name === this.defaultRule ? undefined : this.#rules.get(this.defaultRule))
 
+  /** The rule an action evaluates (its own, else the default rule); undefined denies. */
+  lookup(name: string): Check | undefined {
+    return this.#lookup(name)
+  }
+
+  /** An evaluation environment to reuse across many evaluateTri() calls (one per request). */
+  env(resolveParent?: ParentResolver): EvalEnv {
+    return this.#env(resolveParent)
+  }
+
   /** oslo Enforcer.enforce(do_raise=False): an action name or a parsed check. */
-  enforce(action: string | Check, target: Target, creds: Credentials): boolean {
+  enforce(action: string | Check, target: Target, creds: Credentials, resolveParent?: ParentResolver): boolean {
+    return this.enforceTri(action, target, creds, resolveParent) === true
+  }
+
+  /** enforce() in three values: undefined while a parent the rule needs is UNRESOLVED. */
+  enforceTri(action: string | Check, target: Target, creds: Credentials, resolveParent?: ParentResolver): boolean | undefined {
     const check = typeof action === 'string' ? this.#lookup(action) : action
     if (!check) return false
-    return evaluate(check, target, creds, {
-      rule: this.#lookup,
-      ...(this.#opts.resolveParent ? { resolveParent: this.#opts.resolveParent } : {}),
-      debug: (m) => this.#opts.log?.debug(m),
-    })
+    return evaluateTri(check, target, creds, this.#env(resolveParent))
+  }
+
+  #env(resolveParent: ParentResolver | undefined): EvalEnv {
+    const r = resolveParent ?? this.#opts.resolveParent
+    const log = this.#opts.log
+    return { rule: this.#lookup, ...(r ? { resolveParent: r } : {}), ...(log ? { debug: (m: string) => log.debug(m) } : {}) }
+  }
+
+  /**
+   * Whether the rule `name` (after `rule:` references and the default-rule fallback) depends on
+   * nothing but the credentials, so that one evaluation per request decides it for every item.
+   */
+  isTargetIndependent(name: string): boolean {
+    let v = this.#independent.get(name)
+    if (v === undefined) {
+      const r = this.#lookup(name)
+      v = r ? targetIndependent(r, this.#lookup) : true
+      this.#independent.set(name, v)
+    }
+    return v
   }
 
   /** oslo Enforcer.enforce(do_raise=True): throws PolicyDenied. */
@@ -164,9 +249,25 @@ export class PolicyEnforcer {
     if (!this.enforce(action, target, creds)) throw new PolicyDenied(typeof action === 'string' ? ruleCheck(action) : action)
   }
 
-  /** `rule:context_is_admin` for these credentials (neutron_lib policy_engine.check_is_admin). */
+  /**
+   * `rule:context_is_admin` for these credentials (neutron_lib policy_engine.check_is_admin, which
+   * passes the credentials as the target too). False when the rule is not defined at all.
+   */
   isAdmin(creds: Omit<Credentials, 'is_admin'>): boolean {
-    return this.enforce('context_is_admin', {}, { ...creds, is_admin: false } as Credentials)
+    if (!this.#rules.has('context_is_admin')) return false
+    const c = { ...creds, is_admin: false } as Credentials
+    return this.enforce('context_is_admin', c, c)
+  }
+
+  /** `rule:context_is_advsvc` (neutron_lib policy_engine.check_is_advsvc). */
+  isAdvsvc(creds: Credentials): boolean {
+    if (!this.#rules.has('context_is_advsvc')) return false
+    return this.enforce('context_is_advsvc', creds, creds)
+  }
+
+  /** Neutron's shortcut: with enforce_new_defaults off an admin context passes every check. */
+  bypasses(ctx: RequestContext): boolean {
+    return !this.enforceNewDefaults && ctx.isAdmin
   }
 
   /** neutron/policy.py _build_match_rule. */
@@ -175,11 +276,17 @@ export class PolicyEnforcer {
     const verb = action.split(':', 1)[0]!.split('_')
     if (verb[0] === 'get' || verb[0] === 'delete') return match
     const resource = o.pluralized ?? `${verb.slice(1).join('_')}s`
-    const toUpdate = o.attributesToUpdate ?? (Array.isArray(target[ATTRIBUTES_TO_UPDATE]) ? (target[ATTRIBUTES_TO_UPDATE] as string[]) : undefined)
-    for (const attr of ENFORCED_ATTRIBUTES[resource] ?? []) {
+    const inTarget = target[ATTRIBUTES_TO_UPDATE]
+    const toUpdate = o.attributesToUpdate ?? (Array.isArray(inTarget) && inTarget.length > 0 ? (inTarget as readonly string[]) : undefined)
+    for (const attr of o.enforced ?? ENFORCED_ATTRIBUTES[resource] ?? []) {
       if (!explicitlySet(attr.name, attr.default, target, toUpdate)) continue
       let attrRule: Check = ruleCheck(`${action}:${attr.name}`)
       const v = target[attr.name]
+      if (attr.subAttributes && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        // A dict with a declared schema: its known keys (neutron _build_subattr_match_rule).
+        const keys = attr.subAttributes.filter((k) => k in (v as object))
+        attrRule = andCheck(attrRule, andCheck(...keys.map((k) => ruleCheck(`${action}:${attr.name}:${k}`))))
+      }
       if (Array.isArray(v)) {
         const subs: Check[] = []
         for (const item of v) {
@@ -196,14 +303,20 @@ export class PolicyEnforcer {
 
   /** neutron.policy.check: may the context do `action` on `target` (attributes included)? */
   check(ctx: RequestContext, action: string, target: Target, o: NeutronCheckOptions = {}): boolean {
-    if (!this.enforceNewDefaults && ctx.isAdmin) return true
-    return this.enforce(this.matchRule(action, target, o), target, credentialsOf(ctx))
+    return this.checkTri(ctx, action, target, o) === true
+  }
+
+  /** check() in three values (undefined while a parent is UNRESOLVED); `creds` saves rebuilding them. */
+  checkTri(ctx: RequestContext, action: string, target: Target, o: NeutronCheckOptions = {}, creds?: Credentials): boolean | undefined {
+    if (this.bypasses(ctx)) return true
+    return this.enforceTri(this.matchRule(action, target, o), target, creds ?? credentialsOf(ctx), o.resolveParent)
   }
 
   /** neutron.policy.enforce: like check, but throws PolicyDenied naming the whole match rule. */
   authorizeAction(ctx: RequestContext, action: string, target: Target, o: NeutronCheckOptions = {}): void {
-    if (!this.enforceNewDefaults && ctx.isAdmin) return
-    this.authorize(this.matchRule(action, target, o), target, credentialsOf(ctx))
+    if (this.bypasses(ctx)) return
+    const rule = this.matchRule(action, target, o)
+    if (!this.enforce(rule, target, credentialsOf(ctx), o.resolveParent)) throw new PolicyDenied(rule)
   }
 
   /**

@@ -1,5 +1,5 @@
 export { ENFORCED_ATTRIBUTES, type EnforcedAttribute } from './attributes.js'
-export { evaluate, pyStr, type Credentials, type EvalEnv, type ParentResolver, type Target } from './checks.js'
+export { evaluate, evaluateTri, pyStr, targetIndependent, UNRESOLVED, type Credentials, type EvalEnv, type ParentResolver, type Target } from './checks.js'
 export { NEUTRON_DEFAULT_POLICIES, type PolicyDefault } from './defaults.js'
 export {
   ATTRIBUTES_TO_UPDATE,
@@ -22,4 +22,4 @@ export {
   TRUE,
   type Check,
 } from './parser.js'
-export { findPolicyFile, loadPolicyFile, parsePolicyFile, PolicyFileError, type PolicyRules } from './policy-file.js'
+export { findPolicyFile, loadPolicyFile, parsePolicyFile, PolicyFileError, validatePolicyRules, type PolicyRules } from './policy-file.js'

@@ -13,6 +13,11 @@ export const QUOTA_RESOURCES: Readonly<Record<string, string>> = {
   network: 'networks',
   subnet: 'subnets',
   port: 'ports',
+  router: 'routers',
+  floatingip: 'floatingips',
+  subnetpool: 'subnetpools',
+  security_group: 'securitygroups',
+  security_group_rule: 'securitygrouprules',
 }
 
 export type Limits = Record<string, number>

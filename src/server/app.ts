@@ -10,6 +10,7 @@ import { NETWORK_ATTRS } from '../api/definitions/network.js'
 import { PORT_ATTRS } from '../api/definitions/port.js'
 import { AGENT_ATTRS } from '../api/definitions/agent.js'
 import { SUBNET_ATTRS } from '../api/definitions/subnet.js'
+import { SUBNETPOOL_ATTRS } from '../api/definitions/subnetpool.js'
 import { ResourceController } from '../api/resources.js'
 import { ApiServer, type Authenticator } from '../api/server.js'
 import type { Logger } from '../common/log.js'
@@ -24,6 +25,15 @@ import { createTypeDrivers } from '../ml2/types/registry.js'
 import { createMechanismDrivers } from './mechanism-drivers.js'
 import { QuotaEngine } from '../quota/quota-engine.js'
 import { QuotasController } from '../api/quotas.js'
+import { ROUTER_ATTRS } from '../api/definitions/router.js'
+import { FLOATINGIP_ATTRS } from '../api/definitions/floatingip.js'
+import { routerActions } from '../api/l3-actions.js'
+import { L3Plugin } from '../l3/plugin.js'
+import { ApiPolicy } from '../api/policy.js'
+import { PolicyEnforcer } from '../policy/index.js'
+import { listNetworkRows, type NetworkRow } from '../db/resources/networks.js'
+import { SECURITY_GROUP_ATTRS, SECURITY_GROUP_RULE_ATTRS } from '../api/definitions/securitygroup.js'
+import { listSecurityGroupRows } from '../db/resources/securitygroups.js'
 
 export interface AppOptions {
   config: NeutrinoConfig
@@ -34,6 +44,9 @@ export interface AppOptions {
   now?: () => Date
   /** Skip schema upgrade and allocation-table sync (api_workers children: the parent did it). */
   skipInit?: boolean
+  /** --config-file / --config-dir paths: a relative [oslo_policy] policy_file is searched next to them. */
+  configFiles?: readonly string[]
+  configDirs?: readonly string[]
 }
 
 export interface App {
@@ -48,6 +61,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const cfg = o.config
   const ml2 = validateMl2Config(cfg)
   const log = o.log
+  // Policy first: a bad policy file stops the server before anything else (PolicyFileError).
+  const enforcer = PolicyEnforcer.fromConfig(cfg.oslo_policy, o.configFiles ?? [], { log: log.child('policy'), configDirs: o.configDirs })
   const db = openDb(cfg.database.connection, { poolSize: cfg.database.max_pool_size })
   try {
     if (!o.skipInit) {
@@ -73,7 +88,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     const mechanismDrivers =
       o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn })
     const mech = new MechanismManager(mechanismDrivers, log.child('ml2.mech'))
-    const quotas = new QuotaEngine({ network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port })
+    const quotas = new QuotaEngine({ network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router, floatingip: cfg.quotas.quota_floatingip, subnetpool: cfg.quotas.default_quota, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule })
     const plugin = new Ml2Plugin({
       db,
       quotas,
@@ -95,21 +110,42 @@ export async function buildApp(o: AppOptions): Promise<App> {
     })
     if (!o.skipInit) await typeManager.initialize(db)
     await mech.initialize()
-    const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk }
+    const policy = new ApiPolicy(enforcer, {
+      parents: {
+        network: async (ids) => new Map((await networkRowsByIds(db, ids)).map((r) => [r.id, networkPolicyDict(r)])),
+        // `sg_owner` (tenant_id:%(security_group:tenant_id)s) of a rule.
+        security_group: async (ids) => new Map((await listSecurityGroupRows(db, { ids })).map((r) => [r.id, { id: r.id, tenant_id: r.project_id, project_id: r.project_id }])),
+      },
+      visibleNetwork: async (ctx, id) => networkPolicyDict(await plugin.networks.getRowFor(db, ctx, id)),
+      log: log.child('policy'),
+    })
+    const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk, policy }
+    // L3 service plugin (routers, floating IPs): DB/API only, no agent.
+    const l3 = new L3Plugin(plugin, { enableSnatByDefault: cfg.DEFAULT.enable_snat_by_default, maxRoutes: cfg.DEFAULT.max_routes })
+    const routers: ResourceController = new ResourceController('router', 'routers', ROUTER_ATTRS, l3.routers, {
+      ...copts,
+      actions: routerActions(l3, () => routers),
+    })
     const api = new ApiServer({
       maxRequestBodySize: cfg.oslo_middleware.max_request_body_size || Number.MAX_SAFE_INTEGER,
       log: log.child('api'),
-      auth:
+      auth: policy.authenticator(
         o.auth ??
         (cfg.DEFAULT.auth_strategy === 'keystone'
           ? keystoneAuthFromConfig(cfg.keystone_authtoken, log.child('auth'))
           : new NoAuth(cfg.DEFAULT.default_project_id)),
+      ),
       routes: [new QuotasController(db, quotas)],
       controllers: [
         new ResourceController('network', 'networks', NETWORK_ATTRS, plugin.networks, { ...copts, createExtras: { is_default: false } }),
         new ResourceController('subnet', 'subnets', SUBNET_ATTRS, plugin.subnets, copts),
+        new ResourceController('subnetpool', 'subnetpools', SUBNETPOOL_ATTRS, plugin.subnetpools, copts),
         new ResourceController('port', 'ports', PORT_ATTRS, plugin.ports, copts),
         new ResourceController('agent', 'agents', AGENT_ATTRS, plugin.agents, copts),
+        new ResourceController('security_group', 'security_groups', SECURITY_GROUP_ATTRS, plugin.securityGroups, { ...copts, path: 'security-groups' }),
+        new ResourceController('security_group_rule', 'security_group_rules', SECURITY_GROUP_RULE_ATTRS, plugin.securityGroupRules, { ...copts, path: 'security-group-rules' }),
+        routers,
+        new ResourceController('floatingip', 'floatingips', FLOATINGIP_ATTRS, l3.floatingips, copts),
       ],
     })
     return {
@@ -129,3 +165,12 @@ export async function buildApp(o: AppOptions): Promise<App> {
 }
 
 const tuple = (r: readonly [number, number]): [number, number] => [r[0], r[1]]
+
+/** What policy reads of a network (`network:tenant_id`, `networks:shared`): the admin view. */
+const networkPolicyDict = (r: NetworkRow) => ({ id: r.id, tenant_id: r.project_id, project_id: r.project_id, shared: r.shared, 'router:external': r.router_external })
+
+async function networkRowsByIds(db: Db, ids: readonly string[]): Promise<NetworkRow[]> {
+  const out: NetworkRow[] = []
+  for (let i = 0; i < ids.length; i += 500) out.push(...(await listNetworkRows(db, { ids: ids.slice(i, i + 500) })))
+  return out
+}

@@ -36,8 +36,12 @@ export const NETWORK_ATTRS: AttrMap = {
     isVisible: true,
     isFilter: true,
     isSortKey: true,
+    // net-mtu-writable: enforce_policy with default 0 (create_network:mtu has no default rule:
+    // it evaluates policy_default_rule, admin_or_owner, as in Neutron).
+    enforcePolicy: true,
+    policyDefault: 0,
   },
-  port_security_enabled: boolAttr(true),
+  port_security_enabled: boolAttr(true, { enforcePolicy: true }),
   'router:external': boolAttr(false, { adminOnlySet: true }),
   availability_zone_hints: {
     allowPost: true,

@@ -1,5 +1,6 @@
 /** ports: neutron_lib/api/definitions/port.py + binding, port-security, allowed-address-pairs, extra_dhcp_opt. */
 import {
+  NOT_SPECIFIED,
   toBoolean,
   type AttrMap,
   validateDictOrNone,
@@ -9,6 +10,7 @@ import {
 } from '../attributes.js'
 import { boolAttr, nameAttr, optional, readOnly, standardAttrs } from './common.js'
 import { sanitizeMacAddress, validateFixedIps, validateMacAddress } from '../../ipam/index.js'
+import { convertNoneToEmptyList, validateUuidList } from './securitygroup.js'
 
 /** binding:vnic_type values accepted by Neutron Zed (portbindings.VNIC_TYPES). */
 export const VNIC_TYPES = [
@@ -26,11 +28,12 @@ export const PORT_ATTRS: AttrMap = {
   device_id: optional({ default: '', validate: validateString(255) }),
   device_owner: optional({ default: '', validate: validateString(255), enforcePolicy: true }),
   status: readOnly(),
-  security_groups: optional({ isSortKey: false }),
+  security_groups: optional({ convert: convertNoneToEmptyList, validate: validateUuidList, isSortKey: false }),
   allowed_address_pairs: optional({ isFilter: false, isSortKey: false, enforcePolicy: true }),
   extra_dhcp_opts: optional({ isFilter: false, isSortKey: false }),
   port_security_enabled: optional({ convert: toBoolean, enforcePolicy: true }),
-  'binding:host_id': optional({ default: '', validate: validateString(255), adminOnly: true }),
+  // neutron-lib's default is ATTR_NOT_SPECIFIED: an explicit '' is "set" for policy (admin-only).
+  'binding:host_id': optional({ default: '', policyDefault: NOT_SPECIFIED, validate: validateString(255), adminOnly: true }),
   'binding:vnic_type': optional({ default: 'normal', validate: validateValues(VNIC_TYPES), enforcePolicy: true }),
   'binding:profile': optional({ validate: validateDictOrNone, adminOnly: true, isFilter: false, isSortKey: false }),
   'binding:vif_type': readOnly({ adminOnly: true }),

@@ -34,6 +34,8 @@ export interface PortChildren {
   pairs: Array<{ ip_address: string; mac_address: string }>
   dhcpOpts: Array<{ opt_name: string; opt_value: string; ip_version: number }>
   tags: string[]
+  /** Security group ids, sorted (securitygroupportbindings). */
+  securityGroups?: string[]
 }
 
 export const UNBOUND: BindingRow = { host: '', vnic_type: 'normal', profile: '', vif_type: 'unbound', vif_details: '' }
@@ -194,13 +196,14 @@ export async function portChildren(q: Queryable, ids: string[] | null): Promise<
   const params = ids === null || big ? [] : ids
   if (ids !== null && ids.length === 0) return new Map()
   const tagWhere = ids === null || big ? " WHERE resource_type = 'ports'" : ` WHERE resource_type = 'ports' AND resource_id IN (${ids.map(() => '?').join(',')})`
-  const [ips, bindings, levels, pairs, opts, tags] = await Promise.all([
+  const [ips, bindings, levels, pairs, opts, tags, sgs] = await Promise.all([
     q.all<Row>(`SELECT port_id, subnet_id, ip_address FROM ipallocations${where}`, params),
     q.all<Row>(`SELECT port_id, host, vnic_type, profile, vif_type, vif_details FROM ml2_port_bindings${where}`, params),
     q.all<Row>(`SELECT port_id, level, driver, segment_id FROM ml2_port_binding_levels${where} ORDER BY level`, params),
     q.all<Row>(`SELECT port_id, ip_address, mac_address FROM allowedaddresspairs${where}`, params),
     q.all<Row>(`SELECT port_id, opt_name, opt_value, ip_version FROM extradhcpopts${where}`, params),
     q.all<Row>(`SELECT resource_id AS port_id, tag FROM tags${tagWhere} ORDER BY tag`, params),
+    q.all<Row>(`SELECT port_id, security_group_id FROM securitygroupportbindings${where} ORDER BY security_group_id`, params),
   ])
   const gi = groupBy(ips, 'port_id', (r) => ({ subnet_id: r.subnet_id as string, ip_address: r.ip_address as string }))
   const gb = new Map<string, BindingRow>()
@@ -209,6 +212,7 @@ export async function portChildren(q: Queryable, ids: string[] | null): Promise<
   const gp = groupBy(pairs, 'port_id', (r) => ({ ip_address: r.ip_address as string, mac_address: r.mac_address as string }))
   const go = groupBy(opts, 'port_id', (r) => ({ opt_name: r.opt_name as string, opt_value: r.opt_value as string, ip_version: Number(r.ip_version) }))
   const gt = groupBy(tags, 'port_id', (r) => r.tag as string)
+  const gs = groupBy(sgs, 'port_id', (r) => r.security_group_id as string)
   const out = new Map<string, PortChildren>()
   const keys = ids ?? [...new Set([...gb.keys(), ...gi.keys()])]
   for (const id of keys) {
@@ -219,6 +223,7 @@ export async function portChildren(q: Queryable, ids: string[] | null): Promise<
       pairs: gp.get(id) ?? [],
       dhcpOpts: go.get(id) ?? [],
       tags: gt.get(id) ?? [],
+      securityGroups: gs.get(id) ?? [],
     })
   }
   return out

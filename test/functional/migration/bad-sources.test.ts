@@ -1,6 +1,8 @@
 /**
  * Sources migrate-to-ml2 must refuse with a clear message, writing nothing anywhere: missing
  * tables, wrong or missing schema version, truncated (NULL / orphan) rows, duplicate bindings;
+ * routers, floating IPs, security groups, rules, agents and quotas that point nowhere or that
+ * Neutrino's keys refuse;
  * and targets it must refuse: non-empty without --force, key collisions with --force (rolled back
  * after part of the data was written), MySQL in place. On SQLite and on MariaDB.
  */
@@ -102,6 +104,71 @@ for (const name of ['sqlite', 'mariadb'] as EngineName[]) {
       assert.match(err, new RegExp(`duplicate binding for port ${port.port_id}`))
     })
 
+    test('L3 and security-group rows that point nowhere', async () => {
+      const f = ovs()
+      const missing = (n: number) => `00000000-0000-4000-8000-00000000000${n}`
+      const defA = f.rows.securitygroups!.find((g) => g.tenant_id === 'tenant-a' && g.name === 'default')!
+      const rule = f.rows.securitygrouprules!.find((x) => x.security_group_id === defA.id)!
+      const ssh = f.rows.securitygrouprules!.find((x) => x.port_range_min === 22)!
+      const fip = f.rows.floatingips!.find((x) => x.fixed_port_id)!
+      const snatless = f.rows.routers!.find((x) => x.name === 'snatless')!
+      const r2 = f.rows.routers!.find((x) => x.tenant_id === 'tenant-b')!
+      const r2port = f.rows.ports!.find((x) => x.device_id === r2.id)!
+      const vm = f.rows.securitygroupportbindings![0]!.port_id
+      const err = await refused(f, {
+        noForeignKeys: true,
+        mutate: [
+          ...orphans,
+          `UPDATE securitygrouprules SET security_group_id = '${missing(1)}' WHERE id = '${rule.id}'`,
+          `UPDATE securitygrouprules SET remote_group_id = '${missing(2)}' WHERE id = '${ssh.id}'`,
+          `UPDATE floatingips SET floating_port_id = '${missing(3)}' WHERE id = '${fip.id}'`,
+          `UPDATE routers SET gw_port_id = '${missing(4)}' WHERE id = '${snatless.id}'`,
+          `DELETE FROM routerl3agentbindings WHERE router_id = '${r2.id}'`,
+          `DELETE FROM routers WHERE id = '${r2.id}'`,
+          `INSERT INTO securitygroupportbindings (port_id, security_group_id) VALUES ('${vm}', '${missing(5)}')`,
+          `INSERT INTO routerroutes (destination, nexthop, router_id) VALUES ('198.51.100.0/24', '192.0.2.1', '${missing(6)}')`,
+        ],
+      }, /The source database is inconsistent \(8 problem\(s\)\)/)
+      assert.match(err, new RegExp(`securitygrouprules: rule ${rule.id} belongs to security group ${missing(1)}, which does not exist`))
+      assert.match(err, new RegExp(`securitygrouprules: rule ${ssh.id} of security group \\S+ names remote group ${missing(2)}, which does not exist`))
+      assert.match(err, new RegExp(`floatingips: floating IP ${fip.id} refers to port ${missing(3)}, which does not exist`))
+      assert.match(err, new RegExp(`routers: the gateway of router ${snatless.id} refers to port ${missing(4)}, which does not exist`))
+      // … and the router's real gateway port now belongs to a router that does not know it.
+      assert.match(err, new RegExp(`ports: port \\S+ is a gateway port of router ${snatless.id}, whose gw_port_id is ${missing(4)}`))
+      assert.match(err, new RegExp(`ports: port ${r2port.id} \\(network:router_interface\\) belongs to router '${r2.id}', which does not exist`))
+      assert.match(err, new RegExp(`securitygroupportbindings: port ${vm} is bound to security group ${missing(5)}, which does not exist`))
+      assert.match(err, new RegExp(`routerroutes: route 198.51.100.0/24 via 192.0.2.1 belongs to router ${missing(6)}, which does not exist`))
+    })
+
+    test('agents, quotas and rules that Neutrino’s keys and columns refuse (a Havana source: no unique agent key)', async () => {
+      const f = oddFixture('openvswitch', 'havana')
+      const q = (c: string) => (name === 'mariadb' ? `\`${c}\`` : `"${c}"`)
+      const [a, b] = f.rows.agents!
+      const web = f.rows.securitygroups!.find((g) => g.name === 'web')!
+      const [r1, r2] = f.rows.securitygrouprules!.filter((x) => x.security_group_id === web.id)
+      const err = await refused(f, {
+        mutate: [
+          `INSERT INTO agents (id, agent_type, ${q('binary')}, topic, host, admin_state_up, created_at, started_at, heartbeat_timestamp, description, configurations)
+           VALUES ('00000000-0000-4000-8000-000000000007', '${a!.agent_type}', 'again', 'N/A', '${a!.host}', 1, '2014-04-17 10:00:00', '2014-04-17 10:00:00', '2014-04-17 10:00:00', NULL, '{}')`,
+          // MariaDB stores what it cannot read as a date as its zero date.
+          `UPDATE agents SET created_at = '${name === 'mariadb' ? '0000-00-00 00:00:00' : 'yesterday'}' WHERE id = '${b!.id}'`,
+          `INSERT INTO quotas (id, tenant_id, resource, ${q('limit')}) VALUES ('00000000-0000-4000-8000-000000000008', 'tenant-a', 'network', 30)`,
+          `UPDATE securitygrouprules SET direction = NULL WHERE id = '${r1!.id}'`,
+          `UPDATE securitygrouprules SET ethertype = 'IPv5' WHERE id = '${r2!.id}'`,
+        ],
+      }, /inconsistent \(5 problem\(s\)\)/)
+      assert.match(err, new RegExp(`agents: agents \\S+ and \\S+ are both the '${a!.agent_type}' of host ${a!.host}`))
+      assert.match(err, new RegExp(`agents: agent ${b!.id} has created_at '[^']*', which is not a date and time`))
+      assert.match(err, /quotas: rows \S+ and \S+ both set the network limit of project tenant-a/)
+      assert.match(err, new RegExp(`securitygrouprules: rule ${r1!.id} has direction NULL`))
+      assert.match(err, new RegExp(`securitygrouprules: rule ${r2!.id} has ethertype 'IPv5'`))
+    })
+
+    test('an extension table without one of its columns', async () => {
+      const err = await refused(ovs(), { mutate: ['ALTER TABLE securitygroups DROP COLUMN description'] }, /not a Havana\/Icehouse openvswitch plugin database/)
+      assert.match(err, /table securitygroups has no column description/)
+    })
+
     test('out-of-range and unknown segment values', async () => {
       const f = oddFixture('linuxbridge')
       const [a, b] = f.rows.network_bindings!.filter((x) => (x.vlan_id as number) > 0)
@@ -149,7 +216,9 @@ describe('migrate-to-ml2 targets and arguments', () => {
     const clash = odd.rows.ports![odd.rows.ports!.length - 1]!
     const oldId = clash.id as string
     clash.id = small.rows.ports![0]!.id as string
-    for (const t of ['ipallocations', 'portbindingports']) for (const r of odd.rows[t] ?? []) if (r.port_id === oldId) r.port_id = clash.id
+    for (const rows of Object.values(odd.rows)) {
+      for (const r of rows) for (const c of ['port_id', 'floating_port_id', 'fixed_port_id', 'gw_port_id']) if (r[c] === oldId) r[c] = clash.id
+    }
     const src2 = await eng.newDb('s2')
     await loadFixture(src2, odd)
     const before = await snapshot(tgt)
@@ -172,6 +241,18 @@ describe('migrate-to-ml2 targets and arguments', () => {
     const r = await cli(migrateArgs(b, src2, tgt, ['--force']))
     assert.equal(r.code, 1)
     assert.match(r.stderr, /ml2_vlan_allocations: 1 id\(s\) the source uses are already allocated in the target: physnet1:101/)
+  })
+
+  test('in place: an inconsistent source is refused and left exactly as it was', async () => {
+    const f = oddFixture('openvswitch')
+    const rule = f.rows.securitygrouprules![0]!
+    const src = await eng.newDb('inplace_bad')
+    await loadFixture(src, f, { noForeignKeys: true, mutate: [`UPDATE securitygrouprules SET security_group_id = 'gone' WHERE id = '${rule.id}'`] })
+    const before = await snapshot(src)
+    const r = await cli(migrateArgs(f, src))
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, new RegExp(`rule ${rule.id} belongs to security group gone, which does not exist`))
+    assert.deepEqual(await snapshot(src), before)
   })
 
   test('argument errors exit 2 with the original’s messages', async () => {
@@ -210,7 +291,9 @@ describe('migrate-to-ml2 targets and arguments', () => {
     assert.deepEqual(Object.keys(await snapshot(tgt)), [])
     const inPlace = await cli(migrateArgs(f, src, undefined, ['--dry-run']))
     assert.equal(inPlace.code, 0, inPlace.stderr)
-    assert.match(inPlace.stdout, /Would also \(in place\):\n  renamed networks to legacy_networks/)
+    assert.match(inPlace.stdout, /Would also \(in place\):\n  replaced networks by Neutrino's networks\n/)
+    assert.match(inPlace.stdout, /^  securitygroups +5$/m)
+    assert.match(inPlace.stdout, /^  routerports +4$/m)
     assert.deepEqual(await snapshot(src), before)
   })
 })

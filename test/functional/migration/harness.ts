@@ -1,7 +1,8 @@
 /**
  * Shared pieces of the migrate-to-ml2 functional tests: database engines started by the tests
  * (SQLite files in a temp dir, a private PostgreSQL, a private MariaDB), running the CLI entry
- * point with captured output, and the expected API view of a fixture.
+ * point with captured output, and the expected API view of a fixture (core resources, then
+ * routers, floating IPs, security groups and their rules, agents and quotas).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -131,9 +132,113 @@ export function expectedApi(f: Fixture) {
       'binding:profile': {},
       'binding:vif_details': {},
       port_security_enabled: true,
+      security_groups: rows(f, 'securitygroupportbindings').filter((b) => b.port_id === p.id).map((b) => b.security_group_id).sort(),
     }
   })
   return { networks: sortBy(networks, (n) => String(n.id)), subnets: sortBy(subnets, (s) => String(s.id)), ports: sortBy(ports, (p) => String(p.id)) }
+}
+
+/** Neutrino's form of an agent DateTime: seconds, a space (db/resources/agents.ts agentTime). */
+const agentTime = (v: unknown) => String(v).replace('T', ' ').slice(0, 19)
+
+/**
+ * What GET /v2.0/routers, floatingips, security-groups, security-group-rules and agents must show
+ * for the fixture: the source's columns, standard attributes at their migration defaults.
+ * Security groups list their rule ids (sorted) in `security_group_rules`.
+ */
+export function expectedExtensions(f: Fixture) {
+  const ports = new Map(rows(f, 'ports').map((p) => [p.id, p]))
+  const routers = rows(f, 'routers').map((r) => {
+    const gw = r.gw_port_id ? ports.get(r.gw_port_id)! : undefined
+    return {
+      id: r.id,
+      name: r.name ?? '',
+      tenant_id: r.tenant_id ?? '',
+      admin_state_up: r.admin_state_up ?? true,
+      status: r.status ?? 'ACTIVE',
+      external_gateway_info: gw
+        ? {
+            network_id: gw.network_id,
+            enable_snat: !!r.enable_snat,
+            external_fixed_ips: rows(f, 'ipallocations').filter((a) => a.port_id === gw.id).map((a) => ({ subnet_id: a.subnet_id, ip_address: a.ip_address })),
+          }
+        : null,
+      routes: sortBy(rows(f, 'routerroutes').filter((x) => x.router_id === r.id).map((x) => ({ destination: x.destination, nexthop: x.nexthop })), (x) => `${x.destination} ${x.nexthop}`),
+      description: '',
+      revision_number: 0,
+    }
+  })
+  const havana = f.release === 'havana'
+  const floatingips = rows(f, 'floatingips').map((x) => {
+    const fixed = x.fixed_port_id ? ports.get(x.fixed_port_id)! : undefined
+    return {
+      id: x.id,
+      tenant_id: x.tenant_id ?? '',
+      floating_ip_address: x.floating_ip_address,
+      floating_network_id: x.floating_network_id,
+      router_id: x.router_id,
+      port_id: x.fixed_port_id,
+      fixed_ip_address: x.fixed_ip_address,
+      // Havana has no status column; NULL (never reported) is DOWN.
+      status: havana ? 'DOWN' : (x.status ?? 'DOWN'),
+      description: '',
+      revision_number: 0,
+      port_details: fixed
+        ? { name: fixed.name ?? '', network_id: fixed.network_id, mac_address: fixed.mac_address, admin_state_up: !!fixed.admin_state_up, status: fixed.status, device_id: fixed.device_id, device_owner: fixed.device_owner }
+        : null,
+    }
+  })
+  const security_groups = rows(f, 'securitygroups').map((g) => ({
+    id: g.id,
+    name: g.name ?? '',
+    tenant_id: g.tenant_id ?? '',
+    description: g.description ?? '',
+    stateful: true,
+    security_group_rules: rows(f, 'securitygrouprules').filter((r) => r.security_group_id === g.id).map((r) => r.id).sort(),
+    revision_number: 0,
+  }))
+  const security_group_rules = rows(f, 'securitygrouprules').map((r) => ({
+    id: r.id,
+    tenant_id: r.tenant_id ?? '',
+    security_group_id: r.security_group_id,
+    remote_group_id: r.remote_group_id,
+    direction: r.direction,
+    ethertype: r.ethertype,
+    protocol: r.protocol,
+    port_range_min: r.port_range_min,
+    port_range_max: r.port_range_max,
+    remote_ip_prefix: r.remote_ip_prefix,
+    description: '',
+    revision_number: 0,
+  }))
+  const agents = rows(f, 'agents').map((a) => ({
+    id: a.id,
+    agent_type: a.agent_type,
+    binary: a.binary,
+    topic: a.topic,
+    host: a.host,
+    admin_state_up: !!a.admin_state_up,
+    created_at: agentTime(a.created_at),
+    started_at: agentTime(a.started_at),
+    heartbeat_timestamp: agentTime(a.heartbeat_timestamp),
+    description: a.description ?? '',
+    configurations: JSON.parse(String(a.configurations)),
+    alive: false,
+  }))
+  const byId = <T extends { id: unknown }>(xs: T[]) => sortBy(xs, (x) => String(x.id))
+  return { routers: byId(routers), floatingips: byId(floatingips), security_groups: byId(security_groups), security_group_rules: byId(security_group_rules), agents: byId(agents) }
+}
+
+/** Each project's quota limits the source set, for the resources Neutrino counts. */
+export function expectedQuotas(f: Fixture, known: readonly string[]): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>()
+  for (const q of rows(f, 'quotas')) {
+    if (!known.includes(String(q.resource))) continue
+    const m = out.get(String(q.tenant_id)) ?? {}
+    m[String(q.resource)] = Number(q.limit)
+    out.set(String(q.tenant_id), m)
+  }
+  return out
 }
 
 /** The same fields, read through the API, lists sorted like expectedApi sorts them. */

@@ -85,10 +85,14 @@ describe('policy under noauth', () => {
       assert.equal(r.status, 403, `${m} ${path} ${JSON.stringify(body)}`)
       assert.deepEqual(r.body.NeutronError, { type: 'PolicyNotAuthorized', message, detail: '' })
     }
-    // Defaults are not "explicitly set": shared=false and an empty host are fine.
+    // Defaults are not "explicitly set": shared=false is fine. binding:host_id has no default in
+    // neutron-lib (ATTR_NOT_SPECIFIED), so even an empty host counts as set, as in Neutron.
     const ok = await s.call('POST', '/v2.0/networks', { network: { name: 'x', project_id: 'p1', shared: false } }, P1)
     assert.equal(ok.status, 201)
-    const okp = await s.call('POST', '/v2.0/ports', { port: { network_id: own, project_id: 'p1', 'binding:host_id': '', 'binding:vnic_type': 'direct' } }, P1)
+    const emptyHost = await s.call('POST', '/v2.0/ports', { port: { network_id: own, project_id: 'p1', 'binding:host_id': '' } }, P1)
+    assert.equal(emptyHost.status, 403)
+    assert.equal(emptyHost.body.NeutronError.message, '(rule:create_port and rule:create_port:binding:host_id) is disallowed by policy')
+    const okp = await s.call('POST', '/v2.0/ports', { port: { network_id: own, project_id: 'p1', 'binding:vnic_type': 'direct' } }, P1)
     assert.equal(okp.status, 201)
     assert.equal(okp.body.port['binding:vnic_type'], 'direct')
   })

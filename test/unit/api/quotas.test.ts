@@ -12,9 +12,9 @@ describe('quotas', () => {
   it('shows defaults from [quotas] and per-project limits', async () => {
     const d = await s.call('GET', '/v2.0/quotas/p1/default')
     assert.equal(d.status, 200)
-    assert.deepEqual(d.body.quota, { network: 3, subnet: 100, port: 2 })
+    assert.deepEqual(d.body.quota, { network: 3, subnet: 100, port: 2, subnetpool: -1, router: 10, floatingip: 50, security_group: 10, security_group_rule: 100 })
     const q = await s.call('GET', '/v2.0/quotas/p1', undefined, member('p1'))
-    assert.deepEqual(q.body.quota, { network: 3, subnet: 100, port: 2 })
+    assert.deepEqual(q.body.quota, { network: 3, subnet: 100, port: 2, subnetpool: -1, router: 10, floatingip: 50, security_group: 10, security_group_rule: 100 })
     const other = await s.call('GET', '/v2.0/quotas/p2', undefined, member('p1'))
     assert.equal(other.status, 403)
   })

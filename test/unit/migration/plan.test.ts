@@ -22,6 +22,10 @@ function data(f: Fixture): SourceData {
     tunnelAllocated: r('ovs_tunnel_allocations').filter((x) => x.allocated),
     tunnelEndpoints: r('ovs_tunnel_endpoints'),
     portBindings: r('portbindingports'),
+    routers: r('routers'), routerRoutes: r('routerroutes'), floatingIps: r('floatingips'),
+    securityGroups: r('securitygroups'), securityGroupRules: r('securitygrouprules'), securityGroupPorts: r('securitygroupportbindings'),
+    agents: r('agents'), quotas: r('quotas'),
+    carried: [],
   }
 }
 
@@ -112,4 +116,54 @@ test('problems are collected into one MigrationError', () => {
     assert.match(e.details.join('\n'), /binding of network nope, which does not exist/)
     assert.match(e.details.join('\n'), /unknown network_type 'geneve'/)
   }
+})
+
+test('routers: router ports from device_owner/device_id, enable_snat kept, NULL status ACTIVE', () => {
+  const f = oddFixture('openvswitch')
+  const p = plan(f)
+  const owned = f.rows.ports!.filter((x) => String(x.device_owner).startsWith('network:router_'))
+  assert.deepEqual(table(p, 'routerports').rows, owned.map((x) => [x.device_id, x.id, x.device_owner]))
+  const routers = new Map(table(p, 'routers').rows.map((r) => [r[0], r]))
+  for (const r of f.rows.routers!) {
+    const row = routers.get(r.id)!
+    assert.deepEqual([row[3], row[4], row[5], row[6]], [r.status ?? 'ACTIVE', r.admin_state_up, r.gw_port_id, r.enable_snat])
+  }
+  assert.deepEqual(p.summary.l3, { routers: 3, gateways: 2, interfaces: 2, routes: 1, floatingIps: 2, associated: 1 })
+})
+
+test('floating IPs: every column kept; a NULL or missing status is DOWN', () => {
+  const ice = plan(oddFixture('openvswitch'))
+  assert.deepEqual(col(ice, 'floatingips', 'status'), oddFixture('openvswitch').rows.floatingips!.map((x) => x.status ?? 'DOWN'))
+  const havana = oddFixture('openvswitch', 'havana')
+  for (const x of havana.rows.floatingips!) delete x.status, delete x.last_known_router_id
+  const p = plan(havana)
+  assert.deepEqual(col(p, 'floatingips', 'status'), ['DOWN', 'DOWN'])
+  assert.deepEqual(col(p, 'floatingips', 'last_known_router_id'), [null, null])
+})
+
+test('security groups: one default_security_group per project with a group named default, the first by id', () => {
+  const f = oddFixture('linuxbridge')
+  const p = plan(f)
+  const defaults = f.rows.securitygroups!.filter((g) => g.name === 'default')
+  const first = (t: string) => defaults.filter((g) => g.tenant_id === t).map((g) => g.id as string).sort()[0]
+  assert.deepEqual(table(p, 'default_security_group').rows, [['tenant-a', first('tenant-a')], ['tenant-b', first('tenant-b')]])
+  assert.ok(p.warnings.some((w) => /project tenant-b has 2 security groups named 'default'/.test(w)))
+  const t = table(p, 'securitygroups')
+  assert.ok(t.rows.every((r) => r[t.columns.indexOf('stateful')] === true && r[t.columns.indexOf('revision_number')] === 0))
+  // The two default groups' ingress rules (IPv4, IPv6) and web's SSH rule name a remote group.
+  assert.equal(col(p, 'securitygrouprules', 'remote_group_id').filter((x) => x !== null).length, 5)
+})
+
+test('agents: timestamps in Neutrino’s form, configurations and the rest kept', () => {
+  const f = oddFixture('openvswitch')
+  const p = plan(f)
+  const t = table(p, 'agents')
+  const byId = new Map(t.rows.map((r) => [r[0], r]))
+  for (const a of f.rows.agents!) {
+    const r = byId.get(a.id)!
+    assert.equal(r[t.columns.indexOf('heartbeat_timestamp')], String(a.heartbeat_timestamp).slice(0, 19))
+    assert.equal(r[t.columns.indexOf('configurations')], a.configurations)
+    assert.equal(r[t.columns.indexOf('description')], a.description ?? '')
+  }
+  assert.deepEqual(col(p, 'quotas', 'resource'), f.rows.quotas!.map((q) => q.resource))
 })

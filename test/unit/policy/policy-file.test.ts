@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { findPolicyFile, parsePolicyFile, PolicyFileError } from '../../../src/policy/index.js'
+import { findPolicyFile, NEUTRON_DEFAULT_POLICIES, parsePolicyFile, PolicyEnforcer, PolicyFileError, validatePolicyRules } from '../../../src/policy/index.js'
 
 describe('policy file: YAML subset', () => {
   it('reads quoted and plain keys and values, comments and blank lines', () => {
@@ -79,5 +79,64 @@ describe('findPolicyFile', () => {
     assert.equal(findPolicyFile('policy-x-test.yaml', [join(etc, 'neutron.conf')], home), join(etc, 'policy-x-test.yaml'))
     assert.equal(findPolicyFile(join(etc, 'policy-x-test.yaml'), [], home), join(etc, 'policy-x-test.yaml'))
     assert.equal(findPolicyFile(join(etc, 'nope.yaml'), [], home), null)
+  })
+
+  it('like oslo.config find_file: --config-dir first, then the last --config-file\'s directory', (t) => {
+    const root = mkdtempSync(join(tmpdir(), 'neutrino-find-'))
+    t.after(() => rmSync(root, { recursive: true, force: true }))
+    const [a, b, d] = ['a', 'b', 'conf.d'].map((x) => join(root, x))
+    for (const x of [a, b, d]) mkdirSync(x)
+    for (const x of [a, b]) writeFileSync(join(x, 'p.yaml'), '')
+    const files = [join(a, 'neutron.conf'), join(b, 'ml2_conf.ini')]
+    assert.equal(findPolicyFile('p.yaml', files, ''), join(b, 'p.yaml'))
+    writeFileSync(join(d, 'p.yaml'), '')
+    assert.equal(findPolicyFile('p.yaml', files, '', [d]), join(d, 'p.yaml'))
+  })
+})
+
+describe('policy file: YAML sequences (the old list form)', () => {
+  it('reads "- rule" items as alternatives', () => {
+    const rules = parsePolicyFile('create_network:\n  - role:admin\n  - "role:netadmin"  # either\nx: "@"\n', 'p.yaml')
+    assert.deepEqual(rules, { create_network: ['role:admin', 'role:netadmin'], x: '@' })
+    const pol = new PolicyEnforcer({ fileRules: rules })
+    assert.equal(pol.ruleString('create_network'), '(role:admin or role:netadmin)')
+    assert.throws(() => parsePolicyFile('a:\n  - - role:admin\n', 'p.yaml'), /p\.yaml:2: list items must be rule strings/)
+  })
+})
+
+describe('validatePolicyRules: a bad file names the file, the rule and the problem', () => {
+  const check = (rules: Record<string, string | unknown[]>) => validatePolicyRules(rules, '/etc/neutron/policy.yaml', NEUTRON_DEFAULT_POLICIES)
+  it('refuses what oslo would silently turn into a failing check', () => {
+    for (const [rules, why] of [
+      [{ create_network: 'role:admin or' }, 'rule "create_network": unexpected end of rule in "role:admin or"'],
+      [{ create_network: '(role:admin' }, `rule "create_network": missing ')' in "(role:admin"`],
+      [{ get_network: 'admin_only' }, 'rule "get_network": "admin_only" is not a check (expected kind:match, e.g. role:admin_only)'],
+      [{ get_network: 'field:networks:shared' }, 'rule "get_network": "field:networks:shared": a field check reads field:<collection>:<attribute>=<value>'],
+      [{ get_port: 'tenant_id:pa' }, 'rule "get_port": "tenant_id:pa": a tenant_id check must match %(<field>)s'],
+      [{ a: 'rule:b', b: 'rule:c or role:x', c: 'rule:a' }, 'rule "a": rules refer to each other in a cycle: a -> b -> c -> a'],
+      [{ admin_only: 'rule:context_is_admin', context_is_admin: 'rule:admin_only' }, 'rule "admin_only": rules refer to each other in a cycle: admin_only -> context_is_admin -> admin_only'],
+      [{ x: [['role:a', 3]] }, 'rule "x": list rules must hold lists of strings'],
+    ] as const) {
+      assert.throws(() => check(rules as any), (e: unknown) => {
+        assert.ok(e instanceof PolicyFileError)
+        assert.equal(e.message, `/etc/neutron/policy.yaml: ${why}`)
+        return true
+      })
+    }
+  })
+
+  it('accepts the rule language in full, warns about references to undefined rules', () => {
+    assert.deepEqual(check({
+      create_network: '',
+      get_network: '@',
+      update_network: '!',
+      delete_network: "not role:reader and (rule:owner or is_admin:True) or 'Member':%(role.name)s",
+      owner: 'tenant_id:%(tenant_id)s',
+      get_port: 'field:port:device_owner=~^network: or tenant_id:%(network:tenant_id)s',
+      old: [['role:a', 'role:b'], ['role:c']],
+    }), [])
+    assert.deepEqual(check({ create_network: 'rule:admin_onyl' }), [
+      '/etc/neutron/policy.yaml: rule "create_network" refers to undefined rule "admin_onyl" (the default rule applies)',
+    ])
   })
 })
