@@ -4,29 +4,22 @@
  * non-admins see nothing (Neutron: every agent rule is admin_only, so a show is a 404).
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { pgSkipReason, startPostgres, type PgServer } from '../../helpers/postgres.js'
-import { startNeutrino, type TestServer } from '../../helpers/neutrino.js'
+import { it } from 'node:test'
+import { describeOnEngines } from '../../helpers/api-engines.js'
 
 const MEMBER = { 'X-Project-Id': 'proj-a', 'X-Roles': 'member' }
 
-for (const engine of [
-  { name: 'sqlite', skip: undefined as string | undefined },
-  { name: 'postgres', skip: pgSkipReason() },
-]) {
-  describe(`agents API on ${engine.name}`, { skip: engine.skip }, () => {
-    let pg: PgServer | undefined
-    let s: TestServer
-    let clock = Date.parse('2026-11-25T12:00:00Z')
-    before(async () => {
-      if (engine.name === 'postgres') pg = startPostgres()
-      s = await startNeutrino({ dbUrl: pg?.url, now: () => new Date(clock), ini: '[DEFAULT]\nagent_down_time = 75\n' })
-    })
-    after(async () => {
-      await s?.close()
-      pg?.stop()
-    })
+const START = Date.parse('2026-11-25T12:00:00Z')
+/** The servers' clock, set back to START as each engine's server starts (the options function runs then). */
+let clock = START
 
+describeOnEngines(
+  (engine) => `agents API on ${engine}`,
+  () => {
+    clock = START
+    return { now: () => new Date(clock), ini: '[DEFAULT]\nagent_down_time = 75\n' }
+  },
+  (s) => {
     let ovsId = ''
 
     it('is advertised and starts empty', async () => {
@@ -129,5 +122,5 @@ for (const engine of [
       const l = await s.call('GET', '/v2.0/agents?host=net-1')
       assert.equal(l.body.agents.length, 1)
     })
-  })
-}
+  },
+)

@@ -7,14 +7,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { externalNetwork, neutronError, ok, privateNetwork, router, type Call } from '../../helpers/l3.js'
-import { pgSkipReason, startPostgres, type PgServer } from '../../helpers/postgres.js'
+import { ENGINES } from '../../helpers/api-engines.js'
+import { startPostgres, type PgServer } from '../../helpers/postgres.js'
 import { builtSkipReason, startServerProcess, type ServerProcess } from '../../helpers/server-process.js'
 
 const built = builtSkipReason()
-const engines = [
-  { name: 'sqlite', skip: built },
-  { name: 'postgres', skip: built ?? pgSkipReason() },
-]
+const engines = ENGINES.map((engine) => ({ ...engine, skip: built ?? engine.skip }))
 
 /** Runs `n` calls at once; returns their statuses and bodies. */
 async function race(n: number, f: (i: number) => Promise<{ status: number; body: any }>) {
