@@ -1,5 +1,6 @@
 /** Network create/update/delete/get/list with ML2 semantics (facts §1.4, plugin.py create_network & co). */
 import { NOT_SPECIFIED } from '../common/not-specified.js'
+import { DictCache } from './dict-cache.js'
 import type { RequestContext } from '../common/context.js'
 import {
   ExternalNetworkInUse,
@@ -255,9 +256,25 @@ export class NetworkOps {
   async contextFor(q: Queryable, networkId: string, tx?: Tx): Promise<NetworkContext> {
     const row = await getNetworkRow(q, networkId)
     if (!row) throw new NetworkNotFound(networkId)
-    const segments = await this.core.typeManager.getNetworkSegments(q, networkId)
-    return this.context(await this.loadOne(q, row, segments), null, segments, tx)
+    return this.contextFromRow(q, row, tx)
   }
+
+  /**
+   * The network context of a port operation from a network row the caller has just read. The dict
+   * and segments are kept per (id, revision_number) — a subnet added or removed, a tag, any update
+   * bumps the network's revision — so a port create on a known network costs no further reads.
+   */
+  async contextFromRow(q: Queryable, row: NetworkRow, tx?: Tx): Promise<NetworkContext> {
+    let hit = this.#contexts.get(row.id, row.revision_number)
+    if (!hit) {
+      const segments = await this.core.typeManager.getNetworkSegments(q, row.id)
+      hit = { dict: await this.loadOne(q, row, segments), segments }
+      this.#contexts.set(row.id, row.revision_number, hit)
+    }
+    return this.context(hit.dict, null, hit.segments, tx)
+  }
+
+  readonly #contexts = new DictCache<{ dict: Dict; segments: Segment[] }>(10_000)
 
   context(current: Dict, original: Dict | null, segments: Segment[], tx?: Tx): NetworkContext {
     return { current, original, networkSegments: segments, tx }

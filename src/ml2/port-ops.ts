@@ -137,7 +137,7 @@ export class PortOps {
       profile: given(b['binding:profile']) && b['binding:profile'] !== null ? b['binding:profile'] : {},
     }
     const profileText = profileJson(bindingIn.profile)
-    const netCtx = await this.networks.contextFor(tx, net.id, tx)
+    const netCtx = await this.networks.contextFromRow(tx, net, tx)
     const children: PortChildren = {
       fixedIps,
       binding: { ...UNBOUND, host: bindingIn.host, vnic_type: bindingIn.vnicType, profile: profileText },

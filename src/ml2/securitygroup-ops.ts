@@ -252,16 +252,19 @@ export class SecurityGroupOps {
   ): Promise<string[]> {
     let ids: string[] | null = given(requested) ? (requested as string[]) : null
     const trusted = isTrustedOwner(port.device_owner)
+    let fromDefault = false
     if (port.port_security_enabled) {
       if (ids === null && !trusted) {
         const dflt = await this.ensureDefault(ctx, port.project_id, tx)
-        if (dflt) ids = [dflt]
+        if (dflt) (ids = [dflt]), (fromDefault = true)
       }
     } else if (ids !== null && ids.length) {
       throw new PortSecurityAndIPRequiredForSecurityGroups()
     }
     if (ids === null || trusted) return []
-    const groups = await this.groupsForPort(tx, ctx, ids)
+    // The project's default group was just read (or made) in this transaction: it exists and is the
+    // port's project's own, so only groups the request names need looking up.
+    const groups = fromDefault ? ids : await this.groupsForPort(tx, ctx, ids)
     await writePortSecurityGroups(tx, port.id, groups, false)
     return groups
   }
