@@ -48,6 +48,8 @@ function lockKey(table: string): number {
 
 export class SegmentAllocator {
   readonly #t: PoolTable
+  /** Free rows seen by the last read (≤ 100): bounds the one-statement claim's random offset. */
+  #freeEstimate = IDPOOL_SELECT_SIZE
 
   constructor(table: PoolTable) {
     if (!/^[a-z0-9_]+$/.test(table.table + table.idColumn + (table.scopeColumn ?? ''))) {
@@ -132,9 +134,23 @@ export class SegmentAllocator {
     const { table, idColumn: id, scopeColumn: sc } = this.#t
     const filter = sc && scope != null ? ` AND ${sc} = ?` : ''
     const params: Param[] = sc && scope != null ? [scope] : []
+    if (!sc || scope != null) {
+      // The same choice in one statement (one round trip on PostgreSQL): claim the free row at a
+      // random offset among the first min(100, free) rows. A row another transaction took
+      // meanwhile fails `allocated = FALSE` (PostgreSQL re-checks it after the row lock), and an
+      // offset past the free rows finds nothing: both fall through to the read-then-swap loop.
+      const offset = Math.floor(Math.random() * Math.max(1, Math.min(IDPOOL_SELECT_SIZE, this.#freeEstimate)))
+      const claimed = await tx.all<{ id: number | string }>(
+        `UPDATE ${table} SET allocated = TRUE WHERE ${sc ? `${sc} = ? AND ` : ''}${id} = ` +
+          `(SELECT ${id} FROM ${table} WHERE allocated = FALSE${filter} LIMIT 1 OFFSET ?) AND allocated = FALSE RETURNING ${id} AS id`,
+        [...params, ...params, offset],
+      )
+      if (claimed.length) return { scope: sc ? (scope ?? null) : null, id: Number(claimed[0]!.id) }
+    }
     const select = `SELECT ${sc ? `${sc} AS scope, ` : ''}${id} AS id FROM ${table} WHERE allocated = FALSE${filter} LIMIT ${IDPOOL_SELECT_SIZE}`
     for (let attempt = 0; attempt < LOCAL_ATTEMPTS; attempt++) {
       const rows = await tx.all<{ scope?: string; id: number | string }>(select, params)
+      this.#freeEstimate = rows.length
       if (rows.length === 0) return null
       const row = rows[Math.floor(Math.random() * rows.length)]!
       const key: PoolKey = { scope: sc ? (row.scope ?? null) : null, id: Number(row.id) }
