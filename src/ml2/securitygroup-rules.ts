@@ -20,6 +20,7 @@ import {
   SecurityGroupRuleParameterConflict,
 } from '../common/exceptions.js'
 import { formatCidr, formatCidrAsWritten, parseNetaddrNetwork, pyInt, pyRepr, pyStr } from '../ipam/index.js'
+import type { SecurityGroupRuleRow } from '../db/resources/securitygroups.js'
 
 /** neutron-lib IP_PROTOCOL_MAP, in its order (the order of the error text's list). */
 export const IP_PROTOCOL_MAP: ReadonlyMap<string, number> = new Map([
@@ -97,16 +98,10 @@ export function normalizedCidr(remoteIpPrefix: string | null): string | null {
 // ---- rule checks ------------------------------------------------------------------------------
 
 /** What a rule holds once converted (the attribute map did the conversions). */
-export interface RuleInput {
-  direction: string
-  ethertype: string
-  protocol: string | null
-  port_range_min: number | null
-  port_range_max: number | null
-  remote_ip_prefix: string | null
-  remote_group_id: string | null
-  security_group_id: string
-}
+export type RuleInput = Pick<
+  SecurityGroupRuleRow,
+  'direction' | 'ethertype' | 'protocol' | 'port_range_min' | 'port_range_max' | 'remote_ip_prefix' | 'remote_group_id' | 'security_group_id'
+>
 
 /** _get_ip_proto_number: 'icmpv6' and names → their number; numbers as given. */
 function protoNumber(protocol: string): number {
