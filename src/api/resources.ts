@@ -74,7 +74,7 @@ export class ResourceController {
         chunks[2 * i + 2] = i < n - 1 ? COMMA : Buffer.from(links ? `],"${this.collection}_links":${JSON.stringify(links)}}` : ']}')
       }
       if (n === 0) chunks[0] = Buffer.from(links ? `{"${this.collection}":[],"${this.collection}_links":${JSON.stringify(links)}}` : `{"${this.collection}":[]}`)
-      return { status: 200, raw: Buffer.concat(chunks.slice(0, n === 0 ? 1 : undefined)) }
+      return { status: 200, chunks: n === 0 ? chunks.slice(0, 1) : chunks }
     }
     const items = view ? await view.strip(page.items, q.fields) : page.items.map((it) => selectFields(it, q.fields))
     const body: Dict = { [this.collection]: items }
