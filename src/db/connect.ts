@@ -8,7 +8,7 @@ import { SqliteDb } from './sqlite-engine.js'
  *   postgresql://user:pass@host:port/db   postgresql+psycopg2://…  (the driver suffix is ignored)
  *   postgresql:///db?host=/run/postgresql (unix socket)
  */
-export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
+export function openDb(url: string, opts: { poolSize?: number; recycleSeconds?: number } = {}): Db {
   const m = /^([a-z0-9]+)(\+[a-z0-9_]+)?:\/\/(.*)$/i.exec(url)
   if (!m) throw new Error(`invalid database connection URL '${url}'`)
   const scheme = m[1]!.toLowerCase()
@@ -20,7 +20,7 @@ export function openDb(url: string, opts: { poolSize?: number } = {}): Db {
     return new SqliteDb(rest.slice(1))
   }
   if (scheme === 'postgresql' || scheme === 'postgres') {
-    return new PostgresDb(`postgresql://${rest}`, opts.poolSize)
+    return new PostgresDb(`postgresql://${rest}`, opts)
   }
   throw new Error(`unsupported database '${scheme}' in '${url}' (use sqlite:/// or postgresql://)`)
 }

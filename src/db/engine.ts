@@ -17,6 +17,13 @@ export interface Queryable {
 /** A transaction handle. Everything written through it commits or rolls back together. */
 export interface Tx extends Queryable {
   readonly dialect: Dialect
+  /**
+   * A write whose result is not needed. PostgreSQL sends it with the next statement that is
+   * awaited, or with the COMMIT (one round trip for several); SQLite runs it at once. Should it
+   * fail, that later statement (or the commit) fails with its error, and the transaction rolls
+   * back as for any other failure. Not for writes whose failure the caller handles itself.
+   */
+  defer(sql: string, params?: readonly Param[]): void
 }
 
 export interface Db extends Queryable {

@@ -1,6 +1,8 @@
-import pg from 'pg'
 import { RetryRequest } from '../common/exceptions.js'
 import type { Db, Param, Row, Tx } from './engine.js'
+import { DEFAULT_TYPE_PARSERS, type PgConnection } from './pg/connection.js'
+import { PgPool } from './pg/pool.js'
+import { parsePgUrl } from './pg/url.js'
 
 /** `?` → `$1, $2, …` (our SQL never has a literal `?`). Cached: the same SQL text recurs. */
 const rewritten = new Map<string, string>()
@@ -15,33 +17,10 @@ function toPg(sql: string): string {
   return r
 }
 
-/**
- * Named (server-side prepared) statements: PostgreSQL parses and plans a named statement once per
- * connection, then only binds and executes it — measured here at 68 instead of 95 µs per statement.
- * Names are handed out per SQL text; texts with many placeholders (IN lists whose length varies)
- * and texts beyond the cap stay unnamed, so the server's per-connection statement cache is bounded.
- */
-const names = new Map<string, string>()
-const MAX_NAMED = 2000
-const MAX_NAMED_PARAMS = 32
-
-function queryConfig(sql: string, params: readonly Param[]): pg.QueryConfig {
-  const text = toPg(sql)
-  let name = names.get(text)
-  if (name === undefined && names.size < MAX_NAMED && params.length <= MAX_NAMED_PARAMS) {
-    name = `n${names.size + 1}`
-    names.set(text, name)
-  }
-  return name === undefined ? { text, values: params as any[] } : { name, text, values: params as any[] }
-}
-
-// int8 (20) and numeric (1700) as JS numbers: our ids stay below 2^53.
-const types = {
-  getTypeParser(oid: number, format?: any) {
-    if (oid === 20 || oid === 1700) return (v: string) => (v === null ? null : Number(v))
-    return (pg.types.getTypeParser as any)(oid, format)
-  },
-}
+/** int8 (20) and numeric (1700) as JS numbers: our ids and counts stay below 2^53. */
+const TYPES = new Map(DEFAULT_TYPE_PARSERS)
+TYPES.set(20, Number)
+TYPES.set(1700, Number)
 
 /** PostgreSQL error codes that mean "another transaction won; run the request again". */
 const RETRY_CODES = new Set(['23505', '40001', '40P01'])
@@ -51,21 +30,30 @@ function wrapErr(e: any): never {
   throw e
 }
 
+export interface PostgresOptions {
+  poolSize?: number
+  /** Seconds after which a pooled connection is closed when it comes back (0: never). */
+  recycleSeconds?: number
+}
+
+/**
+ * PostgreSQL through our own pipelining client (db/pg/): a transaction's BEGIN rides with its
+ * first statement, statements issued together share one round trip, and `Tx.defer` writes ride
+ * with the next awaited statement or the COMMIT (docs/architecture.md, "Round trips").
+ */
 export class PostgresDb implements Db {
   readonly dialect = 'postgres' as const
   readonly description: string
-  #pool: pg.Pool
+  readonly #pool: PgPool
 
-  constructor(url: string, poolSize = 10) {
+  constructor(url: string, opts: PostgresOptions = {}) {
     this.description = url.replace(/:[^:@/]*@/, ':***@')
-    this.#pool = new pg.Pool({ connectionString: url, max: poolSize, types: types as any })
-    // An idle client losing its server must not crash the process; the next query reconnects.
-    this.#pool.on('error', () => {})
+    this.#pool = new PgPool({ ...parsePgUrl(url, process.env), max: opts.poolSize ?? 10, maxLifetimeMs: (opts.recycleSeconds ?? 0) * 1000, types: TYPES })
   }
 
   async all<T = Row>(sql: string, params: readonly Param[] = []): Promise<T[]> {
     try {
-      return (await this.#pool.query(queryConfig(sql, params))).rows as T[]
+      return (await this.#pool.query<T>(toPg(sql), params)).rows
     } catch (e) {
       wrapErr(e)
     }
@@ -75,64 +63,70 @@ export class PostgresDb implements Db {
   }
   async run(sql: string, params: readonly Param[] = []): Promise<{ changes: number }> {
     try {
-      const r = await this.#pool.query(queryConfig(sql, params))
-      return { changes: r.rowCount ?? 0 }
+      return { changes: (await this.#pool.query(toPg(sql), params)).rowCount }
     } catch (e) {
       wrapErr(e)
     }
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect()
+    const c = await this.#pool.acquire()
     let broken = false
-    // One connection runs one query at a time: chain them, so callers may use Promise.all on a
-    // transaction handle (pg would otherwise queue them itself, which pg@9 drops).
-    let chain: Promise<unknown> = Promise.resolve()
-    const q = (sql: string, params: readonly Param[] = []) => {
-      const run = chain.then(async () => {
-        try {
-          return await client.query(queryConfig(sql, params))
-        } catch (e) {
-          wrapErr(e)
-        }
-      })
-      chain = run.catch(() => {})
-      return run
+    const q = async (sql: string, params: readonly Param[] = []) => {
+      try {
+        return await c.query(toPg(sql), params)
+      } catch (e) {
+        wrapErr(e)
+      }
     }
     const tx: Tx = {
       dialect: 'postgres',
       all: async <R>(sql: string, params?: readonly Param[]) => (await q(sql, params)).rows as R[],
       get: async <R>(sql: string, params?: readonly Param[]) => (await q(sql, params)).rows[0] as R | undefined,
-      run: async (sql: string, params?: readonly Param[]) => ({ changes: (await q(sql, params)).rowCount ?? 0 }),
+      run: async (sql: string, params?: readonly Param[]) => ({ changes: (await q(sql, params)).rowCount }),
+      defer: (sql: string, params: readonly Param[] = []) => c.defer(toPg(sql), params),
     }
+    c.takeUnreportedError() // a previous transaction's, if any: not this one's
     try {
-      await client.query('BEGIN')
-      let result: T
-      try {
-        result = await fn(tx)
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => (broken = true))
-        throw e
-      }
-      try {
-        await client.query('COMMIT')
-      } catch (e) {
-        wrapErr(e)
-      }
+      // Sent with the transaction's first statement, not on its own.
+      c.defer('BEGIN')
+      const result = await fn(tx)
+      const r = await q('COMMIT')
+      // COMMIT of a failed transaction answers ROLLBACK: a deferred write failed and nothing
+      // awaited after it in its batch.
+      if (r.command !== 'COMMIT') throw c.takeUnreportedError() ?? new Error(`transaction rolled back (COMMIT answered ${r.command})`)
       return result
-    } catch (e: any) {
-      if (e?.code === 'ECONNRESET' || e?.code === '57P01') broken = true
-      throw e
+    } catch (e) {
+      if (c.closedWith) broken = true
+      else await rollback(c).catch(() => (broken = true))
+      wrapErr(e)
     } finally {
-      client.release(broken)
+      this.#pool.release(c, broken)
     }
   }
 
   async exec(sql: string): Promise<void> {
-    await this.#pool.query(sql)
+    const c = await this.#pool.acquire()
+    let broken = false
+    try {
+      await c.simpleQuery(sql)
+    } catch (e) {
+      broken = !!c.closedWith
+      throw e
+    } finally {
+      this.#pool.release(c, broken)
+    }
   }
 
   async close(): Promise<void> {
     await this.#pool.end()
   }
+}
+
+/** ROLLBACK, once whatever the transaction still had in flight has answered (none if it ended). */
+async function rollback(c: PgConnection): Promise<void> {
+  await c.flush().catch(() => {})
+  if (c.transactionStatus === 'I') return
+  await c.query('ROLLBACK')
+  await c.flush()
 }

@@ -82,6 +82,10 @@ export class SqliteDb implements Db {
         guard()
         return wrap(() => ({ changes: stmt(w, cache, sql).run(...conv(params)).changes }))
       },
+      defer: (sql: string, params: readonly Param[] = []) => {
+        guard()
+        wrap(() => stmt(w, cache, sql).run(...conv(params)))
+      },
     }
     try {
       wrap(() => stmt(w, cache, 'BEGIN IMMEDIATE').run())

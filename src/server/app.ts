@@ -63,7 +63,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const log = o.log
   // Policy first: a bad policy file stops the server before anything else (PolicyFileError).
   const enforcer = PolicyEnforcer.fromConfig(cfg.oslo_policy, o.configFiles ?? [], { log: log.child('policy'), configDirs: o.configDirs })
-  const db = openDb(cfg.database.connection, { poolSize: cfg.database.max_pool_size })
+  const db = openDb(cfg.database.connection, { poolSize: cfg.database.max_pool_size, recycleSeconds: cfg.database.connection_recycle_time })
   try {
     if (!o.skipInit) {
       const applied = await upgrade(db)
