@@ -4,8 +4,8 @@
  * worker, PostgreSQL) measured on this machine class.
  *
  *   npm run build && node --import tsx bench/api/run.ts [--engine sqlite|postgres|both]
- *       [--networks N=2000] [--ports N=5000] [--clients N=4] [--shows N=1000] [--cpu-prof DIR]
- *       [--no-write]
+ *       [--networks N=2000] [--warmup N=2000] [--ports N=5000] [--clients N=4] [--shows N=1000]
+ *       [--cpu-prof DIR] [--no-write]
  *
  * Steps per engine: sequential network creates; one network with a /16 subnet and port creates
  * from `--clients` concurrent keep-alive clients, pausing at 1000 ports to time the 1000-port
@@ -24,7 +24,6 @@ import { BenchClient, stats, timed, type Stats } from './client.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
-const WARMUP_NETWORKS = 200
 
 /** Real Neutron Zed, one API worker, PostgreSQL, same machine class (from the issue). */
 export const REFERENCE = {
@@ -42,6 +41,8 @@ export const REFERENCE = {
 interface Args {
   engines: Array<'sqlite' | 'postgres'>
   networks: number
+  /** Untimed network creates first: V8 needs about 2000 requests to optimise the request path. */
+  warmup: number
   ports: number
   clients: number
   shows: number
@@ -50,7 +51,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { engines: ['sqlite', 'postgres'], networks: 2000, ports: 5000, clients: 4, shows: 1000, write: true }
+  const a: Args = { engines: ['sqlite', 'postgres'], networks: 2000, warmup: 2000, ports: 5000, clients: 4, shows: 1000, write: true }
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!
     const v = () => {
@@ -64,6 +65,7 @@ function parseArgs(argv: string[]): Args {
       else if (e === 'sqlite' || e === 'postgres') a.engines = [e]
       else throw new Error(`--engine sqlite|postgres|both, not ${e}`)
     } else if (k === '--networks') a.networks = Number(v())
+    else if (k === '--warmup') a.warmup = Number(v())
     else if (k === '--ports') a.ports = Number(v())
     else if (k === '--clients') a.clients = Number(v())
     else if (k === '--shows') a.shows = Number(v())
@@ -169,9 +171,10 @@ async function benchEngine(engine: 'sqlite' | 'postgres', a: Args): Promise<Engi
     log(`server pid ${srv.pid} on ${srv.url}`)
     const c = new BenchClient(srv.url, a.clients)
 
-    // 1. sequential network creates (warm-up creates first, not counted: the JIT compiles the
-    //    create path during the first few hundred requests)
-    for (let i = 0; i < WARMUP_NETWORKS; i++) await c.expect(201, 'POST', '/v2.0/networks', { network: { name: `warm-${i}` } })
+    // 1. sequential network creates (warm-up creates first, not counted: V8 optimises the request
+    //    path over the first ~2000 requests — mean latency falls 0.9 → 0.37 ms on SQLite, and
+    //    stays at 0.6–0.7 ms with the optimising compiler off (--no-opt); a server runs for days)
+    for (let i = 0; i < a.warmup; i++) await c.expect(201, 'POST', '/v2.0/networks', { network: { name: `warm-${i}` } })
     const netSamples: number[] = []
     const [netTotal] = await timed(async () => {
       for (let i = 0; i < a.networks; i++) {
@@ -309,10 +312,10 @@ ${cmd}
 Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length}× ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB,
 node ${process.version}, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')} (the machine is shared:
 other test runs add noise, mostly to p99). The server is a separate process (\`node bin/neutrino.js server\`, built dist/,
-one API worker, no mechanism drivers, quotas off, INFO logging); clients use node:http keep-alive
-sockets. PostgreSQL is a private server on a unix socket started by the bench
+one API worker, no mechanism drivers, quotas off, INFO logging); clients are raw keep-alive HTTP/1.1
+sockets (bench/api/client.ts says why not node:http's client). PostgreSQL is a private server on a unix socket started by the bench
 (test/helpers/postgres.ts: fsync=off, synchronous_commit=off); SQLite is a WAL file in a temp dir.
-${a.networks} sequential network creates (after ${WARMUP_NETWORKS} warm-up creates); ${a.ports} port creates from ${a.clients}
+${a.networks} sequential network creates (after ${a.warmup} warm-up creates); ${a.ports} port creates from ${a.clients}
 concurrent clients on one /16, pausing at 1000 ports for the 1000-port lists; lists are the p50 of
 20 (1000) / 10 (5000) sequential GETs after 5 warm-up GETs of the same list, timed to the last byte (the client's JSON.parse excluded); the rows
 "the same bytes from a static server" time a trivial node:http process sending a prepared buffer of

@@ -390,6 +390,22 @@ DROP INDEX ix_ml2_gre_allocations_allocated;
 DROP INDEX ix_ml2_vlan_allocations_free;
 `,
   },
+  {
+    version: 7,
+    name: 'one index per lookup shape on ipallocations and ports',
+    // A port create asks "which of these addresses are taken on this subnet" and "is this MAC used
+    // on this network". With a single-column index next to the composite one, PostgreSQL's plan
+    // for a prepared statement picked the single column while the planner's row estimates were
+    // small (a table that grew since its last ANALYZE), then filtered every allocation of the
+    // subnet: 424 and 225 µs per port at 3,000 ports on one /16, growing with the table. Now
+    // each lookup has one index that serves it: (subnet_id, ip_address) also answers subnet_id
+    // alone, and ports' UNIQUE (network_id, mac_address) answers network_id alone.
+    sql: `
+CREATE INDEX ix_ipallocations_subnet_id_ip_address ON ipallocations (subnet_id, ip_address);
+DROP INDEX ix_ipallocations_subnet_id;
+DROP INDEX ix_ports_network_id;
+`,
+  },
 ]
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS neutrino_schema_version (

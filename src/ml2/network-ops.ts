@@ -1,6 +1,7 @@
 /** Network create/update/delete/get/list with ML2 semantics (facts §1.4, plugin.py create_network & co). */
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import { DictCache } from './dict-cache.js'
+import { inOrder } from '../common/in-order.js'
 import type { RequestContext } from '../common/context.js'
 import {
   ExternalNetworkInUse,
@@ -57,9 +58,12 @@ export class NetworkOps {
   /** Bulk create is all-or-nothing: one transaction for every network, then each postcommit. */
   async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
     const requested = bodies.map((b) => this.core.typeManager.processProviderCreate(stripUnset(b)))
-    // NETWORK BEFORE_CREATE: the project's default security group (_ensure_default_security_group).
-    for (const p of new Set(bodies.map((b) => projectOf(ctx, b) as string))) await this.core.securityGroups?.ensureDefault(ctx, p)
+    const projects = [...new Set(bodies.map((b) => projectOf(ctx, b) as string))]
     const created = await this.core.txn(async (tx) => {
+      // NETWORK BEFORE_CREATE: each project's default security group (_ensure_default_security_group),
+      // looked up together with the first network's quota check and segment allocation — one
+      // round trip on PostgreSQL (db/pg pipelines statements issued together).
+      const defaults = Promise.all(projects.map((p) => this.core.securityGroups?.ensureDefault(ctx, p, tx)))
       const out: Array<{ dict: Dict; ctx: NetworkContext }> = []
       for (let i = 0; i < bodies.length; i++) {
         const b = bodies[i]!
@@ -82,10 +86,13 @@ export class NetworkOps {
           created_at: now,
           updated_at: now,
         }
-        await this.core.quotas?.check(tx, row.project_id, 'network', 1)
         // Segments are reserved first so the network row goes in once, with its final MTU; the
         // segment rows (which reference it) follow.
-        const reserved = await this.core.typeManager.allocateNetworkSegments(tx, requested[i] ?? null)
+        const [, , reserved] = await inOrder([
+          i === 0 ? defaults : undefined,
+          this.core.quotas?.check(tx, row.project_id, 'network', 1),
+          this.core.typeManager.allocateNetworkSegments(tx, requested[i] ?? null),
+        ] as const)
         const maxMtu = this.core.typeManager.getNetworkMtu(reserved)
         let mtu = maxMtu
         if (b.mtu !== NOT_SPECIFIED && b.mtu !== undefined) {
@@ -93,7 +100,8 @@ export class NetworkOps {
           mtu = b.mtu
         }
         row.mtu = mtu
-        await insertNetwork(tx, row)
+        // Deferred writes: they go to PostgreSQL with the next statement or the COMMIT.
+        insertNetwork(tx, row)
         const segments = await this.core.typeManager.recordNetworkSegments(tx, id, reserved)
         const dict = this.toDict(row, segments, [], [])
         const nctx = this.context(dict, null, segments, tx)
@@ -295,8 +303,8 @@ export class NetworkOps {
     })
   }
 
-  bumpRevision(tx: Tx, id: string): Promise<void> {
-    return bumpNetworkRevision(tx, id, this.core.timestamp())
+  bumpRevision(tx: Tx, id: string): void {
+    bumpNetworkRevision(tx, id, this.core.timestamp())
   }
 
   toDict(r: NetworkRow, segments: Segment[], subnets: string[], tags: string[]): Dict {

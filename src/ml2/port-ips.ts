@@ -52,6 +52,23 @@ interface PortInfo {
 
 const isAuto = (s: SubnetRow) => s.ip_version === 6 && isAutoAddressSubnet(s)
 
+/** The allocation pools of every subnet of a network, in one query (read before the port's writes). */
+export async function poolsByNetwork(q: Queryable, networkId: string): Promise<Map<string, IpRange[]>> {
+  const rows = await q.all<{ subnet_id: string; first_ip: string; last_ip: string }>(
+    'SELECT p.subnet_id, p.first_ip, p.last_ip FROM ipallocationpools p JOIN subnets s ON s.id = p.subnet_id WHERE s.network_id = ?',
+    [networkId],
+  )
+  const out = new Map<string, IpRange[]>()
+  for (const r of rows) {
+    const range = poolToRange({ start: r.first_ip, end: r.last_ip })
+    if (!range) continue
+    const list = out.get(r.subnet_id)
+    if (list) list.push(range)
+    else out.set(r.subnet_id, [range])
+  }
+  return out
+}
+
 async function loadPools(q: Queryable, subnetId: string): Promise<IpRange[]> {
   const rows = await q.all<{ first_ip: string; last_ip: string }>(
     'SELECT first_ip, last_ip FROM ipallocationpools WHERE subnet_id = ?',
@@ -64,19 +81,38 @@ async function isAllocated(q: Queryable, subnetId: string, ip: string): Promise<
   return !!(await q.get('SELECT 1 AS x FROM ipallocations WHERE subnet_id = ? AND ip_address = ?', [subnetId, ip]))
 }
 
-/** A free address of the subnet, or undefined when the pools are exhausted. */
-export async function pickAddress(q: Queryable, subnet: SubnetRow, random: () => number): Promise<string | undefined> {
-  const pools = await loadPools(q, subnet.id)
+/** Random addresses probed per query, and queries before reading the exact free ranges. */
+const PROBES_PER_QUERY = 4
+const PROBE_QUERIES = 2
+/**
+ * Point lookups joined by UNION ALL rather than `ip_address IN (…)`: PostgreSQL 15 ran the IN
+ * list on the second column of (subnet_id, ip_address) as a scan of the subnet's whole range
+ * (0.6 ms at 3,000 allocations), while a full-key lookup is one index descent in any plan.
+ */
+const PROBE_SQL = new Array(PROBES_PER_QUERY).fill('SELECT ip_address FROM ipallocations WHERE subnet_id = ? AND ip_address = ?').join(' UNION ALL ')
+
+/**
+ * A free address of the subnet, or undefined when the pools are exhausted. `pools`: the subnet's
+ * pools when the caller has them already. Random candidates are checked four per query (one
+ * round trip), so on a roomy subnet one query nearly always finds one.
+ */
+export async function pickAddress(q: Queryable, subnet: SubnetRow, random: () => number, pools?: IpRange[]): Promise<string | undefined> {
+  pools ??= await loadPools(q, subnet.id)
   if (!pools.length) return undefined
   const version = subnet.ip_version as 4 | 6
   const sizes = pools.map((p) => p.last - p.first + 1n)
   const total = sizes.reduce((a, b) => a + b, 0n)
-  for (let probe = 0; probe < 8; probe++) {
-    let off = randomBig(total, random)
-    let i = 0
-    while (off >= sizes[i]!) off -= sizes[i++]!
-    const ip = formatIp(version, pools[i]!.first + off)
-    if (!(await isAllocated(q, subnet.id, ip))) return ip
+  for (let round = 0; round < PROBE_QUERIES; round++) {
+    const candidates: string[] = []
+    for (let k = 0; k < PROBES_PER_QUERY; k++) {
+      let off = randomBig(total, random)
+      let i = 0
+      while (off >= sizes[i]!) off -= sizes[i++]!
+      candidates.push(formatIp(version, pools[i]!.first + off))
+    }
+    const taken = new Set((await q.all<{ ip_address: string }>(PROBE_SQL, candidates.flatMap((c) => [subnet.id, c]))).map((r) => r.ip_address))
+    const free = candidates.find((c) => !taken.has(c))
+    if (free !== undefined) return free
   }
   const taken = await q.all<{ ip_address: string }>('SELECT ip_address FROM ipallocations WHERE subnet_id = ?', [subnet.id])
   const avail = AvailabilityRanges.build(pools, taken.map((t) => t.ip_address))
@@ -100,7 +136,7 @@ export async function allocateFixedIps(
   port: PortInfo,
   requested: unknown,
   subnets: SubnetRow[],
-  opts: { maxFixedIps: number; random: () => number; keep?: FixedIp[] },
+  opts: { maxFixedIps: number; random: () => number; keep?: FixedIp[]; pools?: Map<string, IpRange[]> },
 ): Promise<FixedIp[]> {
   const isRouter = ROUTER_OWNERS.includes(port.device_owner)
   const out: FixedIp[] = []
@@ -161,7 +197,7 @@ export async function allocateFixedIps(
         push(kept)
         continue
       }
-      const ip = await pickAddress(tx, subnet!, opts.random)
+      const ip = await pickAddress(tx, subnet!, opts.random, opts.pools && (opts.pools.get(subnet!.id) ?? []))
       if (!ip) throw new IpAddressGenerationFailure(port.network_id)
       push({ subnet_id: subnet!.id, ip_address: ip })
     }
@@ -173,7 +209,7 @@ export async function allocateFixedIps(
       if (!candidates.length) continue
       let got: FixedIp | undefined
       for (const s of candidates) {
-        const ip = await pickAddress(tx, s, opts.random)
+        const ip = await pickAddress(tx, s, opts.random, opts.pools && (opts.pools.get(s.id) ?? []))
         if (ip) {
           got = { subnet_id: s.id, ip_address: ip }
           break

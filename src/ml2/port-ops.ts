@@ -36,7 +36,8 @@ import type { Agent, NetworkContext } from './driver-api.js'
 import type { NetworkOps } from './network-ops.js'
 import { projectOf } from './network-ops.js'
 import type { Dict, PluginCore } from './plugin.js'
-import { allocateFixedIps } from './port-ips.js'
+import { allocateFixedIps, poolsByNetwork } from './port-ips.js'
+import { inOrder } from '../common/in-order.js'
 import { DictCache } from './dict-cache.js'
 import { replaceTags } from './subnet-ops.js'
 import { parseAgentTime } from '../db/resources/agents.js'
@@ -67,9 +68,12 @@ export class PortOps {
 
   // ---- create -------------------------------------------------------------------------------
   async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
-    // PORT BEFORE_CREATE: the project's default security group exists before the port's transaction.
-    for (const p of new Set(bodies.map((b) => projectOf(ctx, b) as string))) await this.core.securityGroups?.ensureDefault(ctx, p)
+    const projects = [...new Set(bodies.map((b) => projectOf(ctx, b) as string))]
     const created = await this.core.txn(async (tx) => {
+      // PORT BEFORE_CREATE: each project's default security group, looked up (or made) in this
+      // transaction; the lookup starts now so that it shares the first port's round trip, and
+      // bindNewPort gets the same answer without asking again.
+      for (const p of projects) this.core.securityGroups?.ensureDefault(ctx, p, tx).catch(() => {})
       const out: PortContextImpl[] = []
       for (const b of bodies) out.push(await this.createInTx(tx, ctx, b))
       return out
@@ -95,10 +99,17 @@ export class PortOps {
    * floating IP ports, a `status` (N/A).
    */
   async createInTx(tx: Tx, ctx: RequestContext, b: Dict, o: { quota?: boolean } = {}): Promise<PortContextImpl> {
-    // Visibility only: ownership and policy are checked by the API (src/api/policy.ts).
-    const net = await this.networks.getRowFor(tx, ctx, b.network_id)
+    // Everything the port needs to read before it writes, issued together: one round trip on
+    // PostgreSQL. Errors keep their old precedence: an invisible network hides the rest.
+    const [net, mac, , subnets, pools] = await inOrder([
+      // Visibility only: ownership and policy are checked by the API (src/api/policy.ts).
+      this.networks.getRowFor(tx, ctx, b.network_id),
+      given(b.mac_address) ? this.checkMac(tx, b.network_id, b.mac_address) : this.generateMac(tx, b.network_id),
+      o.quota !== false ? this.core.quotas?.check(tx, projectOf(ctx, b), 'port', 1) : undefined,
+      subnetRowsByNetwork(tx, b.network_id),
+      poolsByNetwork(tx, b.network_id),
+    ] as const)
     const id = this.core.newId()
-    const mac = given(b.mac_address) ? await this.checkMac(tx, net.id, b.mac_address) : await this.generateMac(tx, net.id)
     const portSecurity = given(b.port_security_enabled) ? b.port_security_enabled : net.port_security_enabled
     const now = this.core.timestamp()
     const row: PortRow = {
@@ -117,20 +128,20 @@ export class PortOps {
       created_at: now,
       updated_at: now,
     }
-    if (o.quota !== false) await this.core.quotas?.check(tx, row.project_id, 'port', 1)
-    await insertPort(tx, row)
-    const subnets = await subnetRowsByNetwork(tx, net.id)
+    // The port's writes are deferred: PostgreSQL gets them with the address probe or the COMMIT.
+    insertPort(tx, row)
     const fixedIps = await allocateFixedIps(tx, row, b.fixed_ips, subnets, {
       maxFixedIps: this.core.options.maxFixedIpsPerPort,
       random: this.core.random,
+      pools,
     })
-    await writeFixedIps(tx, id, net.id, fixedIps, false)
+    writeFixedIps(tx, id, net.id, fixedIps, false)
     const pairs = given(b.allowed_address_pairs) && b.allowed_address_pairs !== null ? this.pairs(b.allowed_address_pairs, mac) : []
     if (pairs.length && !portSecurity) throw new AddressPairAndPortSecurityRequired()
-    await writePairs(tx, id, pairs, false)
+    writePairs(tx, id, pairs, false)
     const securityGroups = (await this.core.securityGroups?.bindNewPort(tx, ctx, row, b.security_groups)) ?? []
     const opts = given(b.extra_dhcp_opts) && b.extra_dhcp_opts !== null ? dhcpOpts(b.extra_dhcp_opts) : []
-    await writeDhcpOpts(tx, id, opts, false, this.core.newId)
+    writeDhcpOpts(tx, id, opts, false, this.core.newId)
     const bindingIn = {
       host: b['binding:host_id'] ?? '',
       vnicType: b['binding:vnic_type'] ?? 'normal',
@@ -156,11 +167,11 @@ export class PortOps {
       // Neutron binds after the create commit and commits the binding result as one more
       // revision, while the create response still shows revision 1 (captured from Zed: create → 1,
       // show → 2). Same on update (see below).
-      await updatePortRow(tx, id, { status: row.status, revision_number: row.revision_number + 1 })
+      updatePortRow(tx, id, { status: row.status, revision_number: row.revision_number + 1 })
     }
     children.binding = bindingRow(bindingIn, profileText, result)
     children.levels = result.levels
-    await writeBinding(tx, id, children.binding, result.levels, false)
+    writeBinding(tx, id, children.binding, result.levels, false)
     current = this.toDict(row, children)
     const pctx = this.makeContext(current, null, netCtx, tx, bindingIn, null, result, [])
     await this.core.mech.createPortPrecommit(pctx)

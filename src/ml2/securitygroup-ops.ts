@@ -76,10 +76,24 @@ export class SecurityGroupOps {
    */
   async ensureDefault(ctx: RequestContext, projectId: string, tx?: Tx): Promise<string | null> {
     if (!projectId || (projectId !== ctx.projectId && !ctx.isAdmin)) return null
-    const found = await defaultSecurityGroupId(tx ?? this.core.reader, projectId)
+    if (tx) {
+      // Once per transaction and project: a port create asks before its reads (so the lookup
+      // shares their round trip) and again when it binds its groups.
+      let known = this.#inTx.get(tx)
+      if (!known) this.#inTx.set(tx, (known = new Map()))
+      let id = known.get(projectId)
+      if (!id) known.set(projectId, (id = this.#ensureInTx(tx, projectId)))
+      return id
+    }
+    const found = await defaultSecurityGroupId(this.core.reader, projectId)
     if (found) return found
-    if (tx) return this.createDefaultInTx(tx, projectId)
     return this.core.txn(async (t) => (await defaultSecurityGroupId(t, projectId)) ?? this.createDefaultInTx(t, projectId))
+  }
+
+  readonly #inTx = new WeakMap<Tx, Map<string, Promise<string>>>()
+
+  async #ensureInTx(tx: Tx, projectId: string): Promise<string> {
+    return (await defaultSecurityGroupId(tx, projectId)) ?? this.createDefaultInTx(tx, projectId)
   }
 
   private async createDefaultInTx(tx: Tx, projectId: string): Promise<string> {

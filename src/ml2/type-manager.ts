@@ -263,7 +263,7 @@ export class TypeManager {
       segment_index: index,
       mtu: seg.mtu ?? this.getSegmentMtu(seg),
     }
-    await tx.run(`INSERT INTO ml2_network_segments (${SEGMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
+    tx.defer(`INSERT INTO ml2_network_segments (${SEGMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`, [
       row.id!,
       networkId,
       row.network_type,

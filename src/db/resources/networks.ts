@@ -1,5 +1,5 @@
 /** SQL for the networks table and the rows that hang off a network (subnet ids, tags). */
-import type { Queryable, Row } from '../engine.js'
+import type { Queryable, Row, Tx } from '../engine.js'
 
 export interface NetworkRow {
   id: string
@@ -21,8 +21,8 @@ export interface NetworkRow {
 const COLS =
   'id, project_id, name, status, admin_state_up, shared, router_external, port_security_enabled, mtu, availability_zone_hints, description, revision_number, created_at, updated_at'
 
-export async function insertNetwork(q: Queryable, n: NetworkRow): Promise<void> {
-  await q.run(`INSERT INTO networks (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+export function insertNetwork(tx: Tx, n: NetworkRow): void {
+  tx.defer(`INSERT INTO networks (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     n.id, n.project_id, n.name, n.status, n.admin_state_up, n.shared, n.router_external,
     n.port_security_enabled, n.mtu, n.availability_zone_hints, n.description, n.revision_number,
     n.created_at, n.updated_at,
@@ -51,18 +51,18 @@ export async function listNetworkRows(q: Queryable, scope: { projectId?: string;
   return rows.map(normalize)
 }
 
-export async function updateNetworkRow(q: Queryable, id: string, changes: Partial<NetworkRow>): Promise<void> {
+export function updateNetworkRow(tx: Tx, id: string, changes: Partial<NetworkRow>): void {
   const keys = Object.keys(changes) as (keyof NetworkRow)[]
   if (!keys.length) return
-  await q.run(`UPDATE networks SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [
+  tx.defer(`UPDATE networks SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [
     ...keys.map((k) => changes[k] as any),
     id,
   ])
 }
 
 /** Bumps revision_number and updated_at (a child resource changed, e.g. a subnet was added). */
-export async function bumpNetworkRevision(q: Queryable, id: string, now: string): Promise<void> {
-  await q.run('UPDATE networks SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, id])
+export function bumpNetworkRevision(tx: Tx, id: string, now: string): void {
+  tx.defer('UPDATE networks SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, id])
 }
 
 export async function deleteNetworkRow(q: Queryable, id: string): Promise<number> {

@@ -1,5 +1,5 @@
 /** SQL for ports and everything that hangs off one (fixed IPs, binding, address pairs, DHCP options). */
-import type { Queryable, Row } from '../engine.js'
+import type { Queryable, Row, Tx } from '../engine.js'
 import { groupBy } from './networks.js'
 
 export interface PortRow {
@@ -43,8 +43,8 @@ export const UNBOUND: BindingRow = { host: '', vnic_type: 'normal', profile: '',
 const COLS =
   'id, project_id, network_id, name, mac_address, admin_state_up, status, device_id, device_owner, port_security_enabled, description, revision_number, created_at, updated_at'
 
-export async function insertPort(q: Queryable, p: PortRow): Promise<void> {
-  await q.run(`INSERT INTO ports (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+export function insertPort(tx: Tx, p: PortRow): void {
+  tx.defer(`INSERT INTO ports (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     p.id, p.project_id, p.network_id, p.name, p.mac_address, p.admin_state_up, p.status, p.device_id,
     p.device_owner, p.port_security_enabled, p.description, p.revision_number, p.created_at, p.updated_at,
   ])
@@ -127,60 +127,60 @@ export async function listPortRows(q: Queryable, scope: PortScope): Promise<Port
   return (await q.all<Row>(sql, params)).map(normalize)
 }
 
-export async function updatePortRow(q: Queryable, id: string, changes: Partial<PortRow>): Promise<void> {
+export function updatePortRow(tx: Tx, id: string, changes: Partial<PortRow>): void {
   const keys = Object.keys(changes) as (keyof PortRow)[]
   if (!keys.length) return
-  await q.run(`UPDATE ports SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k] as any), id])
+  tx.defer(`UPDATE ports SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k] as any), id])
 }
 
 /** A change outside a port update (e.g. a SLAAC address added by a new subnet) still bumps its revision. */
-export async function bumpPortRevisions(q: Queryable, ids: string[], now: string): Promise<void> {
-  for (const id of ids) await q.run('UPDATE ports SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, id])
+export function bumpPortRevisions(tx: Tx, ids: string[], now: string): void {
+  for (const id of ids) tx.defer('UPDATE ports SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, id])
 }
 
-export async function deletePortRow(q: Queryable, id: string): Promise<void> {
-  await q.run("DELETE FROM tags WHERE resource_type = 'ports' AND resource_id = ?", [id])
-  await q.run('DELETE FROM ports WHERE id = ?', [id])
+export function deletePortRow(tx: Tx, id: string): void {
+  tx.defer("DELETE FROM tags WHERE resource_type = 'ports' AND resource_id = ?", [id])
+  tx.defer('DELETE FROM ports WHERE id = ?', [id])
 }
 
-export async function writeFixedIps(q: Queryable, portId: string, networkId: string, ips: PortChildren['fixedIps'], replace: boolean): Promise<void> {
-  if (replace) await q.run('DELETE FROM ipallocations WHERE port_id = ?', [portId])
+export function writeFixedIps(tx: Tx, portId: string, networkId: string, ips: PortChildren['fixedIps'], replace: boolean): void {
+  if (replace) tx.defer('DELETE FROM ipallocations WHERE port_id = ?', [portId])
   for (const ip of ips) {
-    await q.run('INSERT INTO ipallocations (port_id, ip_address, subnet_id, network_id) VALUES (?, ?, ?, ?)', [
+    tx.defer('INSERT INTO ipallocations (port_id, ip_address, subnet_id, network_id) VALUES (?, ?, ?, ?)', [
       portId, ip.ip_address, ip.subnet_id, networkId,
     ])
   }
 }
 
-export async function writeBinding(q: Queryable, portId: string, b: BindingRow, levels: PortChildren['levels'], replace: boolean): Promise<void> {
+export function writeBinding(tx: Tx, portId: string, b: BindingRow, levels: PortChildren['levels'], replace: boolean): void {
   if (replace) {
-    await q.run('DELETE FROM ml2_port_binding_levels WHERE port_id = ?', [portId])
-    await q.run('UPDATE ml2_port_bindings SET host = ?, vnic_type = ?, profile = ?, vif_type = ?, vif_details = ? WHERE port_id = ?', [
+    tx.defer('DELETE FROM ml2_port_binding_levels WHERE port_id = ?', [portId])
+    tx.defer('UPDATE ml2_port_bindings SET host = ?, vnic_type = ?, profile = ?, vif_type = ?, vif_details = ? WHERE port_id = ?', [
       b.host, b.vnic_type, b.profile, b.vif_type, b.vif_details, portId,
     ])
   } else {
-    await q.run('INSERT INTO ml2_port_bindings (port_id, host, vnic_type, profile, vif_type, vif_details) VALUES (?, ?, ?, ?, ?, ?)', [
+    tx.defer('INSERT INTO ml2_port_bindings (port_id, host, vnic_type, profile, vif_type, vif_details) VALUES (?, ?, ?, ?, ?, ?)', [
       portId, b.host, b.vnic_type, b.profile, b.vif_type, b.vif_details,
     ])
   }
   for (const l of levels) {
-    await q.run('INSERT INTO ml2_port_binding_levels (port_id, host, level, driver, segment_id) VALUES (?, ?, ?, ?, ?)', [
+    tx.defer('INSERT INTO ml2_port_binding_levels (port_id, host, level, driver, segment_id) VALUES (?, ?, ?, ?, ?)', [
       portId, b.host, l.level, l.driver, l.segment_id,
     ])
   }
 }
 
-export async function writePairs(q: Queryable, portId: string, pairs: PortChildren['pairs'], replace: boolean): Promise<void> {
-  if (replace) await q.run('DELETE FROM allowedaddresspairs WHERE port_id = ?', [portId])
+export function writePairs(tx: Tx, portId: string, pairs: PortChildren['pairs'], replace: boolean): void {
+  if (replace) tx.defer('DELETE FROM allowedaddresspairs WHERE port_id = ?', [portId])
   for (const p of pairs) {
-    await q.run('INSERT INTO allowedaddresspairs (port_id, mac_address, ip_address) VALUES (?, ?, ?)', [portId, p.mac_address, p.ip_address])
+    tx.defer('INSERT INTO allowedaddresspairs (port_id, mac_address, ip_address) VALUES (?, ?, ?)', [portId, p.mac_address, p.ip_address])
   }
 }
 
-export async function writeDhcpOpts(q: Queryable, portId: string, opts: PortChildren['dhcpOpts'], replace: boolean, newId: () => string): Promise<void> {
-  if (replace) await q.run('DELETE FROM extradhcpopts WHERE port_id = ?', [portId])
+export function writeDhcpOpts(tx: Tx, portId: string, opts: PortChildren['dhcpOpts'], replace: boolean, newId: () => string): void {
+  if (replace) tx.defer('DELETE FROM extradhcpopts WHERE port_id = ?', [portId])
   for (const o of opts) {
-    await q.run('INSERT INTO extradhcpopts (id, port_id, opt_name, opt_value, ip_version) VALUES (?, ?, ?, ?, ?)', [
+    tx.defer('INSERT INTO extradhcpopts (id, port_id, opt_name, opt_value, ip_version) VALUES (?, ?, ?, ?, ?)', [
       newId(), portId, o.opt_name, o.opt_value, o.ip_version,
     ])
   }

@@ -3,7 +3,7 @@
  * (tables of migration 5: securitygroups, securitygrouprules, securitygroupportbindings,
  * default_security_group).
  */
-import type { Queryable, Row } from '../engine.js'
+import type { Queryable, Row, Tx } from '../engine.js'
 import { groupBy } from './networks.js'
 
 export interface SecurityGroupRow {
@@ -42,8 +42,8 @@ const RULE_COLS =
 const marks = (n: number) => new Array(n).fill('?').join(',')
 
 // ---- groups -----------------------------------------------------------------------------------
-export async function insertSecurityGroup(q: Queryable, r: SecurityGroupRow): Promise<void> {
-  await q.run(`INSERT INTO securitygroups (${SG_COLS}) VALUES (${marks(8)})`, [
+export function insertSecurityGroup(tx: Tx, r: SecurityGroupRow): void {
+  tx.defer(`INSERT INTO securitygroups (${SG_COLS}) VALUES (${marks(8)})`, [
     r.id, r.project_id, r.name, r.stateful, r.description, r.revision_number, r.created_at, r.updated_at,
   ])
 }
@@ -69,15 +69,15 @@ export async function listSecurityGroupRows(q: Queryable, scope: { projectId?: s
   return rows.map(normalizeGroup)
 }
 
-export async function updateSecurityGroupRow(q: Queryable, id: string, changes: Partial<SecurityGroupRow>): Promise<void> {
+export function updateSecurityGroupRow(tx: Tx, id: string, changes: Partial<SecurityGroupRow>): void {
   const keys = Object.keys(changes) as (keyof SecurityGroupRow)[]
   if (!keys.length) return
-  await q.run(`UPDATE securitygroups SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k] as any), id])
+  tx.defer(`UPDATE securitygroups SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k] as any), id])
 }
 
 /** A rule added or removed is a new revision of its group (revises_on_change). */
-export async function bumpSecurityGroupRevision(q: Queryable, id: string, now: string): Promise<void> {
-  await q.run('UPDATE securitygroups SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, id])
+export function bumpSecurityGroupRevision(tx: Tx, id: string, now: string): void {
+  tx.defer('UPDATE securitygroups SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [now, id])
 }
 
 /** Deletes a group with its tags; its rules, bindings and default mark go by cascade. */
@@ -93,13 +93,13 @@ export async function defaultSecurityGroupId(q: Queryable, projectId: string): P
 }
 
 /** Marks a project's default group; a concurrent second mark fails on the primary key (RetryRequest). */
-export async function insertDefaultSecurityGroup(q: Queryable, projectId: string, securityGroupId: string): Promise<void> {
-  await q.run('INSERT INTO default_security_group (project_id, security_group_id) VALUES (?, ?)', [projectId, securityGroupId])
+export function insertDefaultSecurityGroup(tx: Tx, projectId: string, securityGroupId: string): void {
+  tx.defer('INSERT INTO default_security_group (project_id, security_group_id) VALUES (?, ?)', [projectId, securityGroupId])
 }
 
 // ---- rules ------------------------------------------------------------------------------------
-export async function insertSecurityGroupRule(q: Queryable, r: SecurityGroupRuleRow): Promise<void> {
-  await q.run(`INSERT INTO securitygrouprules (${RULE_COLS}) VALUES (${marks(14)})`, [
+export function insertSecurityGroupRule(tx: Tx, r: SecurityGroupRuleRow): void {
+  tx.defer(`INSERT INTO securitygrouprules (${RULE_COLS}) VALUES (${marks(14)})`, [
     r.id, r.project_id, r.security_group_id, r.remote_group_id, r.direction, r.ethertype, r.protocol, r.port_range_min,
     r.port_range_max, r.remote_ip_prefix, r.description, r.revision_number, r.created_at, r.updated_at,
   ])
@@ -165,9 +165,9 @@ export async function securityGroupIdsByPort(q: Queryable, portIds: readonly str
   return groupBy(rows, 'port_id', (r) => r.security_group_id as string)
 }
 
-export async function writePortSecurityGroups(q: Queryable, portId: string, ids: readonly string[], replace: boolean): Promise<void> {
-  if (replace) await q.run('DELETE FROM securitygroupportbindings WHERE port_id = ?', [portId])
-  for (const id of ids) await q.run('INSERT INTO securitygroupportbindings (port_id, security_group_id) VALUES (?, ?)', [portId, id])
+export function writePortSecurityGroups(tx: Tx, portId: string, ids: readonly string[], replace: boolean): void {
+  if (replace) tx.defer('DELETE FROM securitygroupportbindings WHERE port_id = ?', [portId])
+  for (const id of ids) tx.defer('INSERT INTO securitygroupportbindings (port_id, security_group_id) VALUES (?, ?)', [portId, id])
 }
 
 export async function securityGroupInUse(q: Queryable, id: string): Promise<boolean> {
