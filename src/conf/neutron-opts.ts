@@ -62,13 +62,13 @@ export const databaseSection = section('database', {
   connection: strOpt({
     default: 'sqlite:///$state_path/neutrino.sqlite',
     secret: true,
-    help: 'Database URL: sqlite:///<path> or postgresql://user:password@host/db. Write $$ for a literal $ in a password.',
+    help: 'Database URL: sqlite:///<path> or postgresql://user:password@host[:port]/db[?sslmode=verify-full&sslrootcert=/path/ca.pem] (libpq URL parameters host, port, sslmode, sslrootcert, connect_timeout, application_name; ?host=/dir for a unix socket). Write $$ for a literal $ in a password.',
   }),
-  max_retries: intOpt({ default: 10, min: -1, help: 'Connection attempts at startup; -1 retries forever.' }),
-  retry_interval: intOpt({ default: 10, min: 0, help: 'Seconds between connection attempts.' }),
+  max_retries: intOpt({ default: 10, min: -1, help: 'Retries of the first connection at startup while the database is unreachable (not for a wrong password or database name); -1 retries forever.' }),
+  retry_interval: intOpt({ default: 10, min: 0, help: 'Seconds between those retries.' }),
   max_pool_size: intOpt({ default: 5, min: 1, help: 'Maximum number of pooled connections (PostgreSQL).' }),
   connection_recycle_time: intOpt({ default: 3600, min: 0, help: 'Close pooled connections older than this many seconds.' }),
-  connection_debug: intOpt({ default: 0, min: 0, max: 100, help: 'SQL logging: 0 none, 50 statements, 100 everything.' }),
+  connection_debug: intOpt({ default: 0, min: 0, max: 100, help: 'SQL logging: 0 none, 50 and up every statement at INFO, 100 with its parameters.' }),
 }, {
   sampleFile: 'neutron.conf',
   validate(v, ctx) {

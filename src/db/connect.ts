@@ -1,4 +1,4 @@
-import type { Db } from './engine.js'
+import type { Db, StatementHook } from './engine.js'
 import { PostgresDb } from './postgres-engine.js'
 import { SqliteDb } from './sqlite-engine.js'
 
@@ -8,19 +8,53 @@ import { SqliteDb } from './sqlite-engine.js'
  *   postgresql://user:pass@host:port/db   postgresql+psycopg2://…  (the driver suffix is ignored)
  *   postgresql:///db?host=/run/postgresql (unix socket)
  */
-export function openDb(url: string, opts: { poolSize?: number; recycleSeconds?: number } = {}): Db {
+export interface OpenDbOptions {
+  poolSize?: number
+  recycleSeconds?: number
+  onStatement?: StatementHook
+}
+
+export function openDb(url: string, opts: OpenDbOptions = {}): Db {
   const m = /^([a-z0-9]+)(\+[a-z0-9_]+)?:\/\/(.*)$/i.exec(url)
   if (!m) throw new Error(`invalid database connection URL '${url}'`)
   const scheme = m[1]!.toLowerCase()
   const rest = m[3]!
   if (scheme === 'sqlite') {
-    if (rest === '' || rest === '/' || rest === '/:memory:') return new SqliteDb(':memory:')
+    if (rest === '' || rest === '/' || rest === '/:memory:') return new SqliteDb(':memory:', opts.onStatement)
     // sqlite:///foo → "foo" relative; sqlite:////abs → "/abs" (SQLAlchemy convention)
     if (!rest.startsWith('/')) throw new Error(`invalid sqlite URL '${url}': expected sqlite:///PATH`)
-    return new SqliteDb(rest.slice(1))
+    return new SqliteDb(rest.slice(1), opts.onStatement)
   }
   if (scheme === 'postgresql' || scheme === 'postgres') {
     return new PostgresDb(`postgresql://${rest}`, opts)
   }
   throw new Error(`unsupported database '${scheme}' in '${url}' (use sqlite:/// or postgresql://)`)
+}
+
+/** Errors that mean "the database server is not there (yet)", worth waiting for at start. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', '57P03'])
+
+export function isUnreachable(e: unknown): boolean {
+  return UNREACHABLE.has((e as { code?: string })?.code ?? '')
+}
+
+/**
+ * Runs `first` (the server's first use of the database) until the database answers, as oslo.db's
+ * `[database] max_retries` / `retry_interval` do: a server started before its database waits for
+ * it. Errors other than "not reachable" (wrong password, no such database) fail at once.
+ */
+export async function withStartupRetries<T>(
+  first: () => Promise<T>,
+  o: { maxRetries: number; intervalSeconds: number; onRetry: (e: Error, attempt: number) => void; sleep?: (ms: number) => Promise<void> },
+): Promise<T> {
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await first()
+    } catch (e) {
+      if (!isUnreachable(e) || (o.maxRetries >= 0 && attempt > o.maxRetries)) throw e
+      o.onRetry(e as Error, attempt)
+      await sleep(o.intervalSeconds * 1000)
+    }
+  }
 }

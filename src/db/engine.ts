@@ -41,6 +41,9 @@ export interface Db extends Queryable {
   close(): Promise<void>
 }
 
+/** Called with every statement an engine runs (`[database] connection_debug`). */
+export type StatementHook = (sql: string, params: readonly Param[]) => void
+
 /** Builds `(?, ?, ?)` for n values. */
 export function placeholders(n: number): string {
   return '(' + new Array(n).fill('?').join(', ') + ')'

@@ -1,5 +1,5 @@
 import { RetryRequest } from '../common/exceptions.js'
-import type { Db, Param, Row, Tx } from './engine.js'
+import type { Db, Param, Row, StatementHook, Tx } from './engine.js'
 import { DEFAULT_TYPE_PARSERS, type PgConnection } from './pg/connection.js'
 import { PgPool } from './pg/pool.js'
 import { parsePgUrl } from './pg/url.js'
@@ -34,6 +34,7 @@ export interface PostgresOptions {
   poolSize?: number
   /** Seconds after which a pooled connection is closed when it comes back (0: never). */
   recycleSeconds?: number
+  onStatement?: StatementHook
 }
 
 /**
@@ -45,13 +46,16 @@ export class PostgresDb implements Db {
   readonly dialect = 'postgres' as const
   readonly description: string
   readonly #pool: PgPool
+  readonly #hook?: StatementHook
 
   constructor(url: string, opts: PostgresOptions = {}) {
     this.description = url.replace(/:[^:@/]*@/, ':***@')
+    this.#hook = opts.onStatement
     this.#pool = new PgPool({ ...parsePgUrl(url, process.env), max: opts.poolSize ?? 10, maxLifetimeMs: (opts.recycleSeconds ?? 0) * 1000, types: TYPES })
   }
 
   async all<T = Row>(sql: string, params: readonly Param[] = []): Promise<T[]> {
+    this.#hook?.(sql, params)
     try {
       return (await this.#pool.query<T>(toPg(sql), params)).rows
     } catch (e) {
@@ -62,6 +66,7 @@ export class PostgresDb implements Db {
     return (await this.all<T>(sql, params))[0]
   }
   async run(sql: string, params: readonly Param[] = []): Promise<{ changes: number }> {
+    this.#hook?.(sql, params)
     try {
       return { changes: (await this.#pool.query(toPg(sql), params)).rowCount }
     } catch (e) {
@@ -72,7 +77,9 @@ export class PostgresDb implements Db {
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const c = await this.#pool.acquire()
     let broken = false
+    const hook = this.#hook
     const q = async (sql: string, params: readonly Param[] = []) => {
+      hook?.(sql, params)
       try {
         return await c.query(toPg(sql), params)
       } catch (e) {
@@ -84,7 +91,10 @@ export class PostgresDb implements Db {
       all: async <R>(sql: string, params?: readonly Param[]) => (await q(sql, params)).rows as R[],
       get: async <R>(sql: string, params?: readonly Param[]) => (await q(sql, params)).rows[0] as R | undefined,
       run: async (sql: string, params?: readonly Param[]) => ({ changes: (await q(sql, params)).rowCount }),
-      defer: (sql: string, params: readonly Param[] = []) => c.defer(toPg(sql), params),
+      defer: (sql: string, params: readonly Param[] = []) => {
+        hook?.(sql, params)
+        c.defer(toPg(sql), params)
+      },
     }
     c.takeUnreportedError() // a previous transaction's, if any: not this one's
     try {

@@ -3,7 +3,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { RetryRequest } from '../common/exceptions.js'
-import type { Db, Param, Row, Tx } from './engine.js'
+import type { Db, Param, Row, StatementHook, Tx } from './engine.js'
 import { Mutex } from './mutex.js'
 import { SqliteCheckpointer } from './sqlite-checkpointer.js'
 
@@ -24,7 +24,10 @@ export class SqliteDb implements Db {
   #rcache = new Map<string, Statement>()
   #checkpointer: SqliteCheckpointer | undefined
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly onStatement?: StatementHook,
+  ) {
     this.description = `sqlite:///${path}`
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     this.#writer = open(path)
@@ -51,9 +54,11 @@ export class SqliteDb implements Db {
   }
 
   all<T = Row>(sql: string, params: readonly Param[] = []): Promise<T[]> {
+    this.onStatement?.(sql, params)
     return Promise.resolve(stmt(this.#reader, this.#rcache, sql).all(...conv(params)) as T[])
   }
   get<T = Row>(sql: string, params: readonly Param[] = []): Promise<T | undefined> {
+    this.onStatement?.(sql, params)
     return Promise.resolve(stmt(this.#reader, this.#rcache, sql).get(...conv(params)) as T | undefined)
   }
   run(sql: string, params: readonly Param[] = []): Promise<{ changes: number }> {
@@ -65,25 +70,27 @@ export class SqliteDb implements Db {
     const w = this.#writer
     const cache = this.#wcache
     let open = true
-    const guard = () => {
+    const hook = this.onStatement
+    const guard = (sql: string, params: readonly Param[]) => {
       if (!open) throw new Error('transaction already finished')
+      hook?.(sql, params)
     }
     const tx: Tx = {
       dialect: 'sqlite',
       all: async <R>(sql: string, params: readonly Param[] = []) => {
-        guard()
+        guard(sql, params)
         return wrap(() => stmt(w, cache, sql).all(...conv(params)) as R[])
       },
       get: async <R>(sql: string, params: readonly Param[] = []) => {
-        guard()
+        guard(sql, params)
         return wrap(() => stmt(w, cache, sql).get(...conv(params)) as R | undefined)
       },
       run: async (sql: string, params: readonly Param[] = []) => {
-        guard()
+        guard(sql, params)
         return wrap(() => ({ changes: stmt(w, cache, sql).run(...conv(params)).changes }))
       },
       defer: (sql: string, params: readonly Param[] = []) => {
-        guard()
+        guard(sql, params)
         wrap(() => stmt(w, cache, sql).run(...conv(params)))
       },
     }

@@ -14,7 +14,8 @@ import { SUBNETPOOL_ATTRS } from '../api/definitions/subnetpool.js'
 import { ResourceController } from '../api/resources.js'
 import { ApiServer, type Authenticator } from '../api/server.js'
 import type { Logger } from '../common/log.js'
-import { openDb } from '../db/connect.js'
+import { openDb, withStartupRetries } from '../db/connect.js'
+import type { StatementHook } from '../db/engine.js'
 import type { Db } from '../db/engine.js'
 import { upgrade } from '../db/migrations.js'
 import type { MechanismDriver } from '../ml2/driver-api.js'
@@ -63,10 +64,19 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const log = o.log
   // Policy first: a bad policy file stops the server before anything else (PolicyFileError).
   const enforcer = PolicyEnforcer.fromConfig(cfg.oslo_policy, o.configFiles ?? [], { log: log.child('policy'), configDirs: o.configDirs })
-  const db = openDb(cfg.database.connection, { poolSize: cfg.database.max_pool_size, recycleSeconds: cfg.database.connection_recycle_time })
+  const db = openDb(cfg.database.connection, {
+    poolSize: cfg.database.max_pool_size,
+    recycleSeconds: cfg.database.connection_recycle_time,
+    onStatement: statementLogger(cfg.database.connection_debug, log.child('sql')),
+  })
   try {
     if (!o.skipInit) {
-      const applied = await upgrade(db)
+      const applied = await withStartupRetries(() => upgrade(db), {
+        maxRetries: cfg.database.max_retries,
+        intervalSeconds: cfg.database.retry_interval,
+        onRetry: (e, n) =>
+          log.warn(`database ${db.description} not reachable (${e.message}); retrying in ${cfg.database.retry_interval} s (attempt ${n}${cfg.database.max_retries >= 0 ? ` of ${cfg.database.max_retries}` : ''})`),
+      })
       if (applied.length) log.info(`database ${db.description}: applied schema migrations ${applied.join(', ')}`)
     }
     const drivers = createTypeDrivers(cfg.ml2.type_drivers, {
@@ -173,4 +183,14 @@ async function networkRowsByIds(db: Db, ids: readonly string[]): Promise<Network
   const out: NetworkRow[] = []
   for (let i = 0; i < ids.length; i += 500) out.push(...(await listNetworkRows(db, { ids: ids.slice(i, i + 500) })))
   return out
+}
+
+/**
+ * `[database] connection_debug` as oslo.db reads it: 0 nothing, 50 and up every statement at
+ * INFO, 100 with its parameters too.
+ */
+export function statementLogger(level: number, log: Logger): StatementHook | undefined {
+  if (level < 50) return undefined
+  if (level < 100) return (sql) => log.info(sql)
+  return (sql, params) => log.info(params.length ? `${sql} ${JSON.stringify(params)}` : sql)
 }
