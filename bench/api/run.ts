@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { startPostgres, type PgServer } from '../../test/helpers/postgres.js'
 import { startServerProcess, type ServerProcess } from '../../test/helpers/server-process.js'
 import { BenchClient, stats, timed, type Stats } from './client.js'
+import { BENCH_INI } from './bench-ini.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -76,27 +77,6 @@ function parseArgs(argv: string[]): Args {
   if (a.ports < 1000) throw new Error('--ports must be at least 1000 (the 1000-port list)')
   return a
 }
-
-/** Server config: every tenant network is vxlan with a large pool; no mechanism drivers, no quotas. */
-const BENCH_INI = `
-[DEFAULT]
-debug = false
-api_workers = 1
-[ml2]
-type_drivers = flat,vlan,vxlan
-tenant_network_types = vxlan
-mechanism_drivers =
-[ml2_type_flat]
-flat_networks = *
-[ml2_type_vlan]
-network_vlan_ranges = physnet1:100:199
-[ml2_type_vxlan]
-vni_ranges = 1:100000
-[quotas]
-quota_network = -1
-quota_subnet = -1
-quota_port = -1
-`
 
 export interface EngineResult {
   engine: string

@@ -27,6 +27,9 @@ const RETRY_CODES = new Set(['23505', '40001', '40P01'])
 
 function wrapErr(e: any): never {
   if (RETRY_CODES.has(e?.code)) throw new RetryRequest(`${e.code}: ${e.message}`)
+  // A table altered under a prepared statement (a schema upgrade by another server): the client
+  // has dropped the statement, so running the request again prepares it afresh.
+  if (e?.code === '0A000' && /cached plan must not change result type/.test(e?.message)) throw new RetryRequest(`${e.code}: ${e.message}`)
   throw e
 }
 

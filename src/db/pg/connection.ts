@@ -18,7 +18,7 @@
  * description cached), then only bound and executed.
  */
 import { createHash } from 'node:crypto'
-import { connect as netConnect, type Socket } from 'node:net'
+import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls'
 import { readFileSync } from 'node:fs'
 import { PgConnectionError, PgError, PgProtocolError } from './errors.js'
@@ -88,6 +88,8 @@ interface Statement {
   fields?: FieldInfo[]
   /** Parse sent, ParseComplete not yet seen. */
   parsing: boolean
+  /** The batch its Parse is in (see #batch). */
+  batch: number
 }
 
 interface Waiter<T> {
@@ -122,6 +124,8 @@ interface SimpleEntry {
   kind: 'simple'
   error?: Error
   waiter: Waiter<void>
+  /** flush() calls waiting for it. */
+  waiters: Array<Waiter<void>>
 }
 
 type Entry = StatementEntry | SyncEntry | SimpleEntry
@@ -139,6 +143,8 @@ export class PgConnection {
   #head = 0
   /** Statements appended since the last Sync. */
   #unsynced = 0
+  /** Numbers the batches: incremented as each one goes out. */
+  #batch = 0
   #flushScheduled = false
   #statements = new Map<string, Statement>()
   /** Statement names are never reused on a connection (a dropped one may live on in the server). */
@@ -159,21 +165,45 @@ export class PgConnection {
 
   /** Opens a connection, negotiates TLS when asked, authenticates and waits for ReadyForQuery. */
   static async connect(opts: PgConnectionOptions): Promise<PgConnection> {
-    const socket = await openSocket(opts)
+    // The timeout covers everything up to ReadyForQuery: TCP connect, SSLRequest, TLS handshake
+    // and authentication (it used to start after the TLS handshake, so a server that never
+    // answered the SSLRequest of sslmode=prefer hung the caller forever). Every socket opened
+    // (TCP, then TLS over it) is destroyed on timeout or failure.
+    const sockets: Socket[] = []
+    // A TLS socket and the TCP socket under it may both report a destroyed one's error: once we
+    // drop them, nobody else listens, and an 'error' without a listener would crash the process.
+    const discard = (err?: Error) => {
+      for (const s of sockets) s.on('error', () => {}).destroy(err)
+    }
+    let timedOut: PgConnectionError | undefined
+    const timer = opts.connectTimeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = new PgConnectionError(`connection to PostgreSQL timed out after ${opts.connectTimeoutMs} ms`, 'ETIMEDOUT')
+          discard(timedOut) // with the error, so that whatever step is waiting rejects
+        }, opts.connectTimeoutMs)
+      : undefined
     let conn: PgConnection | undefined
-    const timer = opts.connectTimeoutMs > 0 ? setTimeout(() => socket.destroy(new PgConnectionError(`connection to PostgreSQL timed out after ${opts.connectTimeoutMs} ms`, 'ETIMEDOUT')), opts.connectTimeoutMs) : undefined
     try {
+      const socket = await openSocket(opts, (s) => sockets.push(s))
       conn = await new Promise<PgConnection>((resolve, reject) => {
         const startup = new StartupHandler(opts, socket, resolve, reject)
         const framer = new MessageFramer((type, payload) => {
           if (conn) conn.#onMessage(type, payload)
-          else startup.onMessage(type, payload, () => (conn = new PgConnection(socket, framer, opts)))
+          else startup.onMessage(type, payload, () => {
+            conn = new PgConnection(socket, framer, opts)
+            for (const [k, v] of startup.parameters) conn.parameters.set(k, v)
+            return conn
+          })
         })
         const onData = (data: Buffer) => {
           try {
             framer.push(data)
           } catch (e) {
-            socket.destroy(e as Error)
+            // Fail at once, not at the socket's 'error' event: callbacks of statements answered
+            // earlier in this read must already see closedWith (and not write to a dead socket).
+            if (conn) conn.#fail(e as Error)
+            else reject(e as Error)
+            socket.destroy()
           }
         }
         socket.on('data', onData)
@@ -187,8 +217,8 @@ export class PgConnection {
       })
       return conn
     } catch (e) {
-      socket.destroy()
-      throw e
+      discard()
+      throw timedOut ?? e
     } finally {
       if (timer) clearTimeout(timer)
     }
@@ -245,8 +275,8 @@ export class PgConnection {
     if (this.#closed) return Promise.reject(this.#closed)
     return new Promise((resolve, reject) => {
       if (this.#unsynced === 0) {
-        // Nothing new: wait for the last batch in flight, if any.
-        const last = this.#lastSync()
+        // Nothing new: wait for the last batch (or simple query) in flight, if any.
+        const last = this.#lastBatch()
         if (last) last.waiters.push({ resolve, reject })
         else resolve()
         return
@@ -262,7 +292,7 @@ export class PgConnection {
     return new Promise((resolve, reject) => {
       if (this.#unsynced) this.#sendBatch()
       writeQuery(this.#out, text)
-      this.#queue.push({ kind: 'simple', waiter: { resolve, reject } })
+      this.#queue.push({ kind: 'simple', waiter: { resolve, reject }, waiters: [] })
       this.#write()
     })
   }
@@ -271,13 +301,21 @@ export class PgConnection {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve()
     this.#fail(new PgConnectionError('connection closed by the client', 'ECONNCLOSED'))
+    const socket = this.#socket
+    if (socket.destroyed) return Promise.resolve()
     return new Promise((resolve) => {
-      this.#socket.end(terminateMessage(), () => resolve())
-      this.#socket.once('close', () => resolve())
-      setTimeout(() => {
-        this.#socket.destroy()
+      // Not unref'd: a caller awaiting close() (then stopping a server, removing a directory)
+      // must get to run its next line even when the socket never reports back.
+      const timer = setTimeout(() => {
+        socket.destroy()
+        done()
+      }, 1000)
+      const done = () => {
+        clearTimeout(timer)
         resolve()
-      }, 1000).unref()
+      }
+      socket.once('close', done)
+      socket.end(terminateMessage(), done)
     })
   }
 
@@ -288,8 +326,14 @@ export class PgConnection {
     const w = this.#out
     let st = this.#statements.get(text)
     const entry: StatementEntry = { kind: 'statement', parses: false, describesStatement: false, rows: [], waiter }
-    if (st === undefined && this.#statements.size < this.#maxPrepared && params.length <= MAX_NAMED_PARAMS) {
-      st = { name: `s${this.#nextName++}`, parsing: true }
+    if (st?.parsing && st.batch !== this.#batch) {
+      // Its Parse is in an earlier batch, still unanswered: should that batch fail before the
+      // Parse, the server will not have the statement. This use is parsed unnamed instead. (It
+      // used to bind the name, and a valid statement failed with 26000 "prepared statement does
+      // not exist" because of another batch's error, hiding that error's code.)
+      st = undefined
+    } else if (st === undefined && this.#statements.size < this.#maxPrepared && params.length <= MAX_NAMED_PARAMS) {
+      st = { name: `s${this.#nextName++}`, parsing: true, batch: this.#batch }
       this.#statements.set(text, st)
       writeParse(w, st.name, text)
       writeDescribe(w, 'S', st.name)
@@ -325,6 +369,7 @@ export class PgConnection {
     const sync: SyncEntry = { kind: 'sync', waiters: [] }
     this.#queue.push(sync)
     this.#unsynced = 0
+    this.#batch++
     this.#write()
     return sync
   }
@@ -333,10 +378,15 @@ export class PgConnection {
     if (this.#out.length) this.#socket.write(this.#out.take())
   }
 
-  #lastSync(): SyncEntry | undefined {
+  /**
+   * The last entry that ends with a ReadyForQuery. A simple query counts: flush() used to wait
+   * only for Syncs, so with a simple query in flight it resolved at once, and PgPool.release()
+   * (flush, then release again while inFlight) spun in microtasks forever.
+   */
+  #lastBatch(): SyncEntry | SimpleEntry | undefined {
     for (let i = this.#queue.length - 1; i >= this.#head; i--) {
       const e = this.#queue[i]!
-      if (e.kind === 'sync') return e
+      if (e.kind !== 'statement') return e
     }
     return undefined
   }
@@ -377,7 +427,9 @@ export class PgConnection {
         this.#expectStatement('BindComplete/ParameterDescription')
         return
       case 0x54: {
-        // RowDescription
+        // RowDescription. A simple query's rows are not returned (it used to throw here, so a
+        // simpleQuery() with a SELECT broke the connection).
+        if (this.#peek()?.kind === 'simple') return
         const e = this.#expectStatement('RowDescription')
         e.fields = parseRowDescription(payload)
         if (e.describesStatement && e.statement) e.statement.fields = e.fields
@@ -406,8 +458,9 @@ export class PgConnection {
         const e = this.#peek()
         if (e?.kind === 'simple') return
         const st = this.#expectStatement('CommandComplete')
-        this.#shift()
+        // Read before shifting: a malformed tag must leave the entry queued for #fail to reject.
         const command = type === 0x43 ? new PayloadReader(payload).cstring() : ''
+        this.#shift()
         st.waiter?.resolve({ rows: st.rows, rowCount: rowCountOf(command), command })
         return
       }
@@ -450,15 +503,19 @@ export class PgConnection {
       }
       case 0x5a: {
         // ReadyForQuery
+        // Checked before shifting: an unanswered statement taken off the queue here would never
+        // be rejected by #fail, and its caller would wait forever.
+        const head = this.#peek()
+        if (head === undefined) throw new PgProtocolError('ReadyForQuery with nothing waiting for it')
+        if (head.kind === 'statement') throw new PgProtocolError('ReadyForQuery with statements still unanswered')
         this.#txStatus = String.fromCharCode(payload[0] ?? 0x49)
-        const e = this.#shift()
-        if (e?.kind === 'sync') {
+        const e = this.#shift() as SyncEntry | SimpleEntry
+        if (e.kind === 'sync') {
           if (e.error && !e.waiters.length && !e.claimed) this.#unreported = e.error
           for (const w of e.waiters) e.error ? w.reject(e.error) : w.resolve()
-        } else if (e?.kind === 'simple') {
-          e.error ? e.waiter.reject(e.error) : e.waiter.resolve()
         } else {
-          throw new PgProtocolError('ReadyForQuery with statements still unanswered')
+          e.error ? e.waiter.reject(e.error) : e.waiter.resolve()
+          for (const w of e.waiters) e.error ? w.reject(e.error) : w.resolve()
         }
         return
       }
@@ -493,6 +550,8 @@ export class PgConnection {
   }
 
   #parseRow(payload: Buffer, fields: FieldInfo[]): PgRow {
+    // (A DataRow too short for its column count field used to throw a RangeError.)
+    if (payload.length < 2) throw new PgProtocolError('truncated DataRow')
     const n = payload.readInt16BE(0)
     if (n !== fields.length) throw new PgProtocolError(`DataRow has ${n} columns, RowDescription ${fields.length}`)
     const row: PgRow = {}
@@ -525,7 +584,7 @@ export class PgConnection {
     for (const e of pending) {
       if (e.kind === 'statement') e.waiter?.reject(this.#closed)
       else if (e.kind === 'sync') for (const w of e.waiters) w.reject(this.#closed)
-      else e.waiter.reject(this.#closed)
+      else for (const w of [e.waiter, ...e.waiters]) w.reject(this.#closed)
     }
     if (!(err instanceof PgConnectionError && err.code === 'ECONNCLOSED')) this.#socket.destroy()
   }
@@ -552,6 +611,12 @@ export function toText(v: PgParam): TextParam {
 /** The startup phase: authentication requests until the first ReadyForQuery. */
 class StartupHandler {
   #scram?: ScramClient
+  /**
+   * ParameterStatus values sent before the first ReadyForQuery (server_version, TimeZone,
+   * standard_conforming_strings…). They used to be dropped, so PgConnection.parameters held
+   * only what changed later.
+   */
+  readonly parameters = new Map<string, string>()
 
   constructor(
     private readonly opts: PgConnectionOptions,
@@ -573,7 +638,12 @@ class StartupHandler {
     try {
       if (type === 0x52) return this.#auth(payload)
       if (type === 0x45) return this.reject(new PgError(parseErrorFields(payload)))
-      if (type === 0x53 || type === 0x4b || type === 0x4e) return // ParameterStatus, BackendKeyData, Notice
+      if (type === 0x53) {
+        const r = new PayloadReader(payload)
+        this.parameters.set(r.cstring(), r.cstring())
+        return
+      }
+      if (type === 0x4b || type === 0x4e) return // BackendKeyData, NoticeResponse
       if (type === 0x5a) return this.resolve(becomeReady())
       throw new PgProtocolError(`unexpected message type 0x${type.toString(16)} during startup`)
     } catch (e) {
@@ -621,10 +691,14 @@ class StartupHandler {
   }
 }
 
-/** TCP or unix socket, upgraded to TLS when the sslmode asks and the server agrees. */
-async function openSocket(opts: PgConnectOptions): Promise<Socket | TLSSocket> {
+/**
+ * TCP or unix socket, upgraded to TLS when the sslmode asks and the server agrees. `onSocket`
+ * sees each socket as it is opened, so the caller can destroy them (timeout, failure).
+ */
+async function openSocket(opts: PgConnectOptions, onSocket: (s: Socket) => void): Promise<Socket | TLSSocket> {
   const unix = opts.host.startsWith('/')
   const socket = unix ? netConnect({ path: `${opts.host}/.s.PGSQL.${opts.port}` }) : netConnect({ host: opts.host, port: opts.port })
+  onSocket(socket)
   socket.setNoDelay(true)
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve)
@@ -635,24 +709,24 @@ async function openSocket(opts: PgConnectOptions): Promise<Socket | TLSSocket> {
   const answer = await new Promise<number>((resolve, reject) => {
     socket.once('data', (d: Buffer) => (d.length === 1 ? resolve(d[0]!) : reject(new PgProtocolError('unexpected answer to SSLRequest'))))
     socket.once('error', reject)
+    // (Without this a server that closed instead of answering left the caller waiting forever.)
+    socket.once('close', () => reject(new PgConnectionError('the PostgreSQL server closed the connection during SSL negotiation')))
     socket.write(sslRequest())
   })
   if (answer === 0x4e) {
     // 'N': no TLS on this server
     if (opts.sslmode === 'prefer') return socket
-    socket.destroy()
     throw new PgConnectionError(`the server does not support SSL, and sslmode is ${opts.sslmode}`, 'ESSL')
   }
-  if (answer !== 0x53) {
-    socket.destroy()
-    throw new PgProtocolError(`unexpected answer 0x${answer.toString(16)} to SSLRequest`)
-  }
+  if (answer !== 0x53) throw new PgProtocolError(`unexpected answer 0x${answer.toString(16)} to SSLRequest`)
   const verify = opts.sslmode === 'verify-ca' || opts.sslmode === 'verify-full'
-  const tlsOpts: ConnectionOptions = { socket, rejectUnauthorized: verify, servername: /^[\d.:]+$/.test(opts.host) ? undefined : opts.host }
+  // SNI takes host names only (RFC 6066); net.isIP, since an IPv6 address may have letters.
+  const tlsOpts: ConnectionOptions = { socket, host: opts.host, rejectUnauthorized: verify, servername: isIP(opts.host) ? undefined : opts.host }
   if (opts.sslrootcert) tlsOpts.ca = readFileSync(opts.sslrootcert)
   // verify-ca checks the chain only, not the host name.
   if (opts.sslmode === 'verify-ca') tlsOpts.checkServerIdentity = () => undefined
   const tls = tlsConnect(tlsOpts)
+  onSocket(tls)
   await new Promise<void>((resolve, reject) => {
     tls.once('secureConnect', resolve)
     tls.once('error', (e) => reject(new PgConnectionError(`TLS with PostgreSQL failed: ${e.message}`, 'ESSL')))

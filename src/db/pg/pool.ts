@@ -2,8 +2,9 @@
  * A pool of PostgreSQL connections: each caller gets a connection to itself (one transaction or
  * one statement), so statements of different callers never share an implicit transaction.
  * Connections are opened on demand up to `max`; a broken one is dropped when it comes back or
- * is found dead while idle; one older than `maxLifetimeMs` is closed when it comes back
- * (oslo.db's connection_recycle_time).
+ * is found dead while idle; one older than `maxLifetimeMs` is closed when it comes back or is
+ * found expired while idle (oslo.db's connection_recycle_time, which SQLAlchemy checks when a
+ * connection is taken from the pool).
  */
 import { PgConnection, type PgConnectionOptions, type PgParam, type PgResult, type PgRow } from './connection.js'
 import { PgConnectionError } from './errors.js'
@@ -34,8 +35,11 @@ export class PgPool {
   async acquire(): Promise<PgConnection> {
     if (this.#ended) throw new PgConnectionError('the pool has been closed', 'ECONNCLOSED')
     for (let c = this.#idle.pop(); c; c = this.#idle.pop()) {
-      if (!c.closedWith) return c
+      if (!c.closedWith && !this.#expired(c)) return c
+      // (Expired idle connections used to be handed out once more: after a long idle time,
+      // exactly the ones a recycle time is meant to keep from being used.)
       this.#open--
+      void c.close()
     }
     if (this.#open < this.#opts.max) {
       this.#open++
@@ -54,12 +58,15 @@ export class PgPool {
   release(c: PgConnection, broken = false): void {
     if (!broken && !c.closedWith && c.inFlight) {
       // e.g. COMMIT answered, its ReadyForQuery (with the transaction status) not read yet
-      c.flush().then(() => this.release(c), () => this.release(c, true))
+      // A rejected flush is a statement's error as often as a dead connection (the ErrorResponse
+      // and its ReadyForQuery in two reads): closedWith and the transaction status, checked
+      // below, tell. (Both used to count as broken: a healthy connection was closed.)
+      const again = () => this.release(c)
+      c.flush().then(again, again)
       return
     }
-    const expired = (this.#opts.maxLifetimeMs ?? 0) > 0 && Date.now() - c.createdAt > this.#opts.maxLifetimeMs!
     // A connection left inside a transaction block would hand the next caller its transaction.
-    if (broken || expired || c.closedWith || c.transactionStatus !== 'I' || this.#ended) {
+    if (broken || this.#expired(c) || c.closedWith || c.transactionStatus !== 'I' || this.#ended) {
       this.#open--
       void c.close()
       this.#handOff()
@@ -68,6 +75,11 @@ export class PgPool {
     const w = this.#waiters.shift()
     if (w) w.resolve(c)
     else this.#idle.push(c)
+  }
+
+  #expired(c: PgConnection): boolean {
+    const max = this.#opts.maxLifetimeMs ?? 0
+    return max > 0 && Date.now() - c.createdAt > max
   }
 
   /** A slot freed up: the first waiter gets a new connection. */
@@ -82,7 +94,13 @@ export class PgPool {
     const c = await this.acquire()
     let broken = false
     try {
-      return await c.query<R>(text, params)
+      // Outside a transaction block the batch commits at its Sync, after the statement's
+      // CommandComplete: a failed commit (a deferred constraint, a serialization failure) is
+      // reported only before the ReadyForQuery. It used to be lost, the caller told the write
+      // succeeded. flush() right away sends the batch now (still one) and waits for that
+      // ReadyForQuery, rejecting with the batch's error.
+      const [r] = await Promise.all([c.query<R>(text, params), c.flush()])
+      return r
     } catch (e) {
       broken = !!c.closedWith
       throw e

@@ -252,6 +252,8 @@ export class PayloadReader {
   }
 
   #need(n: number, what: string): void {
+    // (A negative n, e.g. a length read from the stream, would otherwise move the offset back.)
+    if (n < 0) throw new PgProtocolError(`negative length ${n} for ${what}`)
     if (this.#off + n > this.buf.length) throw new PgProtocolError(`truncated ${what}`)
   }
 

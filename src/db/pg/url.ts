@@ -71,7 +71,9 @@ export function parsePgUrl(url: string, env: NodeJS.ProcessEnv = {}): PgConnectO
     if (!pair) continue
     const eq = pair.indexOf('=')
     const k = dec(eq >= 0 ? pair.slice(0, eq) : pair)
-    const v = dec(eq >= 0 ? pair.slice(eq + 1).replace(/\+/g, ' ') : '')
+    // Percent-decoding only, as libpq: '+' is a plus sign, not a space (a password 'a+b' given
+    // as ?password=a+b used to become 'a b').
+    const v = dec(eq >= 0 ? pair.slice(eq + 1) : '')
     if (k === 'host') host = v
     else if (k === 'port') port = v
     else if (k === 'user') user = v
@@ -84,8 +86,9 @@ export function parsePgUrl(url: string, env: NodeJS.ProcessEnv = {}): PgConnectO
     // libpq accepts many more; they do not change how this client talks, so they are ignored
   }
   host ||= env.PGHOST || '/var/run/postgresql'
-  const portNum = Number(port || env.PGPORT || 5432)
-  if (!Number.isInteger(portNum) || portNum < 1 || portNum > 65535) throw new Error(`invalid port '${port}'`)
+  port ||= env.PGPORT || '5432'
+  const portNum = Number(port)
+  if (!/^\d+$/.test(port) || portNum < 1 || portNum > 65535) throw new Error(`invalid port '${port}'`)
   user ||= env.PGUSER || env.USER || 'postgres'
   password ??= env.PGPASSWORD
   database ||= env.PGDATABASE || user
