@@ -1,13 +1,14 @@
 /**
  * Read access to a source database of the monolithic plugins: MySQL/MariaDB (mysql2, loaded only
- * when needed), PostgreSQL (pg) or SQLite (better-sqlite3, opened read-only). All reads happen in
+ * when needed), PostgreSQL (our client, src/db/pg) or SQLite (better-sqlite3, opened read-only). All reads happen in
  * one read-only snapshot transaction, so a server still writing cannot tear the copy.
  * URLs follow SQLAlchemy, as the original script took them:
  *   mysql://user:pass@host:port/db   mysql+pymysql://…   mysql://user@/db?unix_socket=/run/mysqld/mysqld.sock
  *   postgresql://…   sqlite:///relative/path   sqlite:////abs/path
  */
 import Database from 'better-sqlite3'
-import pg from 'pg'
+import { PgConnection } from '../db/pg/connection.js'
+import { parsePgUrl } from '../db/pg/url.js'
 import type { Param, Row, Tx } from '../db/engine.js'
 import { MigrationError } from './errors.js'
 
@@ -121,20 +122,19 @@ async function sqliteTables(all: (sql: string) => Row[] | Promise<Row[]>): Promi
 }
 
 async function openPostgres(url: string): Promise<OpenSource> {
-  const client = new pg.Client({ connectionString: url.replace(/^[^:]+:\/\//, 'postgresql://') })
+  let client: PgConnection
   try {
-    await client.connect()
+    client = await PgConnection.connect(parsePgUrl(url.replace(/^[^:]+:\/\//, 'postgresql://'), process.env))
   } catch (e) {
     throw new MigrationError(`cannot connect to source database ${redact(url)}: ${(e as Error).message}`)
   }
-  client.on('error', () => {})
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-  const all = async (sql: string, params: readonly Param[] = []) => (await client.query(toDollar(sql), params as any[])).rows as Row[]
+  const all = async (sql: string, params: readonly Param[] = []) => (await client.query(toDollar(sql), params)).rows as Row[]
   return {
     conn: pgConn(all),
     close: async () => {
       await client.query('ROLLBACK').catch(() => {})
-      await client.end()
+      await client.close()
     },
   }
 }
