@@ -70,6 +70,9 @@ export function checkProjectOnCreate(ctx: RequestContext, raw: Record<string, un
   }
 }
 
+/** What a request does to a resource's tags: its policy action is `<verb>_<collection>_tags`. */
+export type TagVerb = 'get' | 'update' | 'delete'
+
 /** Admin-view dicts of parent resources by id (at least tenant_id; networks also shared). */
 export type ParentLoader = (ids: readonly string[]) => Promise<ReadonlyMap<string, Dict>>
 
@@ -410,17 +413,26 @@ export class PolicyView {
     // the required_by_policy attributes, would also check update_network:shared and
     // :router:external of a network that has them set.)
     const keys = Object.keys(body)
-    await this.#authorizeChange('update', { ...original, ...body, [ATTRIBUTES_TO_UPDATE]: keys }, keys)
+    await this.#authorizeChange(`update_${this.policy.resource}`, { ...original, ...body, [ATTRIBUTES_TO_UPDATE]: keys }, keys)
   }
 
   /** DELETE: `delete_<resource>` on the stored resource, 404 when the caller may not see it. */
   async authorizeDelete(original: Dict): Promise<void> {
-    await this.#authorizeChange('delete', { ...original, [ATTRIBUTES_TO_UPDATE]: [] }, [])
+    await this.#authorizeChange(`delete_${this.policy.resource}`, { ...original, [ATTRIBUTES_TO_UPDATE]: [] }, [])
   }
 
-  async #authorizeChange(verb: 'update' | 'delete', target: Dict, attributesToUpdate: readonly string[]): Promise<void> {
+  /**
+   * The tags sub-resource: `<verb>_<collection>_tags` (Neutron 2024.1's names, e.g.
+   * `update_networks_tags`) on the resource as shown to the caller (with every attribute, as
+   * Neutron 2025.1 passes it), no attribute rules; denied as an update or delete is.
+   */
+  async authorizeTags(verb: TagVerb, item: Dict): Promise<void> {
+    await this.#authorizeChange(`${verb}_${this.policy.collection}_tags`, item, [])
+  }
+
+  async #authorizeChange(action: string, target: Dict, attributesToUpdate: readonly string[]): Promise<void> {
     try {
-      await this.authorize(`${verb}_${this.policy.resource}`, target, attributesToUpdate)
+      await this.authorize(action, target, attributesToUpdate)
     } catch (e) {
       if (e instanceof PolicyDenied && !(await this.check(`get_${this.policy.resource}`, target))) throw httpNotFound()
       throw e

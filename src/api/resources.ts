@@ -6,7 +6,7 @@ import type { RequestContext } from '../common/context.js'
 import { httpBadRequest, httpNotFound, InvalidInput, TagNotFound } from '../common/exceptions.js'
 import { prepareRequestBody, validateListOfUniqueStrings, validateString, type AttrMap } from './attributes.js'
 import { PolicyEnforcer } from '../policy/index.js'
-import { ApiPolicy, checkProjectOnCreate, type ResourcePolicy } from './policy.js'
+import { ApiPolicy, checkProjectOnCreate, type ResourcePolicy, type TagVerb } from './policy.js'
 import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
 import type { ApiRequest, ApiResponse } from './server.js'
 
@@ -20,10 +20,23 @@ export interface ResourceOps {
   get(ctx: RequestContext, id: string): Promise<Dict>
   /** All visible items; `filters` is a hint the plugin may use to narrow its SQL. */
   list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Dict[]>
-  /** Tags (standard-attr-tag). */
-  getTags?(ctx: RequestContext, id: string): Promise<string[]>
-  setTags?(ctx: RequestContext, id: string, tags: string[]): Promise<void>
+  /** standard-attr-tag (src/ml2/tag-ops.ts); absent: the resource has no tags sub-resource. */
+  readonly tags?: TagStore
 }
+
+/** The tags of one resource, scoped to what the caller may see (its NotFound otherwise). */
+export interface TagStore {
+  get(ctx: RequestContext, id: string): Promise<string[]>
+  /** Replaces them all. */
+  set(ctx: RequestContext, id: string, tags: readonly string[]): Promise<void>
+  /** Adds one; false when it was there already. */
+  add(ctx: RequestContext, id: string, tag: string): Promise<boolean>
+  /** Removes one; false when there was no such tag. */
+  remove(ctx: RequestContext, id: string, tag: string): Promise<boolean>
+}
+
+/** The policy verb of each tags request method (neutron/extensions/tagging.py, 2024.1). */
+const TAG_VERBS: Readonly<Record<string, TagVerb>> = { GET: 'get', PUT: 'update', DELETE: 'delete' }
 
 export interface ControllerOptions {
   paginationMaxLimit: number
@@ -165,46 +178,59 @@ export class ResourceController {
     return { status: 204 }
   }
 
-  /** standard-attr-tag: /{collection}/{id}/tags[/{tag}] */
+  /**
+   * standard-attr-tag: /{collection}/{id}/tags[/{tag}] (neutron/extensions/tagging.py): input
+   * first, then the resource as the caller may see it (its NotFound otherwise) and
+   * `get_/update_/delete_<collection>_tags` on it, denied as an update is: 404 when the caller may
+   * not `get_<resource>` it either, else 403.
+   */
   async tags(r: ApiRequest, id: string, tag: string | undefined): Promise<ApiResponse> {
-    const { getTags, setTags } = this.ops
-    if (!getTags || !setTags) throw httpNotFound()
-    // neutron/extensions/tagging.py: validate_tag / validate_tags raise InvalidInput.
+    const store = this.ops.tags
+    if (!store) throw httpNotFound()
+    const verb = TAG_VERBS[r.method]
+    if (!verb) throw r.method === 'POST' ? httpNotFound('not supported') : httpNotFound()
+    // validate_tag / validate_tags raise InvalidInput.
     if (tag !== undefined) {
       const msg = validateString(255)(tag)
       if (msg) throw new InvalidInput(msg)
     }
-    const current = await getTags.call(this.ops, r.ctx, id)
-    switch (r.method) {
-      case 'GET':
+    const replacement = verb === 'update' && tag === undefined ? tagsBody(r.body) : undefined
+    // The tags as the policy target shows them (admins under Zed's defaults skip policy).
+    let shown: string[] | undefined
+    const view = this.policy.view(r.ctx)
+    if (view) {
+      const item = await this.ops.get(r.ctx, id)
+      await view.authorizeTags(verb, item)
+      shown = item.tags
+    }
+    switch (verb) {
+      case 'get': {
+        const current = shown ?? (await store.get(r.ctx, id))
         if (tag === undefined) return { status: 200, body: { tags: current } }
         if (!current.includes(tag)) throw new TagNotFound(tag)
         return { status: 204 }
-      case 'PUT': {
-        if (tag !== undefined) {
-          // tag_plugin.update_tag: an existing tag is a no-op.
-          if (!current.includes(tag)) await setTags.call(this.ops, r.ctx, id, [...current, tag])
-          return { status: 201 }
-        }
-        const b = r.body as Dict
-        if (!b || typeof b !== 'object' || Array.isArray(b) || !('tags' in b)) throw new InvalidInput('Invalid tags body')
-        const msg = validateListOfUniqueStrings(255)(b.tags)
-        if (msg) throw new InvalidInput(msg)
-        await setTags.call(this.ops, r.ctx, id, b.tags as string[])
-        return { status: 200, body: { tags: b.tags } }
       }
-      case 'DELETE':
-        if (tag === undefined) {
-          await setTags.call(this.ops, r.ctx, id, [])
-          return { status: 204 }
+      case 'update':
+        if (replacement) {
+          await store.set(r.ctx, id, replacement)
+          return { status: 200, body: { tags: replacement } }
         }
-        if (!current.includes(tag)) throw new TagNotFound(tag)
-        await setTags.call(this.ops, r.ctx, id, current.filter((t) => t !== tag))
+        // update_tag: an existing tag is a no-op.
+        if (tag !== undefined) await store.add(r.ctx, id, tag)
+        return { status: 201 }
+      case 'delete':
+        if (tag === undefined) await store.set(r.ctx, id, [])
+        else if (!(await store.remove(r.ctx, id, tag))) throw new TagNotFound(tag)
         return { status: 204 }
-      case 'POST':
-        throw httpNotFound('not supported')
-      default:
-        throw httpNotFound()
     }
   }
+}
+
+/** tagging.py validate_tags: the body of PUT …/tags. */
+function tagsBody(body: unknown): string[] {
+  const b = body as Dict
+  if (!b || typeof b !== 'object' || Array.isArray(b) || !('tags' in b)) throw new InvalidInput('Invalid tags body')
+  const msg = validateListOfUniqueStrings(255)(b.tags)
+  if (msg) throw new InvalidInput(msg)
+  return b.tags as string[]
 }

@@ -13,7 +13,6 @@ import {
   FloatingIPNotFound,
   FloatingIPPortAlreadyAssociated,
   NetworkNotFound,
-  PolicyNotAuthorized,
   PortNotFound,
 } from '../common/exceptions.js'
 import type { Queryable, Tx } from '../db/engine.js'
@@ -29,7 +28,7 @@ import { getNetworkRow, tagsByResource } from '../db/resources/networks.js'
 import { getPortRow, type PortRow } from '../db/resources/ports.js'
 import { ipVersionOf } from '../ipam/index.js'
 import { projectOf } from '../ml2/network-ops.js'
-import { replaceTags } from '../ml2/subnet-ops.js'
+import { TagOps } from '../ml2/tag-ops.js'
 import { DEVICE_OWNER_FLOATINGIP, DEVICE_OWNER_ROUTER_GW, ROUTER_INTERFACE_OWNERS, subnetsByIds, subnetsOfNetwork, type Dict, type L3Core } from './l3-core.js'
 
 const given = (v: unknown): boolean => v !== null && v !== undefined
@@ -43,7 +42,12 @@ interface Association {
 type PortDetails = Pick<PortRow, 'name' | 'network_id' | 'mac_address' | 'admin_state_up' | 'status' | 'device_id' | 'device_owner'>
 
 export class FloatingIpOps {
-  constructor(private readonly l3: L3Core) {}
+  /** standard-attr-tag: a tag change is a new revision of the floating IP. */
+  readonly tags: TagOps
+
+  constructor(private readonly l3: L3Core) {
+    this.tags = new TagOps(l3.core, { resourceType: 'floatingips', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
+  }
 
   // ---- create -------------------------------------------------------------------------------
   async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
@@ -255,19 +259,6 @@ export class FloatingIpOps {
   async loadOne(q: Queryable, row: FloatingIpRow): Promise<Dict> {
     const [tags, details] = await Promise.all([tagsByResource(q, 'floatingips', [row.id]), portDetails(q, row.fixed_port_id ? [row.fixed_port_id] : [])])
     return this.toDict(row, tags.get(row.id) ?? [], row.fixed_port_id ? details.get(row.fixed_port_id) ?? null : null)
-  }
-
-  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
-    return (await this.get(ctx, id)).tags
-  }
-
-  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
-    const row = await this.visibleRow(this.l3.reader, ctx, id)
-    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_floatingips_tags')
-    await this.l3.core.txn(async (tx) => {
-      await replaceTags(tx, 'floatingips', id, tags)
-      await tx.run('UPDATE floatingips SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [this.l3.timestamp(), id])
-    })
   }
 
   toDict(r: FloatingIpRow, tags: string[], details: PortDetails | null): Dict {

@@ -4,7 +4,7 @@
  * Non-admins see and change only their own routers (Neutron Zed default policy).
  */
 import type { RequestContext } from '../common/context.js'
-import { PolicyNotAuthorized, RouterExternalGatewayInUseByFloatingIp, RouterInUse, RouterNotFound } from '../common/exceptions.js'
+import { RouterExternalGatewayInUseByFloatingIp, RouterInUse, RouterNotFound } from '../common/exceptions.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import { tagsByResource } from '../db/resources/networks.js'
 import {
@@ -22,16 +22,19 @@ import {
   type RouterRow,
 } from '../db/resources/routers.js'
 import { projectOf } from '../ml2/network-ops.js'
-import { replaceTags } from '../ml2/subnet-ops.js'
+import { TagOps } from '../ml2/tag-ops.js'
 import { addRoutes, normalizeRoutes, removeRoutes, validateRoutes, writeRoutes } from './extra-routes.js'
 import { DEVICE_OWNER_ROUTER_INTF, subnetsByIds, type Dict, type L3Core } from './l3-core.js'
 import { RouterGateway } from './router-gateway.js'
 
 export class RouterOps {
   readonly gateway: RouterGateway
+  /** standard-attr-tag: a tag change is a new revision of the router. */
+  readonly tags: TagOps
 
   constructor(private readonly l3: L3Core) {
     this.gateway = new RouterGateway(l3)
+    this.tags = new TagOps(l3.core, { resourceType: 'routers', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
   }
 
   // ---- create -------------------------------------------------------------------------------
@@ -161,20 +164,6 @@ export class RouterOps {
   async loadOne(q: Queryable, row: RouterRow): Promise<Dict> {
     const [gws, routes, tags] = await Promise.all([gatewaysByRouter(q, [row.id]), routesByRouter(q, [row.id]), tagsByResource(q, 'routers', [row.id])])
     return this.toDict(row, gws.get(row.id) ?? null, routes.get(row.id) ?? [], tags.get(row.id) ?? [])
-  }
-
-  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
-    return (await this.get(ctx, id)).tags
-  }
-
-  /** standard-attr-tag: the router's owner or an admin; a tag change is a new revision. */
-  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
-    const row = await this.visibleRow(this.l3.reader, ctx, id)
-    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_routers_tags')
-    await this.l3.core.txn(async (tx) => {
-      await replaceTags(tx, 'routers', id, tags)
-      await bumpRouterRevision(tx, id, this.l3.timestamp())
-    })
   }
 
   toDict(r: RouterRow, gw: GatewayInfo | null, routes: RouterRoute[], tags: string[]): Dict {

@@ -9,7 +9,6 @@ import {
   MechanismDriverError,
   NetworkInUse,
   NetworkNotFound,
-  PolicyNotAuthorized,
 } from '../common/exceptions.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import {
@@ -27,7 +26,8 @@ import type { NetworkContext, Segment } from './driver-api.js'
 import type { Dict, PluginCore } from './plugin.js'
 import { segmentsToApi } from './provider-attrs.js'
 import type { PortOps } from './port-ops.js'
-import { replaceTags, type SubnetOps } from './subnet-ops.js'
+import type { SubnetOps } from './subnet-ops.js'
+import { TagOps } from './tag-ops.js'
 
 const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'] as const
 
@@ -42,7 +42,12 @@ export class NetworkOps {
   private subnets!: SubnetOps
   private ports!: PortOps
 
-  constructor(private readonly core: PluginCore) {}
+  /** standard-attr-tag: a tag change is a new revision of the network. */
+  readonly tags: TagOps
+
+  constructor(private readonly core: PluginCore) {
+    this.tags = new TagOps(core, { resourceType: 'networks', visibleRow: (q, ctx, id) => this.getRowFor(q, ctx, id) })
+  }
 
   attach(subnets: SubnetOps, ports: PortOps): void {
     this.subnets = subnets
@@ -286,21 +291,6 @@ export class NetworkOps {
 
   context(current: Dict, original: Dict | null, segments: Segment[], tx?: Tx): NetworkContext {
     return { current, original, networkSegments: segments, tx }
-  }
-
-  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
-    const row = await this.getRowFor(this.core.reader, ctx, id)
-    return (await tagsByResource(this.core.reader, 'networks', [row.id])).get(row.id) ?? []
-  }
-
-  /** standard-attr-tag: owner or admin (update_networks_tags); a tag change is a new revision. */
-  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
-    const row = await this.getRowFor(this.core.reader, ctx, id)
-    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_networks_tags')
-    await this.core.txn(async (tx) => {
-      await replaceTags(tx, 'networks', id, tags)
-      await bumpNetworkRevision(tx, id, this.core.timestamp())
-    })
   }
 
   bumpRevision(tx: Tx, id: string): void {

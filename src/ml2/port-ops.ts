@@ -6,7 +6,6 @@ import {
   MacAddressGenerationFailure,
   MacAddressInUse,
   MechanismDriverError,
-  PolicyNotAuthorized,
   PortNotFound,
 } from '../common/exceptions.js'
 import { NOT_SPECIFIED } from '../common/not-specified.js'
@@ -39,7 +38,7 @@ import type { Dict, PluginCore } from './plugin.js'
 import { allocateFixedIps, poolsByNetwork } from './port-ips.js'
 import { inOrder } from '../common/in-order.js'
 import { DictCache } from './dict-cache.js'
-import { replaceTags } from './subnet-ops.js'
+import { TagOps } from './tag-ops.js'
 import { parseAgentTime } from '../db/resources/agents.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
@@ -60,11 +59,15 @@ export class AddressPairAndPortSecurityRequired extends Conflict {
 
 export class PortOps {
   private readonly cache = new DictCache<Dict>()
+  /** standard-attr-tag: a tag change is a new revision of the port (and a new cached dict). */
+  readonly tags: TagOps
 
   constructor(
     private readonly core: PluginCore,
     private readonly networks: NetworkOps,
-  ) {}
+  ) {
+    this.tags = new TagOps(core, { resourceType: 'ports', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
+  }
 
   // ---- create -------------------------------------------------------------------------------
   async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
@@ -425,19 +428,6 @@ export class PortOps {
     }
     // A port deleted between the two queries leaves a hole: drop it.
     return out.filter((d) => d !== undefined)
-  }
-
-  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
-    return (await this.get(ctx, id)).tags
-  }
-
-  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
-    const row = await this.visibleRow(this.core.reader, ctx, id)
-    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_ports_tags')
-    await this.core.txn(async (tx) => {
-      await replaceTags(tx, 'ports', id, tags)
-      await tx.run('UPDATE ports SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [this.core.timestamp(), id])
-    })
   }
 
   // ---- helpers ------------------------------------------------------------------------------

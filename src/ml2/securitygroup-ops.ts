@@ -15,7 +15,6 @@
 import type { RequestContext } from '../common/context.js'
 import {
   OverQuota,
-  PolicyNotAuthorized,
   PortSecurityAndIPRequiredForSecurityGroups,
   PortSecurityPortHasSecurityGroup,
   SecurityGroupCannotRemoveDefault,
@@ -47,7 +46,7 @@ import {
 import { projectOf } from './network-ops.js'
 import type { Dict, PluginCore } from './plugin.js'
 import { ETHERTYPES, normalizedCidr } from './securitygroup-rules.js'
-import { replaceTags } from './subnet-ops.js'
+import { TagOps } from './tag-ops.js'
 
 const DEFAULT_SG_DESCRIPTION = 'Default security group'
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
@@ -66,7 +65,12 @@ export function listedProject(ctx: RequestContext, filters: Map<string, string[]
 }
 
 export class SecurityGroupOps {
-  constructor(private readonly core: PluginCore) {}
+  /** standard-attr-tag: a tag change is a new revision of the group. */
+  readonly tags: TagOps
+
+  constructor(private readonly core: PluginCore) {
+    this.tags = new TagOps(core, { resourceType: 'security_groups', table: 'securitygroups', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
+  }
 
   // ---- the default group --------------------------------------------------------------------
   /**
@@ -227,21 +231,6 @@ export class SecurityGroupOps {
     const row = await getSecurityGroupRow(q, id)
     if (!row || !securityGroupVisible(ctx, row)) throw new SecurityGroupNotFound(id)
     return row
-  }
-
-  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
-    const row = await this.visibleRow(this.core.reader, ctx, id)
-    return (await tagsByResource(this.core.reader, 'security_groups', [row.id])).get(row.id) ?? []
-  }
-
-  /** standard-attr-tag: owner or admin (update_security_groups_tags); a tag change is a new revision. */
-  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
-    const row = await this.visibleRow(this.core.reader, ctx, id)
-    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_security_groups_tags')
-    await this.core.txn(async (tx) => {
-      await replaceTags(tx, 'security_groups', id, tags)
-      await bumpSecurityGroupRevision(tx, id, this.core.timestamp())
-    })
   }
 
   async loadOne(q: Queryable, row: SecurityGroupRow): Promise<Dict> {

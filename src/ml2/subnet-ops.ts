@@ -1,6 +1,6 @@
 /** Subnet create/update/delete/get/list (neutron db_base_plugin_v2 + ipam_backend_mixin, ML2 hooks). */
 import type { RequestContext } from '../common/context.js'
-import { BadRequest, MechanismDriverError, PolicyNotAuthorized, SubnetInUse, SubnetNotFound } from '../common/exceptions.js'
+import { BadRequest, MechanismDriverError, SubnetInUse, SubnetNotFound } from '../common/exceptions.js'
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import { tagsByResource } from '../db/resources/networks.js'
@@ -36,15 +36,21 @@ import { projectOf, visible } from './network-ops.js'
 import type { Dict, PluginCore } from './plugin.js'
 import { autoAddressPortsFor, ROUTER_OWNERS } from './port-ips.js'
 import type { SubnetpoolOps } from './subnetpool-ops.js'
+import { TagOps } from './tag-ops.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
 
 export class SubnetOps {
+  /** standard-attr-tag: a tag change is a new revision of the subnet. */
+  readonly tags: TagOps
+
   constructor(
     private readonly core: PluginCore,
     private readonly networks: NetworkOps,
     private readonly subnetpools: SubnetpoolOps,
-  ) {}
+  ) {
+    this.tags = new TagOps(core, { resourceType: 'subnets', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
+  }
 
   async create(ctx: RequestContext, body: Dict): Promise<Dict> {
     return (await this.createBulk(ctx, [body]))[0]!
@@ -276,19 +282,6 @@ export class SubnetOps {
     return rows.map((r) => this.toDict(r, children.get(r.id) ?? { pools: [], dns: [], routes: [] }, tags.get(r.id) ?? []))
   }
 
-  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
-    return (await this.get(ctx, id)).tags
-  }
-
-  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
-    const row = await this.visibleRow(this.core.reader, ctx, id)
-    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_subnets_tags')
-    await this.core.txn(async (tx) => {
-      await replaceTags(tx, 'subnets', id, tags)
-      await tx.run('UPDATE subnets SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [this.core.timestamp(), id])
-    })
-  }
-
   toDict(r: SubnetRow, c: SubnetChildren, tags: string[]): Dict {
     const version = r.ip_version as IpVersion
     const pools = [...c.pools].sort((a, b) => cmpAddr(version, a.start, b.start))
@@ -323,9 +316,3 @@ function cmpAddr(v: IpVersion, a: string, b: string): number {
   const y = parseIp(b)?.value ?? 0n
   return x < y ? -1 : x > y ? 1 : 0
 }
-
-export async function replaceTags(tx: Tx, resourceType: string, id: string, tags: string[]): Promise<void> {
-  await tx.run('DELETE FROM tags WHERE resource_type = ? AND resource_id = ?', [resourceType, id])
-  for (const t of tags) await tx.run('INSERT INTO tags (resource_type, resource_id, tag) VALUES (?, ?, ?)', [resourceType, id, t])
-}
-

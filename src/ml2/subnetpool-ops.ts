@@ -17,7 +17,6 @@ import {
   BadRequest,
   InvalidInput,
   NetworkSubnetPoolAffinityError,
-  PolicyNotAuthorized,
   RetryRequest,
   SubnetPoolDeleteError,
   SubnetPoolInUse,
@@ -65,7 +64,7 @@ import {
 } from '../ipam/index.js'
 import { projectOf } from './network-ops.js'
 import type { Dict, PluginCore } from './plugin.js'
-import { replaceTags } from './subnet-ops.js'
+import { TagOps } from './tag-ops.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
 const opt = <T>(v: T): T | undefined => (given(v) ? v : undefined)
@@ -85,7 +84,12 @@ export interface PoolSubnetRequest {
 }
 
 export class SubnetpoolOps {
-  constructor(private readonly core: PluginCore) {}
+  /** standard-attr-tag: a tag change is a new revision of the pool. */
+  readonly tags: TagOps
+
+  constructor(private readonly core: PluginCore) {
+    this.tags = new TagOps(core, { resourceType: 'subnetpools', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
+  }
 
   // ---- pools --------------------------------------------------------------------------------
   async create(ctx: RequestContext, body: Dict): Promise<Dict> {
@@ -141,10 +145,10 @@ export class SubnetpoolOps {
     }
   }
 
+  /** Who may update or delete a pool is policy (update_/delete_subnetpool, src/api/policy.ts). */
   async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
     return this.core.txn(async (tx) => {
       const row = await this.visibleRow(tx, ctx, id)
-      if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_subnetpool')
       const current = sortPrefixes((await prefixesByPool(tx, [id])).get(id) ?? [])
       const prefixes = given(b.prefixes) ? mergePrefixUpdate(current, b.prefixes) : current
       const spec = readSubnetPool({
@@ -177,8 +181,7 @@ export class SubnetpoolOps {
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await this.core.txn(async (tx) => {
-      const row = await this.visibleRow(tx, ctx, id)
-      if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('delete_subnetpool')
+      await this.visibleRow(tx, ctx, id)
       // The row lock orders this delete against allocations in flight (see the file comment).
       await swapSubnetpoolHash(tx, id, randomUUID())
       if (await poolHasSubnets(tx, id)) throw new SubnetPoolDeleteError('Subnet pool has existing allocations')
@@ -205,20 +208,6 @@ export class SubnetpoolOps {
     const ids = ctx.isAdmin ? null : rows.map((r) => r.id)
     const [prefixes, tags] = await Promise.all([prefixesByPool(q, ids), tagsByResource(q, 'subnetpools', ids)])
     return rows.map((r) => this.toDict(r, sortPrefixes(prefixes.get(r.id) ?? []), tags.get(r.id) ?? [], false))
-  }
-
-  async getTags(ctx: RequestContext, id: string): Promise<string[]> {
-    const row = await this.visibleRow(this.core.reader, ctx, id)
-    return (await tagsByResource(this.core.reader, 'subnetpools', [row.id])).get(row.id) ?? []
-  }
-
-  async setTags(ctx: RequestContext, id: string, tags: string[]): Promise<void> {
-    const row = await this.visibleRow(this.core.reader, ctx, id)
-    if (!ctx.isAdmin && row.project_id !== ctx.projectId) throw new PolicyNotAuthorized('update_subnetpools_tags')
-    await this.core.txn(async (tx) => {
-      await replaceTags(tx, 'subnetpools', id, tags)
-      await tx.run('UPDATE subnetpools SET revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [this.core.timestamp(), id])
-    })
   }
 
   /** _make_subnetpool_dict: Neutron shows the three prefix lengths as strings, except in an update's answer. */

@@ -13,6 +13,51 @@ export interface PolicyDefault {
 
 const ADMIN = 'rule:admin_only'
 
+// neutron/conf/policies/base.py, composed as there (neutron_lib policy_or joins with ' or ').
+const PROJECT_MEMBER = 'role:member and project_id:%(project_id)s'
+const PROJECT_READER = 'role:reader and project_id:%(project_id)s'
+const ADMIN_OR_PROJECT_MEMBER = `(${ADMIN}) or (${PROJECT_MEMBER})`
+const ADMIN_OR_PROJECT_READER = `(${ADMIN}) or (${PROJECT_READER})`
+const ADMIN_OR_NET_OWNER_MEMBER = `(${ADMIN}) or (role:member and rule:network_owner)`
+const ADMIN_OR_NET_OWNER_READER = `(${ADMIN}) or (role:reader and rule:network_owner)`
+
+/**
+ * The tags sub-resource (standard-attr-tag). Zed has no rule for it: its TaggingController calls
+ * the tag plugin directly, so anyone who could see a resource could change its tags (bug 2037002).
+ * These are the rules Neutron added for that in 2024.1 (commit f9b91289a5, "Add policy enforcer
+ * for "tags" service plugin"): `get_/update_/delete_<collection>_tags`, new-style check strings
+ * only, verbatim (`rule:external_network` was undefined there, so it evaluates the default rule).
+ * 2025.1 renamed them `<verb>_<resource>:tags` and added `create_…` for POST, which Neutrino does
+ * not offer. Neutron 2024.1 enforced only the new defaults; for `enforce_new_defaults = false`
+ * each rule here also carries, as its deprecated alternative, the same rule without the
+ * reader/member roles in Zed's terms (Neutrino's choice, not Neutron's): the resource's owner, or
+ * whom the new rule names besides (network owner, shared, advsvc), so that owners without a
+ * member role keep the tag rights they had.
+ */
+const TAG_POLICIES: readonly PolicyDefault[] = [
+  { name: 'get_networks_tags', checkStr: `${ADMIN_OR_PROJECT_READER} or rule:shared or rule:external or rule:context_is_advsvc`, deprecatedCheckStr: 'rule:admin_or_owner or rule:shared or rule:external or rule:context_is_advsvc' },
+  { name: 'update_networks_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'delete_networks_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'get_subnets_tags', checkStr: `${PROJECT_READER} or rule:shared or rule:external_network or ${ADMIN_OR_NET_OWNER_READER}`, deprecatedCheckStr: 'rule:admin_owner_or_network_owner or rule:shared' },
+  { name: 'update_subnets_tags', checkStr: `${PROJECT_MEMBER} or ${ADMIN_OR_NET_OWNER_MEMBER}`, deprecatedCheckStr: 'rule:admin_owner_or_network_owner' },
+  { name: 'delete_subnets_tags', checkStr: `${PROJECT_MEMBER} or ${ADMIN_OR_NET_OWNER_MEMBER}`, deprecatedCheckStr: 'rule:admin_owner_or_network_owner' },
+  { name: 'get_ports_tags', checkStr: `rule:context_is_advsvc or ${ADMIN_OR_NET_OWNER_READER} or ${PROJECT_READER}`, deprecatedCheckStr: 'rule:context_is_advsvc or rule:admin_owner_or_network_owner' },
+  { name: 'update_ports_tags', checkStr: `${ADMIN_OR_PROJECT_MEMBER} or rule:context_is_advsvc`, deprecatedCheckStr: 'rule:admin_or_owner or rule:context_is_advsvc' },
+  { name: 'delete_ports_tags', checkStr: `rule:context_is_advsvc or ${PROJECT_MEMBER} or ${ADMIN_OR_NET_OWNER_MEMBER}`, deprecatedCheckStr: 'rule:context_is_advsvc or rule:admin_owner_or_network_owner' },
+  { name: 'get_subnetpools_tags', checkStr: `${ADMIN_OR_PROJECT_READER} or rule:shared_subnetpools`, deprecatedCheckStr: 'rule:admin_or_owner or rule:shared_subnetpools' },
+  { name: 'update_subnetpools_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'delete_subnetpools_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'get_security_groups_tags', checkStr: `${ADMIN_OR_PROJECT_READER} or rule:shared_security_group`, deprecatedCheckStr: 'rule:admin_or_owner or rule:shared_security_group' },
+  { name: 'update_security_groups_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'delete_security_groups_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'get_routers_tags', checkStr: ADMIN_OR_PROJECT_READER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'update_routers_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'delete_routers_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'get_floatingips_tags', checkStr: ADMIN_OR_PROJECT_READER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'update_floatingips_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+  { name: 'delete_floatingips_tags', checkStr: ADMIN_OR_PROJECT_MEMBER, deprecatedCheckStr: 'rule:admin_or_owner' },
+]
+
 export const NEUTRON_DEFAULT_POLICIES: readonly PolicyDefault[] = [
   { name: 'context_is_admin', checkStr: 'role:admin' },
   { name: 'owner', checkStr: 'tenant_id:%(tenant_id)s' },
@@ -151,4 +196,6 @@ export const NEUTRON_DEFAULT_POLICIES: readonly PolicyDefault[] = [
   { name: 'create_security_group_rule', checkStr: '(rule:admin_only) or (role:member and project_id:%(project_id)s)', deprecatedCheckStr: 'rule:admin_or_owner' },
   { name: 'get_security_group_rule', checkStr: '(rule:admin_only) or (role:reader and project_id:%(project_id)s) or rule:sg_owner', deprecatedCheckStr: 'rule:admin_owner_or_sg_owner' },
   { name: 'delete_security_group_rule', checkStr: '(rule:admin_only) or (role:member and project_id:%(project_id)s)', deprecatedCheckStr: 'rule:admin_or_owner' },
+
+  ...TAG_POLICIES,
 ]

@@ -132,6 +132,82 @@ describe('404 or 403: Neutron hides what the caller may not see', () => {
   })
 })
 
+describe('a policy file overrides the tag rules and widens subnet pool updates', () => {
+  let s: TestServer
+  let dir: string
+  let aNet: string
+  let sharedNet: string
+  let sharedPool: string
+  before(async () => {
+    ;({ s, dir } = await withPolicy([
+      '# members may change their networks, but only admins their tags; anyone may tag shared networks',
+      '"update_networks_tags": "rule:admin_only or rule:shared"',
+      '"delete_networks_tags": "rule:admin_only"',
+      '# router tags are private to admins (the router itself stays visible to its owner)',
+      '"get_routers_tags": "rule:admin_only"',
+      '# ports and their tags are admin-only: hidden (404), as the port is',
+      '"get_port": "rule:admin_only"',
+      '"get_ports_tags": "rule:admin_only"',
+      '"update_ports_tags": "rule:admin_only"',
+      '"delete_ports_tags": "rule:admin_only"',
+      '# any member may update or delete a shared pool',
+      '"update_subnetpool": "rule:admin_or_owner or rule:shared_subnetpools"',
+      '"delete_subnetpool": "rule:admin_or_owner or rule:shared_subnetpools"',
+    ].join('\n')))
+    aNet = (await s.call('POST', '/v2.0/networks', { network: { name: 'a-net', project_id: 'pa' } }, A)).body.network.id
+    sharedNet = (await s.call('POST', '/v2.0/networks', { network: { name: 'shared', shared: true } }, ADMIN)).body.network.id
+    sharedPool = (await s.call('POST', '/v2.0/subnetpools', { subnetpool: { name: 'pool', prefixes: ['10.80.0.0/16'], shared: true } }, ADMIN)).body.subnetpool.id
+  })
+  after(async () => {
+    await s.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('update_/delete_networks_tags: the owner may rename the network but no longer tag it', async () => {
+    assert.equal((await s.call('PUT', `/v2.0/networks/${aNet}`, { network: { name: 'renamed' } }, A)).status, 200)
+    const put = await s.call('PUT', `/v2.0/networks/${aNet}/tags/x`, undefined, A)
+    assert.deepEqual(put.body.NeutronError, { type: 'PolicyNotAuthorized', message: 'rule:update_networks_tags is disallowed by policy', detail: '' })
+    assert.equal((await s.call('PUT', `/v2.0/networks/${aNet}/tags`, { tags: ['y'] }, A)).status, 403)
+    assert.equal((await s.call('PUT', `/v2.0/networks/${aNet}/tags/x`, undefined, ADMIN)).status, 201)
+    const del = await s.call('DELETE', `/v2.0/networks/${aNet}/tags`, undefined, A)
+    assert.equal(del.body.NeutronError.message, 'rule:delete_networks_tags is disallowed by policy')
+    assert.deepEqual((await s.call('GET', `/v2.0/networks/${aNet}/tags`, undefined, A)).body, { tags: ['x'] })
+  })
+
+  it('a widened rule lets another project tag a shared network (the default would not)', async () => {
+    assert.equal((await s.call('PUT', `/v2.0/networks/${sharedNet}/tags/from-b`, undefined, B)).status, 201)
+    assert.deepEqual((await s.call('GET', `/v2.0/networks/${sharedNet}`, undefined, ADMIN)).body.network.tags, ['from-b'])
+    assert.equal((await s.call('DELETE', `/v2.0/networks/${sharedNet}/tags/from-b`, undefined, B)).status, 403)
+  })
+
+  it('get_routers_tags: the owner sees the router and its tags attribute, but GET …/tags is 403', async () => {
+    const router = (await s.call('POST', '/v2.0/routers', { router: { name: 'r', tenant_id: 'pa' } }, A)).body.router.id
+    assert.equal((await s.call('PUT', `/v2.0/routers/${router}/tags/t`, undefined, A)).status, 201)
+    assert.deepEqual((await s.call('GET', `/v2.0/routers/${router}`, undefined, A)).body.router.tags, ['t'])
+    const get = await s.call('GET', `/v2.0/routers/${router}/tags`, undefined, A)
+    assert.deepEqual(get.body.NeutronError, { type: 'PolicyNotAuthorized', message: 'rule:get_routers_tags is disallowed by policy', detail: '' })
+    assert.equal((await s.call('GET', `/v2.0/routers/${router}/tags/t`, undefined, A)).status, 403)
+    assert.deepEqual((await s.call('GET', `/v2.0/routers/${router}/tags`, undefined, ADMIN)).body, { tags: ['t'] })
+  })
+
+  it('tag rules and get_port denied: the tags of a port are 404 "The resource could not be found.", as the port is', async () => {
+    const port = (await s.call('POST', '/v2.0/ports', { port: { network_id: aNet, project_id: 'pa' } }, A)).body.port.id
+    assert.equal((await s.call('GET', `/v2.0/ports/${port}`, undefined, A)).status, 404)
+    for (const [m, body] of [['GET', undefined], ['PUT', { tags: ['x'] }], ['DELETE', undefined]] as const) {
+      const r = await s.call(m, `/v2.0/ports/${port}/tags`, body, A)
+      assert.deepEqual(r.body.NeutronError, { type: 'HTTPNotFound', message: 'The resource could not be found.', detail: '' }, m)
+    }
+  })
+
+  it('update_/delete_subnetpool: a widened rule lets another project change and delete a shared pool', async () => {
+    const upd = await s.call('PUT', `/v2.0/subnetpools/${sharedPool}`, { subnetpool: { name: 'by-b' } }, B)
+    assert.equal(upd.status, 200, JSON.stringify(upd.body))
+    assert.equal(upd.body.subnetpool.name, 'by-b')
+    assert.equal((await s.call('DELETE', `/v2.0/subnetpools/${sharedPool}`, undefined, B)).status, 204)
+    assert.equal((await s.call('GET', `/v2.0/subnetpools/${sharedPool}`, undefined, ADMIN)).status, 404)
+  })
+})
+
 describe('policy file reload', () => {
   it('a changed file takes effect within a second; a broken change keeps the rules in force', async () => {
     const { s, file, dir } = await withPolicy('create_network: rule:admin_only\n')

@@ -77,3 +77,91 @@ describe('tags API', () => {
     assert.equal(r.body.NeutronError.message, 'rule:update_networks_tags is disallowed by policy')
   })
 })
+
+/**
+ * Who may read and change tags: get_/update_/delete_<collection>_tags (Neutron 2024.1's rules,
+ * src/policy/defaults.ts), with the 404/403 of an update.
+ */
+describe('tags API: policy under the default rules', () => {
+  const A = { 'X-Project-Id': 'pa', 'X-Roles': 'member' }
+  const B = { 'X-Project-Id': 'pb', 'X-Roles': 'member' }
+  let s: TestServer
+  let aNet: string
+  before(async () => {
+    s = await startNeutrino()
+    aNet = (await s.call('POST', '/v2.0/networks', { network: { name: 'a', tenant_id: 'pa' } }, A)).body.network.id
+  })
+  after(() => s.close())
+
+  it("another project's private network: its NotFound for every tag request", async () => {
+    for (const [m, path, body] of [
+      ['GET', 'tags', undefined],
+      ['GET', 'tags/x', undefined],
+      ['PUT', 'tags', { tags: ['x'] }],
+      ['PUT', 'tags/x', undefined],
+      ['DELETE', 'tags', undefined],
+      ['DELETE', 'tags/x', undefined],
+    ] as const) {
+      const r = await s.call(m, `/v2.0/networks/${aNet}/${path}`, body, B)
+      assert.equal(r.status, 404, `${m} ${path}`)
+      assert.equal(r.body.NeutronError.type, 'NetworkNotFound', `${m} ${path}`)
+    }
+  })
+
+  it('a shared network: others read its tags, and get 403 naming the tag rule when they change them', async () => {
+    const shared = (await s.call('POST', '/v2.0/networks', { network: { name: 'sh', shared: true } })).body.network.id
+    await s.call('PUT', `/v2.0/networks/${shared}/tags`, { tags: ['blue'] })
+    assert.deepEqual((await s.call('GET', `/v2.0/networks/${shared}/tags`, undefined, B)).body, { tags: ['blue'] })
+    assert.equal((await s.call('GET', `/v2.0/networks/${shared}/tags/blue`, undefined, B)).status, 204)
+    const put = await s.call('PUT', `/v2.0/networks/${shared}/tags`, { tags: [] }, B)
+    assert.deepEqual(put.body.NeutronError, { type: 'PolicyNotAuthorized', message: 'rule:update_networks_tags is disallowed by policy', detail: '' })
+    const del = await s.call('DELETE', `/v2.0/networks/${shared}/tags/blue`, undefined, B)
+    assert.equal(del.status, 403)
+    assert.equal(del.body.NeutronError.message, 'rule:delete_networks_tags is disallowed by policy')
+    assert.deepEqual((await s.call('GET', `/v2.0/networks/${shared}/tags`)).body, { tags: ['blue'] })
+  })
+
+  it('owners change their tags, with or without a member role (enforce_new_defaults = false)', async () => {
+    assert.equal((await s.call('PUT', `/v2.0/networks/${aNet}/tags/m`, undefined, A)).status, 201)
+    assert.equal((await s.call('PUT', `/v2.0/networks/${aNet}/tags/r`, undefined, { 'X-Project-Id': 'pa' })).status, 201)
+    assert.equal((await s.call('DELETE', `/v2.0/networks/${aNet}/tags/m`, undefined, { 'X-Project-Id': 'pa' })).status, 204)
+    assert.deepEqual((await s.call('GET', `/v2.0/networks/${aNet}/tags`, undefined, A)).body, { tags: ['r'] })
+  })
+
+  it("a network's owner may tag another project's subnet on it, and delete (not set) the tags of another project's port", async () => {
+    const hosted = (await s.call('POST', '/v2.0/networks', { network: { name: 'hosted', tenant_id: 'pa', shared: true } })).body.network.id
+    const sub = (await s.call('POST', '/v2.0/subnets', { subnet: { network_id: hosted, tenant_id: 'pb', ip_version: 4, cidr: '198.51.100.0/24' } })).body.subnet
+    assert.equal(sub.tenant_id, 'pb')
+    assert.equal((await s.call('PUT', `/v2.0/subnets/${sub.id}/tags/by-net-owner`, undefined, A)).status, 201)
+    assert.deepEqual((await s.call('GET', `/v2.0/subnets/${sub.id}/tags`, undefined, A)).body, { tags: ['by-net-owner'] })
+    const port = (await s.call('POST', '/v2.0/ports', { port: { network_id: hosted, tenant_id: 'pb' } }, B)).body.port
+    assert.equal((await s.call('PUT', `/v2.0/ports/${port.id}/tags`, { tags: ['b1', 'b2'] }, B)).status, 200)
+    assert.deepEqual((await s.call('GET', `/v2.0/ports/${port.id}/tags`, undefined, A)).body.tags, ['b1', 'b2'])
+    const put = await s.call('PUT', `/v2.0/ports/${port.id}/tags/a1`, undefined, A)
+    assert.deepEqual(put.body.NeutronError, { type: 'PolicyNotAuthorized', message: 'rule:update_ports_tags is disallowed by policy', detail: '' })
+    assert.equal((await s.call('DELETE', `/v2.0/ports/${port.id}/tags/b1`, undefined, A)).status, 204)
+    assert.deepEqual((await s.call('GET', `/v2.0/ports/${port.id}`, undefined, B)).body.port.tags, ['b2'])
+  })
+})
+
+describe('tags API: enforce_new_defaults = true', () => {
+  let s: TestServer
+  let net: string
+  before(async () => {
+    s = await startNeutrino({ ini: '[oslo_policy]\nenforce_new_defaults = true\n' })
+    net = (await s.call('POST', '/v2.0/networks', { network: { name: 'a', tenant_id: 'pa' } }, { 'X-Project-Id': 'pa', 'X-Roles': 'member' })).body.network.id
+  })
+  after(() => s.close())
+
+  it('readers read tags and may not change them (403); without a role the network is hidden (404)', async () => {
+    const reader = { 'X-Project-Id': 'pa', 'X-Roles': 'reader' }
+    assert.deepEqual((await s.call('GET', `/v2.0/networks/${net}/tags`, undefined, reader)).body, { tags: [] })
+    const put = await s.call('PUT', `/v2.0/networks/${net}/tags/x`, undefined, reader)
+    assert.equal(put.status, 403)
+    assert.equal(put.body.NeutronError.message, 'rule:update_networks_tags is disallowed by policy')
+    const bare = await s.call('PUT', `/v2.0/networks/${net}/tags/x`, undefined, { 'X-Project-Id': 'pa' })
+    assert.deepEqual(bare.body.NeutronError, { type: 'HTTPNotFound', message: 'The resource could not be found.', detail: '' })
+    assert.equal((await s.call('PUT', `/v2.0/networks/${net}/tags/x`, undefined, { 'X-Project-Id': 'pa', 'X-Roles': 'member' })).status, 201)
+    assert.equal((await s.call('PUT', `/v2.0/networks/${net}/tags/y`, undefined, { 'X-Project-Id': 'px', 'X-Roles': 'admin' })).status, 201)
+  })
+})

@@ -264,3 +264,50 @@ describe('enforce_new_defaults and overrides', () => {
     assert.equal(none.check(alice, 'create_network', { project_id: 'pa', tenant_id: 'pa' }), true)
   })
 })
+
+describe('tag rules (standard-attr-tag; Neutron 2024.1 names and new defaults)', () => {
+  const COLLECTIONS = ['networks', 'subnets', 'ports', 'subnetpools', 'security_groups', 'routers', 'floatingips']
+  const byName = new Map(NEUTRON_DEFAULT_POLICIES.map((d) => [d.name, d]))
+
+  it('get_/update_/delete_<collection>_tags exist for every taggable collection, new check strings as Neutron composes them', () => {
+    for (const c of COLLECTIONS) for (const v of ['get', 'update', 'delete']) assert.ok(byName.get(`${v}_${c}_tags`)?.deprecatedCheckStr, `${v}_${c}_tags`)
+    assert.equal(byName.get('update_networks_tags')!.checkStr, '(rule:admin_only) or (role:member and project_id:%(project_id)s)')
+    assert.equal(byName.get('get_networks_tags')!.checkStr,
+      '(rule:admin_only) or (role:reader and project_id:%(project_id)s) or rule:shared or rule:external or rule:context_is_advsvc')
+    assert.equal(byName.get('delete_ports_tags')!.checkStr,
+      'rule:context_is_advsvc or role:member and project_id:%(project_id)s or (rule:admin_only) or (role:member and rule:network_owner)')
+  })
+
+  const strict = new PolicyEnforcer({ enforceNewDefaults: true })
+  const net = { id: 'n1', project_id: 'pa', tenant_id: 'pa', shared: false, 'router:external': false }
+
+  it('Zed mode: the owner (with or without a role) and the admin; not another project, unless the network is shared (read only)', () => {
+    for (const a of ['get_networks_tags', 'update_networks_tags', 'delete_networks_tags']) {
+      for (const who of [alice, bare, admin]) assert.equal(pol.enforce(a, net, credentialsOf(who)), true, `${a} ${who.projectId}`)
+      assert.equal(pol.enforce(a, net, credentialsOf(bob)), false, a)
+    }
+    assert.equal(pol.enforce('get_networks_tags', { ...net, shared: true }, credentialsOf(bob)), true)
+    assert.equal(pol.enforce('update_networks_tags', { ...net, shared: true }, credentialsOf(bob)), false)
+  })
+
+  it('new defaults: readers read, members change, role-less owners do neither', () => {
+    const reader = ctx('pa', ['reader'])
+    assert.equal(strict.enforce('get_networks_tags', net, credentialsOf(reader)), true)
+    assert.equal(strict.enforce('update_networks_tags', net, credentialsOf(reader)), false)
+    assert.equal(strict.enforce('update_networks_tags', net, credentialsOf(alice)), true)
+    for (const a of ['get_networks_tags', 'update_networks_tags']) assert.equal(strict.enforce(a, net, credentialsOf(bare)), false, a)
+  })
+
+  it("ports and subnets: the network's owner may change a subnet's tags and delete (not set) a port's", () => {
+    const onA = { network_id: 'n1', project_id: 'pb', tenant_id: 'pb', 'network:tenant_id': 'pa' }
+    for (const p of [pol, strict]) {
+      const c = credentialsOf(alice)
+      assert.equal(p.enforce('update_subnets_tags', onA, c), true)
+      assert.equal(p.enforce('delete_ports_tags', onA, c), true)
+      assert.equal(p.enforce('update_ports_tags', onA, c), false)
+      assert.equal(p.enforce('get_ports_tags', onA, c), true)
+      assert.equal(p.enforce('update_ports_tags', onA, credentialsOf(bob)), true)
+      assert.equal(p.enforce('update_ports_tags', onA, credentialsOf(ctx('pz', ['member']))), false)
+    }
+  })
+})
