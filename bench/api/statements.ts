@@ -26,10 +26,11 @@ for (const m of ['query', 'defer'] as const) {
     return orig.call(this, text, ...rest)
   }
 }
-// The database is on a unix socket (no remote address); the API's HTTP is TCP.
+// The database is on a unix socket (no remote address); the API's HTTP is TCP; stdout and stderr
+// may be pipes.
 const write = Socket.prototype.write as any
 ;(Socket.prototype as any).write = function (...a: unknown[]) {
-  if (this.remoteAddress === undefined) {
+  if (this.remoteAddress === undefined && this !== process.stdout && this !== process.stderr) {
     trips++
     if (showSql) sql.push('  -- round trip')
   }

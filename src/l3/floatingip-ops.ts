@@ -284,7 +284,7 @@ export class FloatingIpOps {
   // ---- ML2 events -----------------------------------------------------------------------------
   /** Ml2Plugin.delete_port → disassociate_floatingips, inside the port delete transaction. */
   async disassociatePort(tx: Tx, portId: string): Promise<void> {
-    await tx.run(
+    tx.defer(
       'UPDATE floatingips SET fixed_port_id = NULL, fixed_ip_address = NULL, router_id = NULL, revision_number = revision_number + 1, updated_at = ? WHERE fixed_port_id = ?',
       [this.l3.timestamp(), portId],
     )

@@ -266,10 +266,28 @@ export class NetworkOps {
     return this.toDict(row, segments, subnets.get(row.id) ?? [], tags.get(row.id) ?? [])
   }
 
+  /** The network context of an operation that does not change the network (per-revision cache). */
   async contextFor(q: Queryable, networkId: string, tx?: Tx): Promise<NetworkContext> {
     const row = await getNetworkRow(q, networkId)
     if (!row) throw new NetworkNotFound(networkId)
     return this.contextFromRow(q, row, tx)
+  }
+
+  /**
+   * The network context after this transaction changed the network (a subnet added or removed):
+   * the row, its segments, subnets and tags read together, one round trip on PostgreSQL. Not kept
+   * in the per-revision cache: the transaction may still roll back, and the revision it never
+   * committed would then be reused by the next change, with other contents.
+   */
+  async freshContext(q: Queryable, networkId: string, tx?: Tx): Promise<NetworkContext> {
+    const [row, segments, subnets, tags] = await Promise.all([
+      getNetworkRow(q, networkId),
+      this.core.typeManager.getNetworkSegments(q, networkId),
+      subnetIdsByNetwork(q, [networkId]),
+      tagsByResource(q, 'networks', [networkId]),
+    ])
+    if (!row) throw new NetworkNotFound(networkId)
+    return this.context(this.toDict(row, segments, subnets.get(row.id) ?? [], tags.get(row.id) ?? []), null, segments, tx)
   }
 
   /**

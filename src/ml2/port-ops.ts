@@ -233,10 +233,7 @@ export class PortOps {
 
   // ---- update -------------------------------------------------------------------------------
   async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
-    // PORT BEFORE_UPDATE: the port's project gets its default security group.
-    const port = this.core.securityGroups && (await getPortRow(this.core.reader, id))
-    if (port) await this.core.securityGroups!.ensureDefault(ctx, port.project_id)
-    const pctx = await this.core.txn((tx) => this.updateInTx(tx, ctx, id, b))
+    const pctx = await this.core.txn((tx) => this.updateInTx(tx, ctx, id, b, { ensureDefaultGroup: true }))
     await this.updatePostcommit(pctx)
     return pctx.current
   }
@@ -245,10 +242,19 @@ export class PortOps {
     await this.core.mech.updatePortPostcommit(this.withoutTx(pctx))
   }
 
-  /** A port update inside the caller's transaction (`b` holds only what changes); then `updatePostcommit`. */
-  async updateInTx(tx: Tx, ctx: RequestContext, id: string, b: Dict): Promise<PortContextImpl> {
+  /**
+   * A port update inside the caller's transaction (`b` holds only what changes); then
+   * `updatePostcommit`. `ensureDefaultGroup`: PORT BEFORE_UPDATE of an API update, the port's
+   * project gets its default security group (looked up with the port's children and network).
+   */
+  async updateInTx(tx: Tx, ctx: RequestContext, id: string, b: Dict, o: { ensureDefaultGroup?: boolean } = {}): Promise<PortContextImpl> {
     const row = await this.visibleRow(tx, ctx, id, true)
-    const ch = (await portChildren(tx, [id])).get(id)!
+    const [children, netCtx] = await inOrder([
+      portChildren(tx, [id]),
+      this.networks.contextFor(tx, row.network_id, tx),
+      o.ensureDefaultGroup ? this.core.securityGroups?.ensureDefault(ctx, row.project_id, tx) : undefined,
+    ] as const)
+    const ch = children.get(id)!
     const original = this.toDict(row, ch)
     const origBinding = bindingInput(ch.binding)
     const changes: Partial<PortRow> = {}
@@ -270,12 +276,12 @@ export class PortOps {
         random: this.core.random,
         keep: ch.fixedIps,
       })
-      await writeFixedIps(tx, id, row.network_id, ips, true)
+      writeFixedIps(tx, id, row.network_id, ips, true)
       next.fixedIps = ips
     }
     if (given(b.allowed_address_pairs)) {
       next.pairs = this.pairs(b.allowed_address_pairs ?? [], merged.mac_address)
-      await writePairs(tx, id, next.pairs, true)
+      writePairs(tx, id, next.pairs, true)
     }
     if (next.pairs.length && !merged.port_security_enabled) throw new AddressPairAndPortSecurityRequired()
     const sgBefore = ch.securityGroups ?? []
@@ -284,7 +290,7 @@ export class PortOps {
     const sgChanged = (next.securityGroups ?? []).join() !== sgBefore.join()
     if (given(b.extra_dhcp_opts)) {
       next.dhcpOpts = mergeDhcpOpts(ch.dhcpOpts, dhcpOpts(b.extra_dhcp_opts ?? []))
-      await writeDhcpOpts(tx, id, next.dhcpOpts, true, this.core.newId)
+      writeDhcpOpts(tx, id, next.dhcpOpts, true, this.core.newId)
     }
     const bindingIn = {
       host: given(b['binding:host_id']) ? b['binding:host_id'] : origBinding.host,
@@ -294,7 +300,6 @@ export class PortOps {
     const profileText = profileJson(bindingIn.profile)
     const bindingChanged =
       bindingIn.host !== origBinding.host || bindingIn.vnicType !== origBinding.vnicType || profileText !== ch.binding.profile
-    const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
     let result: BindingResult = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
     const origCtxBinding = { ...origBinding, vifType: ch.binding.vif_type }
     let bindCommit = 0
@@ -310,7 +315,7 @@ export class PortOps {
       }
       next.binding = bindingRow(bindingIn, profileText, result)
       next.levels = result.levels
-      await writeBinding(tx, id, next.binding, result.levels, true)
+      writeBinding(tx, id, next.binding, result.levels, true)
       if (bindingIn.host) bindCommit = 1
     }
     const anyChange =
@@ -320,7 +325,7 @@ export class PortOps {
       changes.updated_at = this.core.timestamp()
       // A binding attempt is one more commit in Neutron, not shown in this response (Zed capture:
       // update → 3, then show → 4).
-      await updatePortRow(tx, id, { ...changes, revision_number: row.revision_number + 1 + bindCommit })
+      updatePortRow(tx, id, { ...changes, revision_number: row.revision_number + 1 + bindCommit })
     }
     const current = this.toDict({ ...row, ...changes }, next)
     const pctx = this.makeContext(current, original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
@@ -343,9 +348,9 @@ export class PortOps {
 
   /** A port delete inside the caller's transaction; then `deletePostcommit`. */
   async deleteInTx(tx: Tx, id: string): Promise<PortContextImpl> {
-    const row = await getPortRow(tx, id)
+    const [row, children] = await inOrder([getPortRow(tx, id), portChildren(tx, [id])] as const)
     if (!row) throw new PortNotFound(id)
-    const ch = (await portChildren(tx, [id])).get(id)!
+    const ch = children.get(id)!
     const current = this.toDict(row, ch)
     const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
     const b = bindingInput(ch.binding)
@@ -354,7 +359,7 @@ export class PortOps {
     await this.core.mech.deletePortPrecommit(pctx)
     // e.g. floating IPs associated with the port are disassociated (ML2 delete_port → l3plugin).
     for (const cb of this.core.callbacks.portPrecommitDelete) await cb(tx, row)
-    await deletePortRow(tx, id)
+    deletePortRow(tx, id)
     this.cache.delete(id)
     return pctx
   }

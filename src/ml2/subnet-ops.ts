@@ -37,6 +37,7 @@ import type { Dict, PluginCore } from './plugin.js'
 import { autoAddressPortsFor, ROUTER_OWNERS } from './port-ips.js'
 import type { SubnetpoolOps } from './subnetpool-ops.js'
 import { TagOps } from './tag-ops.js'
+import { inOrder } from '../common/in-order.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
 
@@ -77,14 +78,19 @@ export class SubnetOps {
   }
 
   private async createInTx(tx: Tx, ctx: RequestContext, b: Dict): Promise<{ dict: Dict; sctx: SubnetContext }> {
+    // Reads that do not depend on each other go together (one round trip on PostgreSQL). The
+    // quota check's answer is looked at only after validation, so a bad request stays a 400.
+    const quota = this.core.quotas?.check(tx, projectOf(ctx, b), 'subnet', 1)
+    quota?.catch(() => {})
+    const onNetworkRead = subnetRowsByNetwork(tx, b.network_id)
+    onNetworkRead.catch(() => {})
     // Visibility only: who may create a subnet on a network is policy's decision (src/api/policy.ts).
-    const net = await this.networks.getRowFor(tx, ctx, b.network_id)
     // _create_subnet_precommit: a cidr, or a subnet pool to allocate one from (subnetpool-ops.ts).
+    const [net, poolId] = await inOrder([this.networks.getRowFor(tx, ctx, b.network_id), this.subnetpools.subnetpoolIdFor(tx, ctx, b)] as const)
     const cidrGiven = given(b.cidr) && b.cidr !== null
     if (cidrGiven && given(b.prefixlen) && b.prefixlen !== null) {
       throw new BadRequest('subnets', 'cidr and prefixlen must not be supplied together')
     }
-    const poolId = await this.subnetpools.subnetpoolIdFor(tx, ctx, b)
     if (!cidrGiven && !poolId) throw new BadRequest('subnets', 'a subnetpool must be specified in the absence of a cidr')
     if (poolId && !cidrGiven && given(b.allocation_pools) && b.allocation_pools !== null) {
       throw new BadRequest('subnets', 'allocation_pools allowed only for specific subnet requests.')
@@ -114,7 +120,7 @@ export class SubnetOps {
       }
     }
     if (!cidr) throw new BadRequest('subnets', 'a subnetpool must be specified in the absence of a cidr')
-    const onNetwork = await subnetRowsByNetwork(tx, net.id)
+    const onNetwork = await onNetworkRead
     const existing = this.core.options.allowOverlappingIps ? onNetwork : await listSubnetRows(tx, null)
     validateSubnetCidrOverlap(cidr, net.id, existing.map((s) => s.cidr))
     this.subnetpools.checkNetworkAffinity(onNetwork, ipVersion, poolId)
@@ -143,13 +149,13 @@ export class SubnetOps {
       dns: dns.map((d) => formatIp(ipVersion, parseIp(d)!.value)),
       routes: routes.map((r: Dict) => ({ destination: r.destination, nexthop: r.nexthop })),
     }
-    await this.core.quotas?.check(tx, row.project_id, 'subnet', 1)
-    await insertSubnet(tx, row, children, this.core.newId)
-    await this.networks.bumpRevision(tx, net.id)
+    await quota
+    insertSubnet(tx, row, children, this.core.newId)
+    this.networks.bumpRevision(tx, net.id)
     // SLAAC / DHCPv6-stateless: every existing non-router port on the network gets its EUI-64 address.
     if (ipVersion === 6 && isAutoAddressSubnet(row)) await autoAddressPortsFor(tx, row, now)
     const dict = this.toDict(row, children, [])
-    const sctx: SubnetContext = { current: dict, original: null, network: await this.networks.contextFor(tx, net.id, tx), tx }
+    const sctx: SubnetContext = { current: dict, original: null, network: await this.networks.freshContext(tx, net.id, tx), tx }
     await this.core.mech.createSubnetPrecommit(sctx)
     return { dict, sctx }
   }
@@ -196,8 +202,8 @@ export class SubnetOps {
       if (Object.keys(changes).length || Object.keys(newChildren).length) {
         changes.revision_number = row.revision_number + 1
         changes.updated_at = this.core.timestamp()
-        await updateSubnetRow(tx, id, changes)
-        await writeChildren(tx, id, newChildren, this.core.newId)
+        updateSubnetRow(tx, id, changes)
+        writeChildren(tx, id, newChildren, this.core.newId)
       }
       const cur = { ...row, ...changes }
       const dict = this.toDict(cur, { ...children, ...newChildren }, original.tags)
@@ -239,7 +245,7 @@ export class SubnetOps {
         [this.core.timestamp(), id],
       )
       await tx.run('DELETE FROM ipallocations WHERE subnet_id = ?', [id])
-      await deleteSubnetRow(tx, id)
+      deleteSubnetRow(tx, id)
       await this.networks.bumpRevision(tx, row.network_id)
       return sctx
     })

@@ -1,5 +1,5 @@
 /** SQL for subnets and their pools, DNS servers and host routes. */
-import type { Queryable, Row } from '../engine.js'
+import type { Queryable, Row, Tx } from '../engine.js'
 import { groupBy } from './networks.js'
 
 export interface SubnetRow {
@@ -29,31 +29,33 @@ export interface SubnetChildren {
 const COLS =
   'id, project_id, network_id, name, ip_version, cidr, gateway_ip, enable_dhcp, ipv6_ra_mode, ipv6_address_mode, subnetpool_id, description, revision_number, created_at, updated_at'
 
-export async function insertSubnet(q: Queryable, s: SubnetRow, c: SubnetChildren, newId: () => string): Promise<void> {
-  await q.run(`INSERT INTO subnets (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+/** A new subnet and its pools, DNS servers and routes (deferred writes). */
+export function insertSubnet(tx: Tx, s: SubnetRow, c: SubnetChildren, newId: () => string): void {
+  tx.defer(`INSERT INTO subnets (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
     s.id, s.project_id, s.network_id, s.name, s.ip_version, s.cidr, s.gateway_ip, s.enable_dhcp,
     s.ipv6_ra_mode, s.ipv6_address_mode, s.subnetpool_id, s.description, s.revision_number, s.created_at, s.updated_at,
   ])
-  await writeChildren(q, s.id, c, newId)
+  writeChildren(tx, s.id, c, newId, false)
 }
 
-export async function writeChildren(q: Queryable, id: string, c: Partial<SubnetChildren>, newId: () => string): Promise<void> {
+/** The children given (pools, DNS servers, routes), replacing the subnet's current ones when `replace`. */
+export function writeChildren(tx: Tx, id: string, c: Partial<SubnetChildren>, newId: () => string, replace = true): void {
   if (c.pools) {
-    await q.run('DELETE FROM ipallocationpools WHERE subnet_id = ?', [id])
+    if (replace) tx.defer('DELETE FROM ipallocationpools WHERE subnet_id = ?', [id])
     for (const p of c.pools) {
-      await q.run('INSERT INTO ipallocationpools (id, subnet_id, first_ip, last_ip) VALUES (?, ?, ?, ?)', [newId(), id, p.start, p.end])
+      tx.defer('INSERT INTO ipallocationpools (id, subnet_id, first_ip, last_ip) VALUES (?, ?, ?, ?)', [newId(), id, p.start, p.end])
     }
   }
   if (c.dns) {
-    await q.run('DELETE FROM dnsnameservers WHERE subnet_id = ?', [id])
+    if (replace) tx.defer('DELETE FROM dnsnameservers WHERE subnet_id = ?', [id])
     for (let i = 0; i < c.dns.length; i++) {
-      await q.run('INSERT INTO dnsnameservers (address, subnet_id, "order") VALUES (?, ?, ?)', [c.dns[i]!, id, i])
+      tx.defer('INSERT INTO dnsnameservers (address, subnet_id, "order") VALUES (?, ?, ?)', [c.dns[i]!, id, i])
     }
   }
   if (c.routes) {
-    await q.run('DELETE FROM subnetroutes WHERE subnet_id = ?', [id])
+    if (replace) tx.defer('DELETE FROM subnetroutes WHERE subnet_id = ?', [id])
     for (const r of c.routes) {
-      await q.run('INSERT INTO subnetroutes (destination, nexthop, subnet_id) VALUES (?, ?, ?)', [r.destination, r.nexthop, id])
+      tx.defer('INSERT INTO subnetroutes (destination, nexthop, subnet_id) VALUES (?, ?, ?)', [r.destination, r.nexthop, id])
     }
   }
 }
@@ -76,15 +78,15 @@ export async function listSubnetRows(q: Queryable, networkIds: string[] | null):
   return rows.map(normalize)
 }
 
-export async function updateSubnetRow(q: Queryable, id: string, changes: Partial<SubnetRow>): Promise<void> {
+export function updateSubnetRow(tx: Tx, id: string, changes: Partial<SubnetRow>): void {
   const keys = Object.keys(changes) as (keyof SubnetRow)[]
   if (!keys.length) return
-  await q.run(`UPDATE subnets SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k] as any), id])
+  tx.defer(`UPDATE subnets SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => changes[k] as any), id])
 }
 
-export async function deleteSubnetRow(q: Queryable, id: string): Promise<void> {
-  await q.run("DELETE FROM tags WHERE resource_type = 'subnets' AND resource_id = ?", [id])
-  await q.run('DELETE FROM subnets WHERE id = ?', [id])
+export function deleteSubnetRow(tx: Tx, id: string): void {
+  tx.defer("DELETE FROM tags WHERE resource_type = 'subnets' AND resource_id = ?", [id])
+  tx.defer('DELETE FROM subnets WHERE id = ?', [id])
 }
 
 /** Pools, DNS servers and routes for the given subnets (null = all), one query per table. */
