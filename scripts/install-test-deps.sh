@@ -8,7 +8,8 @@ need=()
 has() { command -v "$1" >/dev/null 2>&1; }
 has ovsdb-server && has ovs-vswitchd && has ovs-vsctl && has ovs-ofctl || need+=(openvswitch-switch)
 has openstack || need+=(python3-openstackclient)
-python3 -c 'import ovsdbapp' >/dev/null 2>&1 || need+=(python3-ovsdbapp)
+# Debian's python (bench/ovsdb runs /usr/bin/python3), not whatever python3 is first on PATH.
+/usr/bin/python3 -c 'import ovsdbapp' >/dev/null 2>&1 || need+=(python3-ovsdbapp)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 has mariadbd || has mysqld || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
 has ip || need+=(iproute2)
