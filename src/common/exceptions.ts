@@ -441,6 +441,17 @@ export class PolicyNotAuthorized extends NotAuthorized {
 }
 
 // ---- 503 -------------------------------------------------------------------------------------
+/** The database server cannot be reached (down, restarting, connection lost): try again later. */
+export class DatabaseUnavailable extends ServiceUnavailable {
+  constructor(outcomeUnknown = false) {
+    super(
+      outcomeUnknown
+        ? 'The connection to the database was lost while the change was being committed; it may or may not have been applied.'
+        : 'The database is not reachable at the moment; retry the request.',
+    )
+  }
+}
+
 export class NoNetworkAvailable extends ServiceUnavailable {
   override readonly type = 'NoNetworkAvailable'
   constructor() { super('Unable to create the network. No tenant network is available for allocation.') }

@@ -1,3 +1,4 @@
+import { DatabaseUnavailable, RetryRequest } from '../common/exceptions.js'
 import type { Db, StatementHook } from './engine.js'
 import { PostgresDb } from './postgres-engine.js'
 import { SqliteDb } from './sqlite-engine.js'
@@ -35,7 +36,14 @@ export function openDb(url: string, opts: OpenDbOptions = {}): Db {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', '57P03'])
 
 export function isUnreachable(e: unknown): boolean {
+  // The PostgreSQL engine reports a lost connection as a retry whose final answer is a 503.
+  if (e instanceof RetryRequest) return e.inner instanceof DatabaseUnavailable
   return UNREACHABLE.has((e as { code?: string })?.code ?? '')
+}
+
+/** What to tell the operator about an unreachable database (the engine's reason, not "retry: …"). */
+function describe(e: unknown): string {
+  return e instanceof RetryRequest ? e.reason : (e as Error).message
 }
 
 /**
@@ -45,15 +53,16 @@ export function isUnreachable(e: unknown): boolean {
  */
 export async function withStartupRetries<T>(
   first: () => Promise<T>,
-  o: { maxRetries: number; intervalSeconds: number; onRetry: (e: Error, attempt: number) => void; sleep?: (ms: number) => Promise<void> },
+  o: { maxRetries: number; intervalSeconds: number; onRetry: (why: string, attempt: number) => void; sleep?: (ms: number) => Promise<void> },
 ): Promise<T> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
   for (let attempt = 1; ; attempt++) {
     try {
       return await first()
     } catch (e) {
-      if (!isUnreachable(e) || (o.maxRetries >= 0 && attempt > o.maxRetries)) throw e
-      o.onRetry(e as Error, attempt)
+      if (!isUnreachable(e)) throw e
+      if (o.maxRetries >= 0 && attempt > o.maxRetries) throw new Error(`database not reachable after ${attempt} attempts: ${describe(e)}`)
+      o.onRetry(describe(e), attempt)
       await sleep(o.intervalSeconds * 1000)
     }
   }

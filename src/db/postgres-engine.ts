@@ -1,4 +1,4 @@
-import { RetryRequest } from '../common/exceptions.js'
+import { DatabaseUnavailable, RetryRequest } from '../common/exceptions.js'
 import type { Db, Param, Row, StatementHook, Tx } from './engine.js'
 import { DEFAULT_TYPE_PARSERS, type PgConnection } from './pg/connection.js'
 import { PgPool } from './pg/pool.js'
@@ -25,7 +25,24 @@ TYPES.set(1700, Number)
 /** PostgreSQL error codes that mean "another transaction won; run the request again". */
 const RETRY_CODES = new Set(['23505', '40001', '40P01'])
 
-function wrapErr(e: any): never {
+/**
+ * The database went away: connection refused or reset, socket missing, server shutting down or
+ * starting up (57P01–57P03), SQLSTATE class 08 (connection exception). Like oslo.db's
+ * DBConnectionError, which Neutron's retry_db_errors re-runs.
+ */
+const GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03'])
+
+export function isConnectionLost(e: any): boolean {
+  const code: string = e?.code ?? ''
+  return GONE.has(code) || code.startsWith('08')
+}
+
+function wrapErr(e: any, committing = false): never {
+  if (isConnectionLost(e)) {
+    // Lost while its COMMIT was on the way: it may have been applied, so it is not re-run.
+    if (committing) throw new DatabaseUnavailable(true)
+    throw new RetryRequest(`database connection lost: ${e.code}: ${e.message}`, new DatabaseUnavailable())
+  }
   if (RETRY_CODES.has(e?.code)) throw new RetryRequest(`${e.code}: ${e.message}`)
   // A table altered under a prepared statement (a schema upgrade by another server): the client
   // has dropped the statement, so running the request again prepares it afresh.
@@ -62,7 +79,13 @@ export class PostgresDb implements Db {
     try {
       return (await this.#pool.query<T>(toPg(sql), params)).rows
     } catch (e) {
-      wrapErr(e)
+      // A read is safe to repeat: once, on a new connection (an idle one may have died unnoticed).
+      if (!isConnectionLost(e)) wrapErr(e)
+      try {
+        return (await this.#pool.query<T>(toPg(sql), params)).rows
+      } catch (again) {
+        wrapErr(again)
+      }
     }
   }
   async get<T = Row>(sql: string, params: readonly Param[] = []): Promise<T | undefined> {
@@ -78,7 +101,12 @@ export class PostgresDb implements Db {
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const c = await this.#pool.acquire()
+    let c: PgConnection
+    try {
+      c = await this.#pool.acquire()
+    } catch (e) {
+      wrapErr(e)
+    }
     let broken = false
     const hook = this.#hook
     const q = async (sql: string, params: readonly Param[] = []) => {
@@ -104,7 +132,13 @@ export class PostgresDb implements Db {
       // Sent with the transaction's first statement, not on its own.
       c.defer('BEGIN')
       const result = await fn(tx)
-      const r = await q('COMMIT')
+      let r
+      hook?.('COMMIT', [])
+      try {
+        r = await c.query('COMMIT')
+      } catch (e) {
+        wrapErr(e, true)
+      }
       // COMMIT of a failed transaction answers ROLLBACK: a deferred write failed and nothing
       // awaited after it in its batch.
       if (r.command !== 'COMMIT') throw c.takeUnreportedError() ?? new Error(`transaction rolled back (COMMIT answered ${r.command})`)

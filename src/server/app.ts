@@ -74,8 +74,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
       const applied = await withStartupRetries(() => upgrade(db), {
         maxRetries: cfg.database.max_retries,
         intervalSeconds: cfg.database.retry_interval,
-        onRetry: (e, n) =>
-          log.warn(`database ${db.description} not reachable (${e.message}); retrying in ${cfg.database.retry_interval} s (attempt ${n}${cfg.database.max_retries >= 0 ? ` of ${cfg.database.max_retries}` : ''})`),
+        onRetry: (why, n) =>
+          log.warn(`database ${db.description} not reachable (${why}); retrying in ${cfg.database.retry_interval} s (attempt ${n}${cfg.database.max_retries >= 0 ? ` of ${cfg.database.max_retries}` : ''})`),
       })
       if (applied.length) log.info(`database ${db.description}: applied schema migrations ${applied.join(', ')}`)
     }

@@ -35,6 +35,10 @@ export interface PgServer {
   url: string
   createDatabase(name: string): string
   stop(): void
+  /** Stops the server (`-m fast`: sessions are terminated, as an operator's restart does) and keeps its data. */
+  halt(): void
+  /** Starts a halted server again, with the same settings. */
+  resume(): void
   /** With tcp: the server's port on 127.0.0.1. */
   tcpPort?: number
   /** With ssl: the server's certificate (PEM), which is also the CA to trust. */
@@ -104,11 +108,12 @@ export function startPostgres(opts: PgServerOptions = {}): PgServer {
     // With TCP the port is a free ephemeral one (retried should another process take it first);
     // otherwise it only names the socket file.
     let port = 0
+    const listen = tcp ? `-c listen_addresses=127.0.0.1` : `-c listen_addresses=''`
+    const startServer = () => run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-k ${dir} ${listen} -p ${port} ${settings.join(' ')}`, 'start'])
     for (let attempt = 1; ; attempt++) {
       port = tcp ? freePort() : 20000 + Math.floor(Math.random() * 20000)
-      const listen = tcp ? `-c listen_addresses=127.0.0.1` : `-c listen_addresses=''`
       try {
-        run(join(bin, 'pg_ctl'), ['-D', data, '-w', '-l', join(dir, 'log'), '-o', `-k ${dir} ${listen} -p ${port} ${settings.join(' ')}`, 'start'])
+        startServer()
         break
       } catch (e) {
         if (!tcp || attempt >= 3) throw e
@@ -141,6 +146,12 @@ export function startPostgres(opts: PgServerOptions = {}): PgServer {
       tcpPort: tcp ? port : undefined,
       certFile,
       tcpUrl,
+      halt() {
+        run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'])
+      },
+      resume() {
+        startServer()
+      },
       stop() {
         if (stopped) return
         stopped = true

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { DatabaseUnavailable, RetryRequest } from '../../../src/common/exceptions.js'
 import { isUnreachable, withStartupRetries } from '../../../src/db/connect.js'
 import { statementLogger } from '../../../src/server/app.js'
 
@@ -28,7 +29,7 @@ test('waits while the database is unreachable, then goes on', async () => {
 
 test('gives up after max_retries retries with the last error', async () => {
   const a = attempts([coded('ECONNREFUSED'), coded('ECONNREFUSED'), coded('ECONNREFUSED'), coded('ECONNREFUSED')])
-  await assert.rejects(withStartupRetries(a.first, { maxRetries: 2, intervalSeconds: 0, onRetry: () => {}, sleep: a.sleep }), /ECONNREFUSED/)
+  await assert.rejects(withStartupRetries(a.first, { maxRetries: 2, intervalSeconds: 0, onRetry: () => {}, sleep: a.sleep }), /database not reachable after 3 attempts: boom ECONNREFUSED/)
   assert.equal(a.calls(), 3) // the first attempt and two retries
 })
 
@@ -45,6 +46,11 @@ test('a wrong password or a missing database fails at once', async () => {
     assert.equal(a.calls(), 1, String(code))
   }
   assert.equal(isUnreachable(coded('EPROTO')), false)
+})
+
+test("the PostgreSQL engine's lost-connection retry counts as unreachable; other retries do not", () => {
+  assert.equal(isUnreachable(new RetryRequest('database connection lost: ENOENT', new DatabaseUnavailable())), true)
+  assert.equal(isUnreachable(new RetryRequest('duplicate key')), false)
 })
 
 test('connection_debug: nothing below 50, statements from 50, parameters at 100', () => {
