@@ -76,9 +76,13 @@ export class PortOps {
       // PORT BEFORE_CREATE: each project's default security group, looked up (or made) in this
       // transaction; the lookup starts now so that it shares the first port's round trip, and
       // bindNewPort gets the same answer without asking again.
-      for (const p of projects) this.core.securityGroups?.ensureDefault(ctx, p, tx).catch(() => {})
+      const defaults = Promise.all(projects.map((p) => this.core.securityGroups?.ensureDefault(ctx, p, tx)))
+      defaults.catch(() => {}) // awaited below; a failure must not go unhandled meanwhile
       const out: PortContextImpl[] = []
       for (const b of bodies) out.push(await this.createInTx(tx, ctx, b))
+      // A port that names its groups does not wait for the default one, but its failure still
+      // fails the request, as when it ran before the transaction.
+      await defaults
       return out
     })
     const results: Dict[] = []
