@@ -1,6 +1,6 @@
 import { DatabaseUnavailable, RetryRequest } from '../common/exceptions.js'
 import type { Db, StatementHook } from './engine.js'
-import { PostgresDb } from './postgres-engine.js'
+import { isConnectionLost, PostgresDb } from './postgres-engine.js'
 import { SqliteDb } from './sqlite-engine.js'
 
 /**
@@ -32,13 +32,14 @@ export function openDb(url: string, opts: OpenDbOptions = {}): Db {
   throw new Error(`unsupported database '${scheme}' in '${url}' (use sqlite:/// or postgresql://)`)
 }
 
-/** Errors that mean "the database server is not there (yet)", worth waiting for at start. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', '57P03'])
-
+/**
+ * "The database server is not there (yet)", worth waiting for at start: the PostgreSQL engine
+ * reports a lost connection as a retry whose final answer is a 503; an error that escaped it
+ * unwrapped is judged by the engine's own list of codes.
+ */
 export function isUnreachable(e: unknown): boolean {
-  // The PostgreSQL engine reports a lost connection as a retry whose final answer is a 503.
   if (e instanceof RetryRequest) return e.inner instanceof DatabaseUnavailable
-  return UNREACHABLE.has((e as { code?: string })?.code ?? '')
+  return isConnectionLost(e)
 }
 
 /** What to tell the operator about an unreachable database (the engine's reason, not "retry: …"). */
