@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { act, deleteFlows, flowMod, formatFlowMod, OpenFlowController } from '../../src/openflow/index.js'
+import { act, deleteFlows, flowMod, formatFlowMod, SwitchListener } from '../../src/openflow/index.js'
 import type { FlowMod } from '../../src/openflow/index.js'
 import { OvsSwitch } from '../../test/helpers/ovs-switch.js'
 
@@ -37,7 +37,7 @@ function flows(n: number): FlowMod[] {
 
 async function main(): Promise<void> {
   const ovs = OvsSwitch.start()
-  const ctl = new OpenFlowController({ echoInterval: 0 })
+  const ctl = new SwitchListener({ echoInterval: 0 })
   try {
     const path = ovs.unixPath()
     await ctl.listen({ path })

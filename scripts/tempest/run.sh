@@ -6,7 +6,7 @@
 #   --regex        tempest test selection (default '^tempest\.api\.network')
 #   --concurrency  tempest workers (default 4: tempest mostly waits on Keystone and Neutrino)
 #   --mode         wired:   `node bin/neutrino.js server` with auth_strategy = keystone (needs
-#                           KeystoneAuth wired into src/server/app.ts and `npm run build`)
+#                           KeystoneAuth wired into src/apps/server/app.ts and `npm run build`)
 #                  interim: scripts/tempest/serve-keystone.ts (buildApp with an injected KeystoneAuth)
 #                  noauth:  `neutrino server` with auth_strategy = noauth (tokens ignored; every
 #                           request is the default project's admin: shows what breaks without auth)
@@ -61,7 +61,7 @@ bash "$HERE/keystone-up.sh" "$WORK/keystone"
 set -a; . "$WORK/keystone/keystone.env"; set +a
 
 if [ "$MODE" = auto ]; then
-  if [ -f "$REPO/dist/cli/main.js" ] && grep -rqs "keystoneAuthFromConfig\|KeystoneAuth" "$REPO/dist/server/app.js"; then MODE=wired; else MODE=interim; fi
+  if [ -f "$REPO/dist/cli/main.js" ] && grep -rqs "keystoneAuthFromConfig\|KeystoneAuth" "$REPO/dist/apps/server/app.js"; then MODE=wired; else MODE=interim; fi
 fi
 AUTH=keystone; [ "$MODE" = noauth ] && AUTH=noauth
 if [ "$MODE" != interim ] && [ ! -f "$REPO/dist/cli/main.js" ]; then (cd "$REPO" && npm run build >/dev/null); fi

@@ -1,5 +1,5 @@
 /**
- * Interim Neutrino server with auth_strategy = keystone, until src/server/app.ts builds the
+ * Interim Neutrino server with auth_strategy = keystone, until src/apps/server/app.ts builds the
  * KeystoneAuth itself: loads the config files given as arguments, builds KeystoneAuth from
  * [keystone_authtoken] and hands it to buildApp (AppOptions.auth). Prints the same
  * `listening on http://IP:PORT` line as `neutrino server`; stops on SIGTERM/SIGINT.
@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs'
 import { keystoneAuthFromConfig } from '../../src/auth/index.js'
 import { createLogger } from '../../src/common/log.js'
 import { loadConfig } from '../../src/conf/index.js'
-import { buildApp } from '../../src/server/app.js'
+import { buildApp } from '../../src/apps/server/app.js'
 
 const files = process.argv.slice(2)
 if (files.length === 0) {

@@ -13,7 +13,7 @@ import { ConfigError, loadConfig, parseArgs, writeSamples, type NeutrinoConfig }
 import { createLogger, type Logger } from '../common/log.js'
 import { openDb } from '../db/connect.js'
 import { currentVersion, upgrade } from '../db/migrations.js'
-import { buildApp } from '../server/app.js'
+import { buildApp } from '../apps/server/app.js'
 import { PolicyFileError } from '../policy/index.js'
 import { runMigrateToMl2 } from './migrate.js'
 

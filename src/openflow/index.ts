@@ -13,4 +13,4 @@ export { act, deepFreeze, DEFAULT_PRIORITY, deleteFlows, flowMod, type FlowSpec,
 export { formatAction, formatActions, formatFlow, formatFlowMod, formatInstructions, formatMatch } from './flow-format.js'
 export { FlowParseError, parseAction, parseFlow, parseFlowMod, parseInstructions, parseMatch, type ParsedFlow } from './flow-parse.js'
 export { type ConnectionOptions, SwitchConnection, versionName } from './switch-connection.js'
-export { type ListenOptions, OpenFlowController } from './controller.js'
+export { type ListenOptions, SwitchListener } from './switch-listener.js'

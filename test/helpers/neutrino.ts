@@ -6,7 +6,7 @@
 import { buildConfig, parseIni, type NeutrinoConfig } from '../../src/conf/index.js'
 import { memoryLogger } from '../../src/common/log.js'
 import type { MechanismDriver } from '../../src/ml2/driver-api.js'
-import { buildApp, type App } from '../../src/server/app.js'
+import { buildApp, type App } from '../../src/apps/server/app.js'
 import { httpCall } from './http.js'
 
 export const TEST_INI = `

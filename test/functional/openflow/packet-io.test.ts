@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
-import { act, flowMod, OpenFlowController, packetOut, type PacketIn, Port, type SwitchConnection } from '../../../src/openflow/index.js'
+import { act, flowMod, SwitchListener, packetOut, type PacketIn, Port, type SwitchConnection } from '../../../src/openflow/index.js'
 import { needComponent } from '../../helpers/components.js'
 import { OvsSwitch } from '../../helpers/ovs-switch.js'
 
@@ -52,14 +52,14 @@ function frame(dst: string, src: string, text: string): Buffer {
 
 describe('PACKET_IN / PACKET_OUT with real packets', { skip }, () => {
   let ovs: OvsSwitch
-  let ctl: OpenFlowController
+  let ctl: SwitchListener
   let sw: SwitchConnection
   let a: ReturnType<OvsSwitch['addNamespacePort']>
   let b: ReturnType<OvsSwitch['addNamespacePort']>
 
   before(async () => {
     ovs = OvsSwitch.start()
-    ctl = new OpenFlowController({ echoInterval: 2000 })
+    ctl = new SwitchListener({ echoInterval: 2000 })
     const path = ovs.unixPath()
     await ctl.listen({ path })
     const br = ovs.addBridge({ controller: `unix:${path}`, dpid: 0x77n })

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
-  act, BarrierError, deleteFlows, flowMod, formatFlow, groupMod, OpenFlowController, OpenFlowError, parseFlow,
+  act, BarrierError, deleteFlows, flowMod, formatFlow, groupMod, SwitchListener, OpenFlowError, parseFlow,
   parseFlowMod, Port, PrerequisiteError, type SwitchConnection,
 } from '../../../src/openflow/index.js'
 import { needComponent } from '../../helpers/components.js'
@@ -18,14 +18,14 @@ const skip = needComponent('ovs-vswitchd', ['ovs-vswitchd', 'ovsdb-server', 'ovs
 
 describe('OpenFlow flow programming on ovs-vswitchd', { skip }, () => {
   let ovs: OvsSwitch
-  let ctl: OpenFlowController
+  let ctl: SwitchListener
   let sw: SwitchConnection
   let br: string
   const dpid = 0x0000_5e00_0053_0001n
 
   before(async () => {
     ovs = OvsSwitch.start()
-    ctl = new OpenFlowController({ echoInterval: 2000 })
+    ctl = new SwitchListener({ echoInterval: 2000 })
     const path = ovs.unixPath()
     await ctl.listen({ path })
     br = ovs.addBridge({ controller: `unix:${path}`, dpid })

@@ -11,7 +11,7 @@ import type { TLSSocket } from 'node:tls'
 import { after, before, describe, it } from 'node:test'
 import { once } from 'node:events'
 import {
-  act, BarrierError, DeadPeerError, flowMod, FlowRemovedReason, OpenFlowController, OpenFlowError, type SwitchConnection,
+  act, BarrierError, DeadPeerError, flowMod, FlowRemovedReason, SwitchListener, OpenFlowError, type SwitchConnection,
 } from '../../../src/openflow/index.js'
 import { needComponent } from '../../helpers/components.js'
 import { OvsSwitch } from '../../helpers/ovs-switch.js'
@@ -21,12 +21,12 @@ const skip = needComponent('ovs-vswitchd', ['ovs-vswitchd', 'ovsdb-server', 'ovs
 
 describe('OpenFlow sessions with ovs-vswitchd', { skip }, () => {
   let ovs: OvsSwitch
-  let ctl: OpenFlowController
+  let ctl: SwitchListener
   let path: string
 
   before(async () => {
     ovs = OvsSwitch.start()
-    ctl = new OpenFlowController({ echoInterval: 1000 })
+    ctl = new SwitchListener({ echoInterval: 1000 })
     path = ovs.unixPath()
     await ctl.listen({ path })
   })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { DatabaseUnavailable, RetryRequest } from '../../../src/common/exceptions.js'
 import { isUnreachable, withStartupRetries } from '../../../src/db/connect.js'
-import { statementLogger } from '../../../src/server/app.js'
+import { statementLogger } from '../../../src/apps/server/app.js'
 
 const coded = (code: string) => Object.assign(new Error(`boom ${code}`), { code })
 

@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import {
-  act, BarrierError, DeadPeerError, flowMod, OpenFlowController, OpenFlowError, RequestTimeoutError, type SwitchConnection,
+  act, BarrierError, DeadPeerError, flowMod, SwitchListener, OpenFlowError, RequestTimeoutError, type SwitchConnection,
 } from '../../../src/openflow/index.js'
 import type { FlowStats, OFMessage } from '../../../src/openflow/messages.js'
 import { connectFakeSwitch, type FakeSwitchPeer } from '../../helpers/ovs-switch-fake.js'
 import { TEST_CERT, TEST_KEY } from './tls-fixture.js'
 
-describe('OpenFlowController with scripted switches', () => {
-  let ctl: OpenFlowController
+describe('SwitchListener with scripted switches', () => {
+  let ctl: SwitchListener
   let port: number
   const peers: FakeSwitchPeer[] = []
 
@@ -30,7 +30,7 @@ describe('OpenFlowController with scripted switches', () => {
   }
 
   beforeEach(async () => {
-    ctl = new OpenFlowController({ echoInterval: 0 })
+    ctl = new SwitchListener({ echoInterval: 0 })
     port = ((await ctl.listen({ port: 0 })) as AddressInfo).port
   })
 
@@ -79,7 +79,7 @@ describe('OpenFlowController with scripted switches', () => {
 
   it('probes an idle switch with ECHO and declares a silent one dead', async () => {
     await ctl.close()
-    ctl = new OpenFlowController({ echoInterval: 40, echoTimeout: 200 })
+    ctl = new SwitchListener({ echoInterval: 40, echoTimeout: 200 })
     port = ((await ctl.listen({ port: 0 })) as AddressInfo).port
     const [alive] = await connectSwitch({ dpid: 1n })
     const [, deadConn] = await connectSwitch({ dpid: 2n, ignoreEcho: true })

@@ -1,8 +1,8 @@
 /** Mechanism drivers by `[ml2] mechanism_drivers` name (Neutron's entry points). */
-import type { Logger } from '../common/log.js'
-import type { MechanismDriver } from '../ml2/driver-api.js'
-import { LoggerMechanismDriver } from '../ml2/mech/mech-logger.js'
-import { TestMechanismDriver, type FailRule } from '../ml2/mech/mech-test.js'
+import type { Logger } from '../../common/log.js'
+import type { MechanismDriver } from '../../ml2/driver-api.js'
+import { LoggerMechanismDriver } from '../../ml2/mech/mech-logger.js'
+import { TestMechanismDriver, type FailRule } from '../../ml2/mech/mech-test.js'
 
 export interface MechDriverDeps {
   log: Logger

@@ -20,7 +20,7 @@ export interface ListenOptions {
   readonly tls?: TlsOptions
 }
 
-export interface ControllerEvents {
+export interface SwitchListenerEvents {
   /** A switch finished the handshake. */
   switch: [SwitchConnection]
   /** A ready switch went away (closed, dead peer, replaced by a reconnect). */
@@ -29,7 +29,7 @@ export interface ControllerEvents {
   handshake_failed: [Error, string]
 }
 
-export class OpenFlowController extends EventEmitter<ControllerEvents> {
+export class SwitchListener extends EventEmitter<SwitchListenerEvents> {
   readonly switches = new Map<bigint, SwitchConnection>()
   private readonly servers: Server[] = []
   private readonly connections = new Set<SwitchConnection>()
