@@ -76,12 +76,14 @@ export interface RabbitNode {
 export interface RabbitOptions {
   /** Milliseconds to wait for the node to boot (default 90 s: a loaded 2-core machine). */
   bootTimeoutMs?: number
+  /** AMQP port on 127.0.0.1 (default: a free one), e.g. one a client already retries. */
+  port?: number
 }
 
 export async function startRabbit(o: RabbitOptions = {}): Promise<RabbitNode> {
   const dir = mkdtempSync(join(tmpdir(), 'nmq-rabbit-'))
   const nodeName = `nmq${randomBytes(4).toString('hex')}@localhost`
-  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()]
+  const [port, distPort, epmdPort] = [o.port ?? await freePort(), await freePort(), await freePort()]
   for (const d of ['home', 'mnesia', 'log']) mkdirSync(join(dir, d), { recursive: true })
   writeFileSync(join(dir, 'rabbitmq.conf'), [
     `listeners.tcp.default = 127.0.0.1:${port}`,
