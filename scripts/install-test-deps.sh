@@ -21,6 +21,10 @@ has keystone-manage && [ -e /usr/bin/keystone-wsgi-public ] || need+=(python3-ke
 has uwsgi || need+=(uwsgi-core)
 [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ] || need+=(uwsgi-plugin-python3)
 has tempest || need+=(tempest)
+# Messaging tests: a private RabbitMQ node (test/helpers/rabbitmq.ts) and the real oslo.messaging
+# as interop peer (test/functional/messaging/oslo_peer.py, run by Debian's /usr/bin/python3).
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && has epmd || need+=(rabbitmq-server)
+/usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1 || need+=(python3-oslo.messaging)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-test-deps: missing ${need[*]} and not root; install them with apt-get" >&2
@@ -28,6 +32,14 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   echo "install-test-deps: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # rabbitmq-server's postinst would start a system broker on *:5672 (and epmd on 4369), ports
+  # the tests must never meet. Unless a policy-rc.d already rules, deny those two services (and
+  # only those) for the duration of the install.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# install-test-deps.sh: no system RabbitMQ/epmd\ncase "$1" in rabbitmq-server|epmd|epmd.socket|epmd.service) exit 101 ;; esac\nexit 0\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
 fi

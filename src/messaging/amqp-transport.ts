@@ -131,8 +131,10 @@ export class AmqpTransport implements Transport {
       const ch = await this.#conn.channel()
       let declared = this.#declared.get(ch)
       if (declared === undefined) this.#declared.set(ch, (declared = new Set()))
-      if (!declared.has(r.exchange)) {
-        // Declared before the first publish so that the exchange exists (as kombu's maybe_declare).
+      // Declared before publishing so that the exchange exists (as kombu's maybe_declare). A fanout
+      // exchange is auto_delete — the broker drops it with its last queue — so it is declared every
+      // time: publishing to a vanished exchange would close the channel.
+      if (r.fanout || !declared.has(r.exchange)) {
         try {
           if (r.fanout) await declareFanoutExchange(ch, target.topic)
           else await declareTopicExchange(ch, r.exchange)
