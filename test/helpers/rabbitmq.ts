@@ -60,6 +60,8 @@ async function waitExit(pid: number | undefined, ms: number): Promise<boolean> {
 export interface RabbitNode {
   readonly nodeName: string
   readonly port: number
+  /** With `tls`: the amqps port on 127.0.0.1. */
+  readonly tlsPort?: number
   readonly dir: string
   /** `rabbit://guest:guest@127.0.0.1:<port>/` */
   readonly url: string
@@ -78,15 +80,27 @@ export interface RabbitOptions {
   bootTimeoutMs?: number
   /** AMQP port on 127.0.0.1 (default: a free one), e.g. one a client already retries. */
   port?: number
+  /** Also an amqps listener (`tlsPort`) with this server certificate, requiring client certificates signed by `ca`. */
+  tls?: { ca: string; cert: string; key: string }
 }
 
 export async function startRabbit(o: RabbitOptions = {}): Promise<RabbitNode> {
   const dir = mkdtempSync(join(tmpdir(), 'nmq-rabbit-'))
   const nodeName = `nmq${randomBytes(4).toString('hex')}@localhost`
   const [port, distPort, epmdPort] = [o.port ?? await freePort(), await freePort(), await freePort()]
+  const tlsPort = o.tls ? await freePort() : undefined
   for (const d of ['home', 'mnesia', 'log']) mkdirSync(join(dir, d), { recursive: true })
+  const tlsConf = o.tls ? [
+    `listeners.ssl.default = 127.0.0.1:${tlsPort}`,
+    `ssl_options.cacertfile = ${o.tls.ca}`,
+    `ssl_options.certfile = ${o.tls.cert}`,
+    `ssl_options.keyfile = ${o.tls.key}`,
+    'ssl_options.verify = verify_peer',
+    'ssl_options.fail_if_no_peer_cert = true',
+  ] : []
   writeFileSync(join(dir, 'rabbitmq.conf'), [
     `listeners.tcp.default = 127.0.0.1:${port}`,
+    ...tlsConf,
     'loopback_users = none',
     'log.console = false',
     'log.file.level = info',
@@ -162,6 +176,7 @@ export async function startRabbit(o: RabbitOptions = {}): Promise<RabbitNode> {
   const node: RabbitNode = {
     nodeName,
     port,
+    tlsPort,
     dir,
     url: `rabbit://guest:guest@127.0.0.1:${port}/`,
     ctl,

@@ -34,7 +34,7 @@ export async function rawChannel(node: RabbitNode): Promise<{ ch: amqp.Channel; 
 }
 
 /** rabbitmqctl list_* as rows of tab-separated columns (header lines dropped). */
-export function listRows(node: RabbitNode, what: 'queues' | 'exchanges' | 'bindings', cols: string[]): string[][] {
+export function listRows(node: RabbitNode, what: 'queues' | 'exchanges' | 'bindings' | 'connections', cols: string[]): string[][] {
   const out = node.ctl(`list_${what}`, '-q', '--no-table-headers', ...cols)
   return out.split('\n').filter((l) => l.trim() !== '').map((l) => l.split('\t'))
 }

@@ -89,3 +89,13 @@ describe('failure serialisation', () => {
     assert.equal(deserializeFailure('[1]').excClass, 'RemoteError')
   })
 })
+
+describe('UniqueIdCache', () => {
+  it('remembers ids up to its capacity, forgetting the oldest first', async () => {
+    const { UniqueIdCache } = await import('../../../src/messaging/unique-id-cache.js')
+    const c = new UniqueIdCache(3)
+    assert.deepEqual(['a', 'b', 'c', 'a'].map((x) => c.seen(x)), [false, false, false, true])
+    assert.equal(c.seen('d'), false) // evicts a
+    assert.deepEqual([c.seen('b'), c.seen('a')], [true, false])
+  })
+})
