@@ -161,7 +161,15 @@ export class AmqpConnection {
           model!.once('close', () => resolve())
           ch.once('close', () => resolve())
         })
-        for (const setup of [...this.#setups]) await setup(ch)
+        // Until every registered setup ran on this channel: one added while these run (and the
+        // channel is not yet published) would otherwise be missed on this connection.
+        const done = new Set<ChannelSetup>()
+        for (let todo = [...this.#setups]; todo.length > 0; todo = [...this.#setups].filter((s) => !done.has(s))) {
+          for (const setup of todo) {
+            done.add(setup)
+            if (this.#setups.has(setup)) await setup(ch) // not if removed meanwhile (a stopped server)
+          }
+        }
         if (this.#closed) { await model.close().catch(() => undefined); break }
         this.generation++
         this.#ch = ch
