@@ -115,6 +115,24 @@ describe('messaging over a real RabbitMQ', { skip, timeout: 240_000 }, () => {
     assert.ok(srv.log.lines.some((l) => l.includes('ERROR') && l.includes('secret internal detail')), 'the stack is logged')
   })
 
+  it('handles messages concurrently: a slow handler does not hold up the next call', async () => {
+    const order: string[] = []
+    const slow = cli.t.call({ topic: TOPIC, server: 'h1' }, 'slowly', {}).then(() => order.push('slow'))
+    const fast = cli.t.call({ topic: TOPIC, server: 'h1' }, 'nothing', {}).then(() => order.push('fast'))
+    await Promise.all([slow, fast])
+    assert.deepEqual(order, ['fast', 'slow'])
+  })
+
+  it('a stopped server consumes no more: its calls time out, its queues keep no consumer', async () => {
+    const s = srv.t.rpcServer({ target: { topic: 'nmq-stop', server: 'h9' }, endpoints: [hostEndpoint('h9')] })
+    await s.start()
+    assert.equal((await cli.t.call({ topic: 'nmq-stop' }, 'echo', {}) as { host: string }).host, 'h9')
+    await s.stop()
+    const consumers = listRows(node, 'queues', ['name', 'consumers']).filter((r) => r[0]!.startsWith('nmq-stop'))
+    assert.deepEqual(consumers.sort(), [['nmq-stop', '0'], ['nmq-stop.h9', '0']])
+    await assert.rejects(cli.t.call({ topic: 'nmq-stop' }, 'echo', {}, { timeoutMs: 1000 }), MessagingTimeout)
+  })
+
   it('a call nobody consumes ends with MessagingTimeout', async () => {
     const t0 = Date.now()
     await assert.rejects(cli.t.call({ topic: 'nmq-nobody' }, 'echo', {}, { timeoutMs: 1500 }), (e: unknown) => e instanceof MessagingTimeout && e.timeoutMs === 1500)
