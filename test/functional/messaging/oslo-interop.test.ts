@@ -63,6 +63,7 @@ describe('interop with the real oslo.messaging', { skip, timeout: 240_000 }, () 
         echo: (ctx, args) => ({ args, request_id: ctx.request_id }),
         note: (_ctx, args) => { notes.push(String(args.k)) },
         refuse: () => { throw new RemoteFailure('InvalidInput', 'neutron_lib.exceptions', 'Invalid input for operation: no.') },
+        crash: () => { throw new Error('internal detail') },
       })],
     })
     await ours.t.waitConnected()
@@ -89,6 +90,7 @@ describe('interop with the real oslo.messaging', { skip, timeout: 240_000 }, () 
     assert.deepEqual(step('no_such_method'), { step: 'no_such_method', exception: 'NoSuchMethod', module: 'oslo_messaging.rpc.dispatcher', message: 'Endpoint does not support RPC method no_such_method' })
     assert.deepEqual(step('unsupported_version'), { step: 'unsupported_version', exception: 'UnsupportedVersion', module: 'oslo_messaging.rpc.dispatcher', message: 'Endpoint does not support RPC version 9.0. Attempted method: echo' })
     assert.deepEqual(step('refuse'), { step: 'refuse', remote_error: 'InvalidInput', value: 'Invalid input for operation: no.' })
+    assert.deepEqual(step('crash'), { step: 'crash', exception: 'Exception', module: 'builtins', message: 'Unexpected error in RPC method crash (request req-oslo); see the server log' })
     await until('the fanout cast from python', () => notes.includes('from-python'))
   })
 

@@ -37,8 +37,10 @@ def outcome(fn):
     except oslo_messaging.MessagingTimeout:
         return {'timeout': True}
     except Exception as e:  # a rebuilt remote exception: its class and module as rebuilt
-        base = type(e).__mro__[1]
-        return {'exception': base.__name__, 'module': base.__module__, 'message': str(e).split('\n')[0]}
+        cls = type(e)
+        if cls.__name__.endswith('_Remote'):  # oslo's subclass carrying the remote traceback
+            cls = cls.__mro__[1]
+        return {'exception': cls.__name__, 'module': cls.__module__, 'message': str(e).split('\n')[0]}
 
 
 def client(url, topic, server):
@@ -50,6 +52,7 @@ def client(url, topic, server):
     out(step='no_such_method', **outcome(lambda: direct.call(ctx, 'no_such_method')))
     out(step='unsupported_version', **outcome(lambda: base.prepare(version='9.0').call(ctx, 'echo')))
     out(step='refuse', **outcome(lambda: direct.call(ctx, 'refuse')))
+    out(step='crash', **outcome(lambda: direct.call(ctx, 'crash')))
     base.prepare(fanout=True, version='1.0').cast(ctx, 'note', k='from-python')
     out(step='fanout_cast', result='sent')
     t.cleanup()
