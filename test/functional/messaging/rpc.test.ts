@@ -217,6 +217,12 @@ describe('messaging over a real RabbitMQ', { skip, timeout: 240_000 }, () => {
       assert.deepEqual(await cli.t.call({ topic: TOPIC, server: 'h1' }, 'echo', { after: 'bad input' }), { host: 'h1', args: { after: 'bad input' }, ctx: {} })
     })
 
+    it('a reply whose queue is gone comes back (mandatory) and is logged', async () => {
+      const gone = `reply_${uuidHex()}`
+      send(encodeEnvelope({ method: 'echo', args: {}, _msg_id: uuidHex(), _reply_q: gone, _unique_id: uuidHex() }))
+      await logged(new RegExp(`AMQP message to \\(default\\)/${gone} returned unroutable`))
+    })
+
     it('a message delivered twice (same _unique_id) is handled once', async () => {
       got.length = 0
       const body = encodeEnvelope(requestMessage({ method: 'note', args: { dup: 1 }, version: '1.0', uniqueId: uuidHex() }))
