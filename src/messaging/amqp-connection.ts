@@ -49,8 +49,6 @@ export class AmqpConnection {
   #closed = false
   #wake: (() => void) | null = null
   #loop: Promise<void> | null = null
-  /** Bumped on every connection: lets callers tell whether a channel is still the current one. */
-  generation = 0
 
   constructor(o: AmqpConnectionOptions) {
     this.#o = o
@@ -106,9 +104,12 @@ export class AmqpConnection {
         })
         return
       } catch (e) {
+        // amqplib fails pending confirms inside the channel's 'close' event, before the connect
+        // loop has noticed: let it catch up before telling a lost channel from a nack.
+        await new Promise((r) => setImmediate(r))
         if (this.#closed) throw new TransportClosed(`publishing to ${exchange || '(default)'}/${routingKey}`)
         if (ch === this.#ch) throw e // nacked by a live broker: not a connection problem
-        this.#o.log.warn(`publish to ${exchange || '(default)'}/${routingKey} lost with the connection (${(e as Error).message}); retrying after reconnect`)
+        this.#o.log.debug(`publish to ${exchange || '(default)'}/${routingKey} lost with the connection (${(e as Error).message}); retrying after reconnect`)
       }
     }
   }
@@ -171,7 +172,6 @@ export class AmqpConnection {
           }
         }
         if (this.#closed) { await model.close().catch(() => undefined); break }
-        this.generation++
         this.#ch = ch
         failures = 0
         next-- // stay on this host after a later drop, as kombu does

@@ -35,8 +35,8 @@ export class AmqpTransport implements Transport {
   readonly #pending = new Map<string, PendingCall>()
   readonly #replySeen: UniqueIdCache
   readonly #servers = new Set<AmqpRpcServer>()
-  /** Exchanges declared on the current channel (re-declared after a reconnect). */
-  #declared = new WeakMap<ConfirmChannel, Set<string>>()
+  /** Topic exchange declarations per channel (a new channel declares again). */
+  readonly #declared = new WeakMap<ConfirmChannel, Map<string, Promise<unknown>>>()
   #replySetup: Promise<void> | null = null
   #closed = false
 
@@ -129,24 +129,35 @@ export class AmqpTransport implements Transport {
     const r = route(target, this.#controlExchange)
     for (;;) {
       const ch = await this.#conn.channel()
-      let declared = this.#declared.get(ch)
-      if (declared === undefined) this.#declared.set(ch, (declared = new Set()))
-      // Declared before publishing so that the exchange exists (as kombu's maybe_declare). A fanout
-      // exchange is auto_delete — the broker drops it with its last queue — so it is declared every
-      // time: publishing to a vanished exchange would close the channel.
-      if (r.fanout || !declared.has(r.exchange)) {
-        try {
-          if (r.fanout) await declareFanoutExchange(ch, target.topic)
-          else await declareTopicExchange(ch, r.exchange)
-          declared.add(r.exchange)
-        } catch (e) {
-          if (this.#closed) throw new TransportClosed('publishing')
-          this.#log.warn(`declaring exchange ${r.exchange} failed: ${(e as Error).message}; retrying`)
-          continue
-        }
+      try {
+        await this.#declareExchange(ch, r.exchange, r.fanout ? target.topic : undefined)
+      } catch (e) {
+        if (this.#closed) throw new TransportClosed('publishing')
+        this.#log.warn(`declaring exchange ${r.exchange} failed: ${(e as Error).message}; retrying`)
+        await new Promise((res) => setImmediate(res)) // let the connection notice a dead channel
+        continue
       }
       return this.#conn.publish(r.exchange, r.routingKey, body, messageProps({ expirationMs }))
     }
+  }
+
+  /**
+   * Declares the exchange before publishing, so that it exists (kombu's maybe_declare). The topic
+   * exchange once per channel, shared by concurrent senders; a fanout exchange every time, since
+   * it is auto_delete (the broker drops it with its last queue) and publishing to a vanished
+   * exchange would close the channel.
+   */
+  #declareExchange(ch: ConfirmChannel, exchange: string, fanoutTopic: string | undefined): Promise<unknown> {
+    if (fanoutTopic !== undefined) return declareFanoutExchange(ch, fanoutTopic)
+    let declared = this.#declared.get(ch)
+    if (declared === undefined) this.#declared.set(ch, (declared = new Map()))
+    let p = declared.get(exchange)
+    if (p === undefined) {
+      p = declareTopicExchange(ch, exchange)
+      declared.set(exchange, p)
+      p.catch(() => declared.delete(exchange))
+    }
+    return p
   }
 
   /** The reply queue and its consumer, declared at the first call and after every reconnect. */
