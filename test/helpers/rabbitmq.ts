@@ -65,6 +65,8 @@ export interface RabbitNode {
   readonly dir: string
   /** `rabbit://guest:guest@127.0.0.1:<port>/` */
   readonly url: string
+  /** PID of the node's beam.smp (e.g. to SIGSTOP it: a broker that hangs without closing sockets). */
+  beamPid(): number | undefined
   /** `rabbitmqctl <args>` against this node; returns stdout (throws on failure). */
   ctl(...args: string[]): string
   /** Stop the node (keeps its data and ports). */
@@ -179,6 +181,7 @@ export async function startRabbit(o: RabbitOptions = {}): Promise<RabbitNode> {
     tlsPort,
     dir,
     url: `rabbit://guest:guest@127.0.0.1:${port}/`,
+    beamPid,
     ctl,
     halt,
     resume: boot,

@@ -7,7 +7,7 @@ import type { RabbitNode } from '../../helpers/rabbitmq.js'
 
 export type MemLog = ReturnType<typeof memoryLogger>
 
-export function transportFor(url: string, log: MemLog = memoryLogger(), extra: { rpcResponseTimeoutMs?: number } = {}): { t: AmqpTransport; log: MemLog } {
+export function transportFor(url: string, log: MemLog = memoryLogger(), extra: { rpcResponseTimeoutMs?: number; heartbeatTimeoutThreshold?: number } = {}): { t: AmqpTransport; log: MemLog } {
   const t = createTransport({ url, log, retry: { intervalMs: 200, backoffMs: 200, maxMs: 1000 }, connectTimeoutMs: 5000, ...extra })
   return { t, log }
 }

@@ -95,6 +95,24 @@ describe('messaging through broker outages', { skip, timeout: 300_000 }, () => {
     assert.ok(cli.log.lines.some((l) => /connection lost\. Trying to reconnect/.test(l)))
   })
 
+  it('a hung broker (sockets open, nothing answered) is detected by the AMQP heartbeat, then rejoined', async () => {
+    assert.ok(node)
+    const beam = node.beamPid()
+    assert.ok(beam)
+    const h = transportFor(node.url, undefined, { heartbeatTimeoutThreshold: 1 })
+    transports.push(h.t)
+    assert.equal(await h.t.call({ topic: 'nmq-out' }, 'ping', {}, { timeoutMs: 20_000 }), 'pong')
+    process.kill(beam, 'SIGSTOP')
+    try {
+      await until('the heartbeat timeout noticed', () => !h.t.connected, 20_000)
+      await assert.rejects(h.t.call({ topic: 'nmq-out' }, 'ping', {}, { timeoutMs: 1000 }), MessagingTimeout)
+    } finally {
+      process.kill(beam, 'SIGCONT')
+    }
+    assert.ok(h.log.lines.some((l) => /heartbeat/i.test(l)), 'the reason is logged')
+    assert.equal(await until('a call after the broker wakes up', () => h.t.call({ topic: 'nmq-out' }, 'ping', {}, { timeoutMs: 3000 }).catch(() => undefined), 60_000), 'pong')
+  })
+
   it('tries the hosts of the transport_url in turn', async () => {
     assert.ok(node)
     const dead = await freePort()
