@@ -1,6 +1,6 @@
 /** Public API of the standalone OVSDB (RFC 7047) library. See docs/ovsdb.md. */
 export * from './errors.js'
-export { JsonStreamParser, type JsonStreamParserOptions } from './framing.js'
+export { JsonStreamParser, DEFAULT_MAX_MESSAGE_BYTES, type JsonStreamParserOptions } from './framing.js'
 export { JsonRpcConnection, RpcError, NO_REPLY, type JsonRpcOptions, type RpcId } from './jsonrpc.js'
 export { consoleLogger, silentLogger, type Logger } from './logger.js'
 export * from './notation.js'
@@ -11,5 +11,10 @@ export { OvsdbClient, type ClientOptions, type ReconnectOptions, type TransactOp
 export { Replica, type Row, type ReplicaOptions, type TxnResult } from './replica.js'
 export { ReplicaTxn } from './replica-txn.js'
 export { OvsdbManager, type ManagerOptions, type SwitchConnection } from './manager.js'
+export { OvsdbDialer, type DialerOptions, type DialerEvents } from './dialer.js'
+export { DEFAULT_NODE_PROBE_MS, type OvsdbNode, type OvsdbNodeEvents, type NodeOptions, type PeerCertificate } from './node.js'
 export { parseEndpoint, formatEndpoint, dial, listen, type Endpoint, type TlsOptions } from './transport.js'
 export { generateModel } from './modelgen.js'
+export { VswitchApi, VswitchError, CommandContext, cmd, VSWITCH_DB, type Command, type AddBridgeOptions, type AddPortOptions } from './vswitch/vswitch-api.js'
+export { VSWITCH_TABLES, VSWITCH_UNREPLICATED, type VswitchReplicaTables } from './vswitch/vswitch-tables.js'
+export type * from './vswitch/model.js'

@@ -66,7 +66,7 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
   #lastTxnId: string | null = null
   #seqno = 0
   #method = ''
-  #monitorSeq = 0
+  #monitorId: unknown
   #synced = false
   #syncWaiters: (() => void)[] = []
   #options: ReplicaOptions
@@ -91,9 +91,12 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
     return r
   }
 
-  /** Stops following the server (the client stays open). */
+  /** Stops following the server (the client stays open): no resync, and the monitor is cancelled. */
   async close(): Promise<void> {
     this.client.offSession(this.#session)
+    const id = this.#monitorId
+    this.#monitorId = undefined
+    if (id !== undefined && this.client.connected) await this.client.monitorCancel(id).catch(() => {})
   }
 
   get schema(): DatabaseSchema {
@@ -167,7 +170,8 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
     const schemaChanged = this.#schema !== undefined && this.#schema.version !== schema.version
     this.#schema = schema
     if (schemaChanged) this.#lastTxnId = null
-    const monitorId = ['replica', this.db, ++this.#monitorSeq]
+    const monitorId = client.nextMonitorId('replica', this.db)
+    this.#monitorId = monitorId
     const methods = this.#options.monitorMethods ?? ['monitor_cond_since', 'monitor_cond', 'monitor']
     let lastErr: unknown
     for (const method of methods) {

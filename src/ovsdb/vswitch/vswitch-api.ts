@@ -16,8 +16,14 @@
 import { OvsdbError } from '../errors.js'
 import type { OvsdbClient } from '../client.js'
 import { Replica, type TxnResult } from '../replica.js'
-import type { ReplicaTxn } from '../replica-txn.js'
-import type { Bridge, Interface, OpenVSwitch, Port, VswitchTables } from './model.js'
+import type { Operation } from '../operations.js'
+import { ReplicaTxn } from '../replica-txn.js'
+import { VSWITCH_TABLES, type VswitchReplicaTables } from './vswitch-tables.js'
+
+type Bridge = VswitchReplicaTables['Bridge']
+type Interface = VswitchReplicaTables['Interface']
+type OpenVSwitch = VswitchReplicaTables['Open_vSwitch']
+type Port = VswitchReplicaTables['Port']
 
 /** An ovs-vsctl-style usage error ("no bridge named br0"). */
 export class VswitchError extends OvsdbError {
@@ -26,27 +32,19 @@ export class VswitchError extends OvsdbError {
 
 export const VSWITCH_DB = 'Open_vSwitch'
 
-/** Tables and columns the helpers need replicated. */
-export const VSWITCH_TABLES = {
-  Open_vSwitch: ['bridges', 'manager_options', 'external_ids', 'ovs_version', 'db_version'],
-  Bridge: ['name', 'ports', 'controller', 'fail_mode', 'protocols', 'datapath_type', 'external_ids', 'other_config'],
-  Port: ['name', 'interfaces', 'tag', 'external_ids'],
-  Interface: ['name', 'type', 'options', 'external_ids', 'ofport'],
-  Controller: ['target'],
-  Manager: ['target'],
-} as const
+export { VSWITCH_TABLES, VSWITCH_UNREPLICATED, type VswitchReplicaTables } from './vswitch-tables.js'
 
 /** Shared state of the commands of one transaction. */
 export class CommandContext {
   readonly txn: ReplicaTxn
-  readonly replica: Replica<VswitchTables>
+  readonly replica: Replica<VswitchReplicaTables>
   /** name → uuid or uuid-name of bridges/ports created in this transaction. */
   readonly newBridges = new Map<string, string>()
   readonly newPorts = new Map<string, { bridge: string; ref: string }>()
   readonly deletedPorts = new Set<string>()
   #setAdds = new Map<string, { table: string; uuid: string; column: string; values: string[] }>()
 
-  constructor(txn: ReplicaTxn, replica: Replica<VswitchTables>) {
+  constructor(txn: ReplicaTxn, replica: Replica<VswitchReplicaTables>) {
     this.txn = txn
     this.replica = replica
   }
@@ -225,18 +223,22 @@ function mustIface(ctx: CommandContext, name: string): Interface {
 }
 
 export class VswitchApi {
-  readonly replica: Replica<VswitchTables>
+  readonly replica: Replica<VswitchReplicaTables>
 
-  constructor(replica: Replica<VswitchTables>) {
+  constructor(replica: Replica<VswitchReplicaTables>) {
     this.replica = replica
   }
 
   /** Builds the replica the helpers need on an open client. */
   static async create(client: OvsdbClient, extraTables: Record<string, readonly string[] | true> = {}): Promise<VswitchApi> {
-    return new VswitchApi(await Replica.create<VswitchTables>(client, { db: VSWITCH_DB, tables: { ...VSWITCH_TABLES, ...extraTables } }))
+    return new VswitchApi(await Replica.create<VswitchReplicaTables>(client, { db: VSWITCH_DB, tables: { ...VSWITCH_TABLES, ...extraTables } }))
   }
 
-  /** Runs commands in one transaction (retried on TRY_AGAIN); returns what each command returned. */
+  /**
+   * Runs commands in one transaction (retried on TRY_AGAIN); returns what each command returned.
+   * Commands that find nothing to change add no operation, and a transaction without operations
+   * is not sent at all: running `ensure*` commands on a switch in the desired state writes nothing.
+   */
   run(...commands: Command<unknown>[]): Promise<TxnResult<unknown[]>> {
     return this.replica.transact((txn) => {
       const ctx = new CommandContext(txn, this.replica)
@@ -244,6 +246,25 @@ export class VswitchApi {
       ctx.flush()
       return out
     })
+  }
+
+  /**
+   * Compute, without applying: the operations `run(...commands)` would send now, as data (empty
+   * when the switch is already in the state the commands describe). Throws the commands' usage
+   * errors (VswitchError, ValidationError) like `run` would.
+   */
+  plan(...commands: Command<unknown>[]): Operation[] {
+    if (!this.replica.synced) throw new VswitchError('replica not synced yet')
+    const txn = new ReplicaTxn(this.replica)
+    const ctx = new CommandContext(txn, this.replica)
+    for (const c of commands) c(ctx)
+    ctx.flush()
+    return txn.operations
+  }
+
+  /** Would `run(...commands)` write anything now? */
+  wouldWrite(...commands: Command<unknown>[]): boolean {
+    return this.plan(...commands).length > 0
   }
 
   bridge(name: string): Bridge | undefined {

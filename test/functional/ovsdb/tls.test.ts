@@ -53,7 +53,7 @@ describe('TLS', { skip, timeout: 60_000 }, () => {
     const mgr = await OvsdbManager.listen('pssl:0:127.0.0.1', { tls: load(certs.client), logger: silentLogger })
     try {
       sb.vsctl('set-manager', `ssl:127.0.0.1:${mgr.port}`)
-      const sw = await mgr.waitForSwitch()
+      const sw = await mgr.waitForNode()
       assert.equal(sw.id, sb.vsctl('get', 'Open_vSwitch', '.', '_uuid'))
       assert.ok((await sw.client.listDbs()).includes('Open_vSwitch'))
     } finally {
