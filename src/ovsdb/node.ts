@@ -66,6 +66,12 @@ export interface NodeOptions extends ClientOptions {
    *   only with TLS client certificates or on a trusted network).
    */
   duplicates?: 'reject' | 'replace'
+  /**
+   * Decides whether an identified node may join: return a reason to refuse it (`rejected`
+   * event), or undefined to admit it. The place to tie identities together, e.g. require the
+   * TLS certificate's CN to equal the claimed system-id so one switch cannot pose as another.
+   */
+  authorize?: (node: OvsdbNode<any>) => string | undefined
   /** How long the existing node has to answer that echo (default 2000 ms). */
   duplicateProbeMs?: number
   /**
@@ -147,6 +153,8 @@ export class NodeTable<T extends Record<string, Row>> {
    * `down` follows from the close handler).
    */
   async admit(candidate: OvsdbNode<T>): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const refusal = this.#options.authorize?.(candidate)
+    if (refusal !== undefined) return { ok: false, reason: `not authorized: ${refusal}` }
     for (const old of this.conflicts(candidate)) {
       if (this.#options.duplicates !== 'replace' && old.client.connected) {
         const alive = await old.client.request('echo', ['duplicate-check'], { timeoutMs: this.#options.duplicateProbeMs ?? 2000 }).then(
