@@ -155,22 +155,27 @@ export class NodeTable<T extends Record<string, Row>> {
   async admit(candidate: OvsdbNode<T>): Promise<{ ok: true } | { ok: false; reason: string }> {
     const refusal = this.#options.authorize?.(candidate)
     if (refusal !== undefined) return { ok: false, reason: `not authorized: ${refusal}` }
-    for (const old of this.conflicts(candidate)) {
+    // Re-check after every wait: another newcomer with the same identity may have been
+    // admitted meanwhile (the loop ends: each pass removes a conflict or returns).
+    for (;;) {
+      if (candidate.client.rpc?.closed) return { ok: false, reason: 'connection closed while identifying' }
+      const [old] = this.conflicts(candidate)
+      if (!old) break
       if (this.#options.duplicates !== 'replace' && old.client.connected) {
         const alive = await old.client.request('echo', ['duplicate-check'], { timeoutMs: this.#options.duplicateProbeMs ?? 2000 }).then(
           () => true,
           () => false,
         )
-        if (alive) {
+        if (alive && old.client.connected) {
           const what = old.id === candidate.id ? `Open_vSwitch ${old.id}` : `system-id ${candidate.systemId}`
           return { ok: false, reason: `${what} is already connected from ${old.remote}` }
         }
       }
+      if (this.#nodes.get(old.id) !== old) continue
       this.#logger.warn(`ovsdb node ${old.systemId ?? old.id} (${old.remote}) replaced by a new connection from ${candidate.remote}`)
       this.#nodes.delete(old.id)
       old.client.close()
     }
-    if (candidate.client.rpc?.closed) return { ok: false, reason: 'connection closed while identifying' }
     this.#nodes.set(candidate.id, candidate)
     return { ok: true }
   }
