@@ -19,6 +19,7 @@ import { VswitchApi } from '../../../src/ovsdb/vswitch/vswitch-api.js'
 const skip = needComponent('ovsdb-server', ['ovsdb-server', 'ovsdb-tool', 'ovs-vsctl'])
 const MAX = 1024 * 1024
 const PROBE_MS = 400
+const IDENTIFY_MS = 3000
 
 describe('bad peers affect only their own connection', { skip, timeout: 90_000 }, () => {
   let mgr: OvsdbManager<VswitchReplicaTables>
@@ -27,7 +28,7 @@ describe('bad peers affect only their own connection', { skip, timeout: 90_000 }
   let bridges = 0
   before(async () => {
     const logger = { debug: () => {}, info: () => {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) }
-    mgr = await OvsdbManager.listen<VswitchReplicaTables>('ptcp:0:127.0.0.1', { logger, replica: { tables: VSWITCH_TABLES }, maxMessageBytes: MAX, probeIntervalMs: PROBE_MS, identifyTimeoutMs: 5000 })
+    mgr = await OvsdbManager.listen<VswitchReplicaTables>('ptcp:0:127.0.0.1', { logger, replica: { tables: VSWITCH_TABLES }, maxMessageBytes: MAX, probeIntervalMs: PROBE_MS, identifyTimeoutMs: IDENTIFY_MS })
     sb = await OvsdbSandbox.start()
     sb.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=hv-good')
     sb.vsctl('set-manager', `tcp:127.0.0.1:${mgr.port}`)
@@ -89,6 +90,16 @@ describe('bad peers affect only their own connection', { skip, timeout: 90_000 }
     const took = Date.now() - t0
     assert.ok(took >= PROBE_MS, `closed after ${took} ms`)
     assert.ok(warned(/no response to inactivity probe/), warnings.join('\n'))
+    await goodSwitchUnharmed()
+  })
+
+  it('a peer that answers echoes but never finishes identifying is dropped', async () => {
+    const peer = await RawOvsdbPeer.open(mgr.port, 'hv-stalls', ['get_schema'])
+    const t0 = Date.now()
+    await peer.closed
+    assert.ok(Date.now() - t0 >= IDENTIFY_MS - 100, `closed after ${Date.now() - t0} ms`)
+    assert.ok(warned(/dropping connection .*did not identify itself within 3000 ms/), warnings.join('\n'))
+    assert.equal(mgr.bySystemId('hv-stalls'), undefined)
     await goodSwitchUnharmed()
   })
 
