@@ -31,11 +31,15 @@ describe('OvsdbDialer: we dial the switches', { skip, timeout: 90_000 }, () => {
   let dialer: OvsdbDialer<VswitchReplicaTables>
   const events: string[] = []
   const retries: string[] = []
+  const delays: number[] = []
   before(() => {
     dialer = new OvsdbDialer<VswitchReplicaTables>([`unix:${join(dir, 'db.sock')}`], { logger: silentLogger, replica: { tables: VSWITCH_TABLES }, backoff: { initialMs: 20, maxMs: 200 } })
     dialer.on('up', (n) => events.push(`up ${n.systemId ?? n.id}`))
     dialer.on('down', (n) => events.push(`down ${n.systemId ?? n.id}`))
-    dialer.on('retry', (_t, _a, _d, reason) => retries.push(reason))
+    dialer.on('retry', (_t, _a, delay, reason) => {
+      retries.push(reason)
+      delays.push(delay)
+    })
   })
   after(async () => {
     dialer?.close()
@@ -47,11 +51,14 @@ describe('OvsdbDialer: we dial the switches', { skip, timeout: 90_000 }, () => {
   it('keeps retrying a switch that is not up yet, then identifies it', async () => {
     await until(() => retries.length >= 3, 'retries before the server exists')
     assert.match(retries[0]!, /ENOENT|ECONNREFUSED/)
+    // Exponential backoff from the first failure: 20, 40, 80 … capped at 200 ms.
+    assert.deepEqual(delays.slice(0, 3), [20, 40, 80])
     // The server comes up with an empty database: identification fails and is retried too.
     sb = await OvsdbSandbox.start({ dir })
     const before = retries.length
     await until(() => retries.length > before + 1, 'retries while the database has no Open_vSwitch row')
     assert.ok(retries.slice(before).some((r) => /Open_vSwitch row/.test(r)), retries.slice(before).join('\n'))
+    assert.ok(delays.every((d) => d <= 200))
     sb.vsctl('init')
     sb.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=hv-active')
     const node = await dialer.waitForNode((n) => n.systemId === 'hv-active')
