@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { needComponent } from '../../helpers/components.js'
+import { until } from '../../helpers/until.js'
 import { OvsdbSandbox } from '../../helpers/ovs-sandbox.js'
 import { OvsdbDialer } from '../../../src/ovsdb/dialer.js'
 import { silentLogger } from '../../../src/ovsdb/logger.js'
@@ -16,13 +17,6 @@ import { VSWITCH_TABLES, type VswitchReplicaTables } from '../../../src/ovsdb/vs
 import { VswitchApi } from '../../../src/ovsdb/vswitch/vswitch-api.js'
 
 const skip = needComponent('ovsdb-server', ['ovsdb-server', 'ovsdb-tool', 'ovs-vsctl'])
-const until = async (f: () => boolean, what: string, ms = 10_000) => {
-  const t = Date.now()
-  while (!f()) {
-    if (Date.now() - t > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 describe('OvsdbDialer: we dial the switches', { skip, timeout: 90_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'nod-ovsdb-active-'))

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { needComponent } from '../../helpers/components.js'
+import { until } from '../../helpers/until.js'
 import { OvsdbSandbox } from '../../helpers/ovs-sandbox.js'
 import { RawOvsdbPeer } from '../../helpers/ovsdb-raw-peer.js'
 import { ConnectionClosedError } from '../../../src/ovsdb/errors.js'
@@ -109,7 +110,7 @@ describe('bad peers affect only their own connection', { skip, timeout: 90_000 }
     // A good update first: it is applied.
     const br1 = randomUUID()
     peer.update3({ Bridge: { [br1]: { insert: { name: 'br-a', fail_mode: 'secure' } } } })
-    await waitFor(() => node.replica!.rows('Bridge').size === 1)
+    await until(() => node.replica!.rows('Bridge').size === 1, 'good update applied')
     const down = new Promise<string>((r) => mgr.once('down', (n, reason) => n === node && r(reason)))
     // One good row and one bad row in the same batch: neither is applied.
     peer.update3({ Bridge: { [randomUUID()]: { insert: { name: 'br-b' } }, [randomUUID()]: { insert: { name: 'br-c', fail_mode: 'open' } } } })
@@ -153,11 +154,3 @@ describe('bad peers affect only their own connection', { skip, timeout: 90_000 }
     await goodSwitchUnharmed()
   })
 })
-
-async function waitFor(f: () => boolean, ms = 5000): Promise<void> {
-  const t = Date.now()
-  while (!f()) {
-    if (Date.now() - t > ms) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}

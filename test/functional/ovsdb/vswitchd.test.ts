@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { needComponent } from '../../helpers/components.js'
+import { until } from '../../helpers/until.js'
 import { OvsSwitch, uniqueName } from '../../helpers/ovs-switch.js'
 import { SwitchListener } from '../../../src/openflow/index.js'
 import { OvsdbClient } from '../../../src/ovsdb/client.js'
@@ -14,13 +15,6 @@ import { silentLogger } from '../../../src/ovsdb/logger.js'
 import { VswitchApi, ensure, type BridgeSpec } from '../../../src/ovsdb/vswitch/vswitch-api.js'
 
 const skip = needComponent('ovs-vswitchd', ['ovs-vswitchd', 'ovsdb-server', 'ovs-vsctl', 'ip'])
-const until = async (f: () => boolean, what: string, ms = 20_000) => {
-  const t = Date.now()
-  while (!f()) {
-    if (Date.now() - t > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 describe('vswitch replica against ovs-vswitchd', { skip, timeout: 90_000 }, () => {
   let ovs: OvsSwitch
@@ -60,9 +54,9 @@ describe('vswitch replica against ovs-vswitchd', { skip, timeout: 90_000 }, () =
 
   it('Bridge.datapath_id and Controller.is_connected, written by ovs-vswitchd, reach the replica', async () => {
     await api.ensureBridge(br, spec)
-    await until(() => api.bridge(br)?.datapath_id === '00000000000d0d01', 'datapath_id in the replica')
+    await until(() => api.bridge(br)?.datapath_id === '00000000000d0d01', 'datapath_id in the replica', 20_000)
     const ctlUuid = api.bridge(br)!.controller[0]!
-    await until(() => api.replica.get('Controller', ctlUuid)?.is_connected === true, 'is_connected in the replica')
+    await until(() => api.replica.get('Controller', ctlUuid)?.is_connected === true, 'is_connected in the replica', 20_000)
     assert.equal(connections, 1)
   })
 
@@ -70,8 +64,8 @@ describe('vswitch replica against ovs-vswitchd', { skip, timeout: 90_000 }, () =
     const internal = uniqueName('nodi')
     const missing = uniqueName('nodm')
     await api.run(ensure.port(br, internal, { type: 'internal' }), ensure.port(br, missing))
-    await until(() => typeof api.iface(internal)?.ofport === 'number' && api.iface(internal)!.ofport! > 0, 'ofport of the internal port')
-    await until(() => !!api.iface(missing)?.error, 'error of the port without a device')
+    await until(() => typeof api.iface(internal)?.ofport === 'number' && api.iface(internal)!.ofport! > 0, 'ofport of the internal port', 20_000)
+    await until(() => !!api.iface(missing)?.error, 'error of the port without a device', 20_000)
     assert.match(api.iface(missing)!.error!, /No such device/)
     assert.equal(api.iface(internal)!.error, null)
   })
