@@ -64,6 +64,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
   #reconnectTimer: NodeJS.Timeout | undefined
   #attempt = 0
   #readyWaiters: { resolve(): void; reject(e: Error): void }[] = []
+  #monitorSeq = 0
 
   private constructor(endpoint: ActiveEndpoint | undefined, options: ClientOptions) {
     super()
@@ -83,6 +84,21 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       c.close()
       throw e
     }
+    return c
+  }
+
+  /**
+   * Like connect, but returns at once and dials in the background with backoff from the very
+   * first attempt (a server that is not up yet is simply tried again), then reconnects after
+   * every loss. Wait with `whenConnected()`; `reconnecting` events report failed attempts.
+   * (For many switches with identities and up/down events, use OvsdbDialer.)
+   */
+  static open(endpoint: string, options: ClientOptions = {}): OvsdbClient {
+    const ep = parseEndpoint(endpoint)
+    if (ep.kind !== 'unix' && ep.kind !== 'tcp' && ep.kind !== 'ssl') throw new Error(`${endpoint}: not an active endpoint`)
+    if (ep.kind === 'ssl' && !options.tls) throw new Error(`${endpoint}: ssl: needs the tls option (key, cert, ca)`)
+    const c = new OvsdbClient(ep, { label: endpoint, ...options, reconnect: options.reconnect || true })
+    c.#scheduleReconnect(0)
     return c
   }
 
@@ -151,7 +167,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  #scheduleReconnect(): void {
+  #scheduleReconnect(firstDelayMs?: number): void {
     if (this.#reconnectTimer || this.#closing) return
     const r: ReconnectOptions = typeof this.options.reconnect === 'object' ? this.options.reconnect : {}
     const initial = r.initialMs ?? 100
@@ -162,9 +178,11 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       this.emit('disconnected', e.message)
       return
     }
-    const delay = Math.min(max, initial * 2 ** this.#attempt)
-    this.#attempt++
-    this.emit('reconnecting', this.#attempt, delay)
+    const delay = firstDelayMs ?? Math.min(max, initial * 2 ** this.#attempt)
+    if (firstDelayMs === undefined) {
+      this.#attempt++
+      this.emit('reconnecting', this.#attempt, delay)
+    }
     this.#reconnectTimer = setTimeout(async () => {
       this.#reconnectTimer = undefined
       if (this.#closing) return
@@ -313,6 +331,15 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       live = true
     })
     return r
+  }
+
+  /**
+   * A monitor id no other monitor of this client uses (RFC 7047 §4.1.5: ids are chosen by the
+   * client and must be unique within the session). Replicas take theirs from here, so several
+   * replicas of one database on one client do not collide.
+   */
+  nextMonitorId(...prefix: (string | number)[]): (string | number)[] {
+    return [...prefix, ++this.#monitorSeq]
   }
 
   async monitorCancel(monitorId: unknown): Promise<void> {
