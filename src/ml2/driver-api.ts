@@ -12,20 +12,11 @@
  *   teardown mirrors set-up.
  */
 import type { Tx } from '../db/engine.js'
+import type { Agent, BindingLevel, Segment } from './resource-types.js'
+
+export type { Agent, BindingLevel, Segment }
 
 export type Row = Record<string, any>
-
-/** A network segment as ML2 passes it around (facts §1.1). */
-export interface Segment {
-  id?: string
-  network_type: string
-  physical_network: string | null
-  segmentation_id: number | null
-  mtu?: number
-  network_id?: string
-  is_dynamic?: boolean
-  segment_index?: number
-}
 
 export interface TypeDriver {
   /** The network_type string this driver owns. */
@@ -61,12 +52,6 @@ export interface SubnetContext {
   readonly tx?: Tx
 }
 
-export interface BindingLevel {
-  level: number
-  driver: string
-  segment_id: string | null
-}
-
 export interface PortContext {
   readonly current: Row
   readonly original: Row | null
@@ -95,15 +80,6 @@ export interface PortContext {
   setBinding(segmentId: string, vifType: string, vifDetails: Record<string, unknown>, status?: string): void
   /** Binds this level and asks the next level to bind `nextSegments` (hierarchical binding). */
   continueBinding(segmentId: string, nextSegments: Segment[]): void
-}
-
-export interface Agent {
-  id: string
-  agent_type: string
-  host: string
-  alive: boolean
-  admin_state_up: boolean
-  configurations: Record<string, any>
 }
 
 export interface MechanismDriver {
