@@ -28,7 +28,7 @@ import { getNetworkRow, tagsByResource } from '../db/resources/networks.js'
 import { getPortRow, type PortRow } from '../db/resources/ports.js'
 import { ipVersionOf } from '../ipam/index.js'
 import { projectOf } from '../ml2/network-ops.js'
-import { TagOps } from '../ml2/tag-ops.js'
+import type { TagService } from '../ml2/service.js'
 import { DEVICE_OWNER_FLOATINGIP, DEVICE_OWNER_ROUTER_GW, ROUTER_INTERFACE_OWNERS, subnetsByIds, subnetsOfNetwork, type Dict, type L3Core } from './l3-core.js'
 
 const given = (v: unknown): boolean => v !== null && v !== undefined
@@ -43,10 +43,10 @@ type PortDetails = Pick<PortRow, 'name' | 'network_id' | 'mac_address' | 'admin_
 
 export class FloatingIpOps {
   /** standard-attr-tag: a tag change is a new revision of the floating IP. */
-  readonly tags: TagOps
+  readonly tags: TagService
 
   constructor(private readonly l3: L3Core) {
-    this.tags = new TagOps(l3.core, { resourceType: 'floatingips', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
+    this.tags = l3.ml2.tagsFor({ resourceType: 'floatingips', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
   }
 
   // ---- create -------------------------------------------------------------------------------

@@ -14,8 +14,7 @@ import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import type { RouterPortInfo } from '../db/resources/routers.js'
 import { cidr as toCidr, cidrOverlaps } from '../ipam/index.js'
-import type { PortContextImpl } from '../ml2/binding.js'
-import type { Ml2Plugin } from '../ml2/plugin.js'
+import type { Ml2Runtime, Ml2Service, PendingPort } from '../ml2/service.js'
 
 export type Dict = Record<string, any>
 
@@ -37,20 +36,21 @@ export interface L3Options {
 
 export class L3Core {
   constructor(
-    readonly ml2: Ml2Plugin,
+    readonly ml2: Ml2Service,
     readonly options: L3Options,
   ) {}
 
-  get core() {
-    return this.ml2.core
+  /** ML2's runtime: L3 writes in the same transactions, with the same clock, ids and quotas. */
+  get core(): Ml2Runtime {
+    return this.ml2.runtime
   }
 
   get reader(): Queryable {
-    return this.ml2.core.db
+    return this.ml2.runtime.db
   }
 
   timestamp(): string {
-    return this.ml2.core.timestamp()
+    return this.ml2.runtime.timestamp()
   }
 
   /** Neutron's context.elevated(): the L3 plugin's own port operations skip the caller's policy. */
@@ -103,15 +103,15 @@ export class L3Core {
 
 /** ML2 port changes made inside an L3 transaction; their postcommits run after the commit. */
 export class PortChanges {
-  readonly created: PortContextImpl[] = []
-  readonly updated: PortContextImpl[] = []
-  readonly deleted: PortContextImpl[] = []
+  readonly created: PendingPort[] = []
+  readonly updated: PendingPort[] = []
+  readonly deleted: PendingPort[] = []
 
   get count(): number {
     return this.created.length + this.updated.length + this.deleted.length
   }
 
-  async postcommit(ml2: Ml2Plugin): Promise<void> {
+  async postcommit(ml2: Ml2Service): Promise<void> {
     for (const p of this.deleted) await ml2.ports.deletePostcommit(p)
     for (const p of this.updated) await ml2.ports.updatePostcommit(p)
     for (const p of this.created) await ml2.ports.createPostcommit(p)

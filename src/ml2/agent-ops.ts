@@ -14,11 +14,12 @@ import {
   getAgentRow,
   insertAgent,
   listAgentRows,
-  parseAgentTime,
   updateAgentRow,
   type AgentRow,
 } from '../db/resources/agents.js'
-import type { PluginCore } from './plugin.js'
+import { AgentLiveness, parseConfigurations } from './agent-liveness.js'
+import type { PluginCore } from './plugin-core.js'
+import type { Agent } from './resource-types.js'
 
 type Dict = Record<string, any>
 
@@ -39,9 +40,15 @@ export type ReportResult = 'new' | 'alive' | 'revived'
 export class AgentOps {
   constructor(
     private readonly core: PluginCore,
+    private readonly liveness: AgentLiveness,
     /** [DEFAULT] enable_new_agents: admin_state_up of an agent's first row. */
     private readonly enableNewAgents = true,
   ) {}
+
+  /** Agents of a type on a host, with liveness: what agent-based drivers bind on. */
+  hostAgents(agentType: string, host: string): Promise<Agent[]> {
+    return this.liveness.hostAgents(this.core.reader, agentType, host)
+  }
 
   async createBulk(): Promise<Dict[]> {
     throw new BadRequest('agent', 'Agents register themselves by reporting their state; they cannot be created through the API')
@@ -121,16 +128,12 @@ export class AgentOps {
   }
 
   isAlive(r: AgentRow, nowMs: number): boolean {
-    return nowMs - parseAgentTime(r.heartbeat_timestamp) <= this.core.options.agentDownTime * 1000
+    return this.liveness.isAlive(r.heartbeat_timestamp, nowMs)
   }
 
   toDict(r: AgentRow): Dict {
-    let configurations: Dict = {}
-    try {
-      configurations = JSON.parse(r.configurations)
-    } catch {
-      // A malformed row (hand-edited or migrated) still lists; its configurations show empty.
-    }
+    // A malformed row (hand-edited or migrated) still lists; its configurations show empty.
+    const configurations = parseConfigurations(r.configurations)
     return {
       id: r.id,
       agent_type: r.agent_type,

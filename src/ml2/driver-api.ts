@@ -12,7 +12,7 @@
  *   teardown mirrors set-up.
  */
 import type { Tx } from '../db/engine.js'
-import type { Agent, BindingLevel, Segment } from './resource-types.js'
+import type { Agent, BindingLevel, Network, Port, Segment, Subnet } from './resource-types.js'
 
 export type { Agent, BindingLevel, Segment }
 
@@ -38,23 +38,23 @@ export interface TypeDriver {
 }
 
 export interface NetworkContext {
-  readonly current: Row
-  readonly original: Row | null
+  readonly current: Network
+  readonly original: Network | null
   readonly networkSegments: Segment[]
   /** Only for precommit: the open transaction. */
   readonly tx?: Tx
 }
 
 export interface SubnetContext {
-  readonly current: Row
-  readonly original: Row | null
+  readonly current: Subnet
+  readonly original: Subnet | null
   readonly network: NetworkContext
   readonly tx?: Tx
 }
 
 export interface PortContext {
-  readonly current: Row
-  readonly original: Row | null
+  readonly current: Port
+  readonly original: Port | null
   readonly network: NetworkContext
   readonly tx?: Tx
   /** Binding inputs. */

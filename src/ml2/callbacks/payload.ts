@@ -29,8 +29,10 @@ export interface PayloadExtras {
   subnet: { readonly subnetContext?: SubnetContext }
   port: {
     readonly portContext?: PortContext
-    /** before_delete: true for DELETE /v2.0/ports (l3_port_check), false for ML2's own deletes. */
+    /** before_delete: true for DELETE /v2.0/ports (l3_port_check); only that delete publishes it. */
     readonly portCheck?: boolean
+    /** before_delete: the port's device_owner and device_id, so a veto needs no read of the port. */
+    readonly device?: { readonly owner: string; readonly id: string }
   }
   segment: {}
   router: {}
