@@ -27,7 +27,7 @@ import {
 import { getNetworkRow, tagsByResource } from '../db/resources/networks.js'
 import { getPortRow, type PortRow } from '../db/resources/ports.js'
 import { ipVersionOf } from '../ipam/index.js'
-import { projectOf } from '../ml2/network-ops.js'
+import { projectOf } from '../common/project-of.js'
 import type { TagService } from '../ml2/service.js'
 import { DEVICE_OWNER_FLOATINGIP, DEVICE_OWNER_ROUTER_GW, ROUTER_INTERFACE_OWNERS, subnetsByIds, subnetsOfNetwork, type Dict, type L3Core } from './l3-core.js'
 

@@ -21,7 +21,7 @@ import {
   type RouterRoute,
   type RouterRow,
 } from '../db/resources/routers.js'
-import { projectOf } from '../ml2/network-ops.js'
+import { projectOf } from '../common/project-of.js'
 import type { TagService } from '../ml2/service.js'
 import { addRoutes, normalizeRoutes, removeRoutes, validateRoutes, writeRoutes } from './extra-routes.js'
 import { DEVICE_OWNER_ROUTER_INTF, subnetsByIds, type Dict, type L3Core } from './l3-core.js'

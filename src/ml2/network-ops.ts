@@ -2,6 +2,7 @@
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import { DictCache } from './dict-cache.js'
 import { inOrder } from '../common/in-order.js'
+import { projectOf } from '../common/project-of.js'
 import type { RequestContext } from '../common/context.js'
 import {
   ExternalNetworkInUse,
@@ -367,10 +368,7 @@ export function visible(ctx: RequestContext, row: NetworkRow): boolean {
   return ctx.isAdmin || row.project_id === ctx.projectId || row.shared || row.router_external
 }
 
-export function projectOf(ctx: RequestContext, body: Dict): string {
-  const p = body.project_id !== NOT_SPECIFIED && body.project_id !== undefined ? body.project_id : body.tenant_id
-  return p !== NOT_SPECIFIED && p !== undefined ? p : ctx.projectId
-}
+export { projectOf }
 
 function stripUnset(b: Dict): Dict {
   const out: Dict = {}
