@@ -14,9 +14,11 @@ import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import type { RouterPortInfo } from '../db/resources/routers.js'
 import { cidr as toCidr, cidrOverlaps } from '../ipam/index.js'
+import type { JsonDict } from '../ml2/resource-types.js'
 import type { Ml2Runtime, Ml2Service, PendingPort } from '../ml2/service.js'
 
-export type Dict = Record<string, any>
+/** Routers and floating IPs have no typed dicts yet: they are the JSON the API shows. */
+export type Dict = JsonDict
 
 export const DEVICE_OWNER_ROUTER_INTF = 'network:router_interface'
 export const DEVICE_OWNER_ROUTER_GW = 'network:router_gateway'

@@ -12,6 +12,7 @@ import type { RequestContext } from '../common/context.js'
 import { FipAssociated, ServicePortInUse } from '../common/exceptions.js'
 import type { EventPayload } from '../ml2/callbacks/payload.js'
 import { PRIORITY_L3 } from '../ml2/callbacks/priorities.js'
+import { publishing } from '../ml2/callbacks/publishing.js'
 import type { Ml2Service } from '../ml2/service.js'
 import { FloatingIpOps } from './floatingip-ops.js'
 import { DEVICE_OWNER_FLOATINGIP, L3_DEVICE_OWNERS, L3Core, type L3Options } from './l3-core.js'
@@ -28,10 +29,10 @@ export class L3Plugin {
 
   constructor(ml2: Ml2Service, options: L3Options) {
     this.core = new L3Core(ml2, options)
-    this.routers = new RouterOps(this.core)
-    this.interfaces = new RouterInterfaces(this.core, this.routers)
-    this.floatingips = new FloatingIpOps(this.core)
     const reg = ml2.registry
+    this.routers = publishing(reg, 'router', new RouterOps(this.core))
+    this.interfaces = new RouterInterfaces(this.core, this.routers)
+    this.floatingips = publishing(reg, 'floatingip', new FloatingIpOps(this.core))
     reg.subscribe(this.preventL3PortDeletion, 'port', 'before_delete', PRIORITY_L3)
     reg.subscribe(this.disassociateFloatingIps, 'port', 'precommit_delete', PRIORITY_L3)
     reg.subscribe(this.deleteUnassociatedFloatingIps, 'network', 'before_delete', PRIORITY_L3)

@@ -5,7 +5,7 @@
  * (PortContext.hostAgents), which bind only on a live agent.
  */
 import type { Queryable } from '../db/engine.js'
-import { parseAgentTime } from '../db/resources/agents.js'
+import { listAgentRows, parseAgentTime } from '../db/resources/agents.js'
 import type { Agent } from './resource-types.js'
 
 export class AgentLiveness {
@@ -22,13 +22,13 @@ export class AgentLiveness {
 
   /** Agents of a type on a host, with liveness (what PortContext.hostAgents returns). */
   async hostAgents(q: Queryable, agentType: string, host: string): Promise<Agent[]> {
-    const rows = await q.all<Record<string, any>>('SELECT * FROM agents WHERE agent_type = ? AND host = ?', [agentType, host])
+    const rows = await listAgentRows(q, { agentType, host })
     const now = this.now().getTime()
     return rows.map((r) => ({
       id: r.id,
       agent_type: r.agent_type,
       host: r.host,
-      admin_state_up: !!r.admin_state_up,
+      admin_state_up: r.admin_state_up,
       alive: this.isAlive(r.heartbeat_timestamp, now),
       configurations: parseConfigurations(r.configurations),
     }))

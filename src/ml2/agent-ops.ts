@@ -19,9 +19,9 @@ import {
 } from '../db/resources/agents.js'
 import { AgentLiveness, parseConfigurations } from './agent-liveness.js'
 import type { PluginCore } from './plugin-core.js'
-import type { Agent } from './resource-types.js'
+import type { Agent, JsonDict } from './resource-types.js'
 
-type Dict = Record<string, any>
+type Dict = JsonDict
 
 /** What an agent reports each report_interval (neutron/agent/rpc.py PluginReportStateAPI). */
 export interface AgentState {

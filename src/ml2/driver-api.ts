@@ -16,8 +16,6 @@ import type { Agent, BindingLevel, Network, Port, Segment, Subnet } from './reso
 
 export type { Agent, BindingLevel, Segment }
 
-export type Row = Record<string, any>
-
 export interface TypeDriver {
   /** The network_type string this driver owns. */
   readonly type: string

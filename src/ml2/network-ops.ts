@@ -120,6 +120,7 @@ export class NetworkOps {
         const dict = this.toDict(row, segments, [], [])
         const nctx = this.context(dict, null, segments, tx)
         await reg.publish('network', 'precommit_create', this, { context: ctx, resourceId: id, current: dict, tx, request: b, networkContext: nctx })
+        for (const seg of segments) await reg.publish('segment', 'precommit_create', this, { context: ctx, resourceId: seg.id!, current: seg, tx })
         await this.core.mech.createNetworkPrecommit(nctx)
         out.push({ dict, ctx: nctx })
       }
@@ -131,6 +132,7 @@ export class NetworkOps {
       try {
         const nctx = this.context(c.dict, null, c.ctx.networkSegments)
         await reg.publish('network', 'after_create', this, { context: ctx, resourceId: c.dict.id, current: c.dict, request: bodies[i], networkContext: nctx })
+        for (const seg of nctx.networkSegments) await reg.publish('segment', 'after_create', this, { context: ctx, resourceId: seg.id!, current: seg })
         await this.core.mech.createNetworkPostcommit(nctx)
       } catch (e) {
         this.core.log.error(`mechanism_manager.create_network_postcommit failed, deleting network '${c.dict.id}'`)
@@ -236,6 +238,7 @@ export class NetworkOps {
         const dict = await this.loadOne(tx, cur, segments)
         const nctx = this.context(dict, null, segments, tx)
         await reg.publish('network', 'precommit_delete', this, { context: ctx, resourceId: id, current: dict, tx, networkContext: nctx })
+        for (const seg of segments) await reg.publish('segment', 'precommit_delete', this, { context: ctx, resourceId: seg.id!, current: seg, tx })
         await this.core.mech.deleteNetworkPrecommit(nctx)
         await this.core.typeManager.releaseNetworkSegments(tx, id)
         await deleteNetworkRow(tx, id)
@@ -244,6 +247,7 @@ export class NetworkOps {
       if (!done) continue
       const after = this.context(done.current, null, done.networkSegments)
       await reg.publish('network', 'after_delete', this, { context: ctx, resourceId: id, current: done.current, networkContext: after })
+      for (const seg of after.networkSegments) await reg.publish('segment', 'after_delete', this, { context: ctx, resourceId: seg.id!, current: seg })
       try {
         await this.core.mech.deleteNetworkPostcommit(after)
       } catch (e) {

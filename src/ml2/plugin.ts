@@ -20,6 +20,7 @@ import { SecurityGroupOps } from './securitygroup-ops.js'
 import { SecurityGroupRuleOps } from './securitygroup-rule-ops.js'
 import { PluginCore, type PluginDeps } from './plugin-core.js'
 import type { CallbacksRegistry } from './callbacks/registry.js'
+import { publishing } from './callbacks/publishing.js'
 import type { Ml2Runtime, Ml2Service, TagService, TagSpec } from './service.js'
 import { TagOps } from './tag-ops.js'
 
@@ -42,17 +43,22 @@ export class Ml2Plugin implements Ml2Service {
 
   constructor(deps: PluginDeps) {
     this.core = new PluginCore(deps)
-    this.securityGroups = new SecurityGroupOps(this.core)
-    this.networks = new NetworkOps(this.core, this.securityGroups, {
+    const securityGroups = new SecurityGroupOps(this.core)
+    const reg = this.core.registry
+    this.networks = new NetworkOps(this.core, securityGroups, {
       deletePort: (id, ctx) => this.ports.deleteInternal(id, ctx),
       deleteSubnet: (id, ctx) => this.subnets.deleteInternal(id, ctx),
     })
-    this.subnetpools = new SubnetpoolOps(this.core)
-    this.subnets = new SubnetOps(this.core, this.networks, this.subnetpools)
+    const subnetpools = new SubnetpoolOps(this.core)
+    this.subnets = new SubnetOps(this.core, this.networks, subnetpools)
     const liveness = new AgentLiveness(this.core.now, deps.options.agentDownTime)
-    this.ports = new PortOps(this.core, this.networks, this.securityGroups, liveness)
-    this.agents = new AgentOps(this.core, liveness, deps.options.enableNewAgents ?? true)
-    this.securityGroupRules = new SecurityGroupRuleOps(this.core, this.securityGroups)
+    this.ports = new PortOps(this.core, this.networks, securityGroups, liveness)
+    // Collections without driver hooks publish their after_* events through a wrapper; ML2's own
+    // parts keep the unwrapped objects (a port's default group is not an API create).
+    this.securityGroups = publishing(reg, 'security_group', securityGroups)
+    this.securityGroupRules = publishing(reg, 'security_group_rule', new SecurityGroupRuleOps(this.core, securityGroups))
+    this.subnetpools = publishing(reg, 'subnetpool', subnetpools)
+    this.agents = publishing(reg, 'agent', new AgentOps(this.core, liveness, deps.options.enableNewAgents ?? true))
   }
 
   get runtime(): Ml2Runtime {

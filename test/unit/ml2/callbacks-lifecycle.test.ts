@@ -152,4 +152,34 @@ describe('ML2 lifecycle events', () => {
     assert.equal(r.status, 400)
     assert.equal((await s.call('GET', `/v2.0/ports/${port.id}`)).body.port.status, 'DOWN')
   })
+
+  it('segments, security groups, subnet pools and routers publish their after_* events', async () => {
+    const seen: string[] = []
+    const rec = (r: Resource, e: Event, _t: unknown, p: EventPayload<any>) => { seen.push(`${r}.${e}:${p.current ? 'current' : 'id'}`) }
+    for (const r of ['segment', 'security_group', 'subnetpool', 'router'] as const) for (const e of ['after_create', 'after_update', 'after_delete'] as const) on(rec, r, e)
+    on(rec, 'segment', 'precommit_create')
+    const n = (await s.call('POST', '/v2.0/networks', { network: { name: 'segmented' } })).body.network.id
+    await s.call('DELETE', `/v2.0/networks/${n}`)
+    const sg = (await s.call('POST', '/v2.0/security-groups', { security_group: { name: 'web' } })).body.security_group.id
+    await s.call('PUT', `/v2.0/security-groups/${sg}`, { security_group: { description: 'd' } })
+    await s.call('DELETE', `/v2.0/security-groups/${sg}`)
+    const pool = (await s.call('POST', '/v2.0/subnetpools', { subnetpool: { name: 'p', prefixes: ['203.0.113.0/24'] } })).body.subnetpool.id
+    await s.call('DELETE', `/v2.0/subnetpools/${pool}`)
+    const router = (await s.call('POST', '/v2.0/routers', { router: { name: 'r' } })).body.router.id
+    await s.call('PUT', `/v2.0/routers/${router}`, { router: { name: 'r2' } })
+    await s.call('DELETE', `/v2.0/routers/${router}`)
+    assert.deepEqual(seen, [
+      'segment.precommit_create:current',
+      'segment.after_create:current',
+      'segment.after_delete:current',
+      'security_group.after_create:current',
+      'security_group.after_update:current',
+      'security_group.after_delete:id',
+      'subnetpool.after_create:current',
+      'subnetpool.after_delete:id',
+      'router.after_create:current',
+      'router.after_update:current',
+      'router.after_delete:id',
+    ])
+  })
 })
