@@ -4,7 +4,7 @@
  * both the gateway and the interfaces need (neutron/db/l3_db.py _check_for_dup_router_subnets).
  *
  * Every L3 write runs in one database transaction that also creates, updates or deletes the ML2
- * ports it needs (through PortOps' *InTx methods, so the mechanism drivers' precommits run inside
+ * ports it needs (through Ml2Service's ports.*InTx methods, so the mechanism drivers' precommits run inside
  * it); their postcommits run after the commit. Neutron does the same in several transactions with
  * compensating deletes — one transaction makes concurrent requests simply retry or fail cleanly.
  */
@@ -79,7 +79,7 @@ export class L3Core {
     return result
   }
 
-  /** A port body for PortOps.createInTx, as l3_db builds it (name '', admin up, no tenant for gateway/FIP ports). */
+  /** A port body for ports.createInTx, as l3_db builds it (name '', admin up, no tenant for gateway/FIP ports). */
   portBody(o: { tenantId: string; networkId: string; fixedIps?: unknown; deviceId: string; deviceOwner: string; status?: string }): Dict {
     return {
       tenant_id: o.tenantId,
