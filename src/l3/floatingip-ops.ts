@@ -56,7 +56,7 @@ export class FloatingIpOps {
         const out: Dict[] = []
         for (const b of bodies) {
           const projectId = projectOf(ctx, b)
-          await this.l3.core.quotas?.check(tx, projectId, 'floatingip', 1)
+          await this.l3.runtime.quotas?.check(tx, projectId, 'floatingip', 1)
           const netId: string = b.floating_network_id
           const net = await getNetworkRow(tx, netId)
           if (!net) throw new NetworkNotFound(netId)
@@ -64,7 +64,7 @@ export class FloatingIpOps {
           if (!(await subnetsOfNetwork(tx, netId)).some((s) => s.ip_version === 4)) {
             throw new BadRequest('floatingip', `Network ${netId} does not contain any IPv4 subnet`)
           }
-          const id = this.l3.core.newId()
+          const id = this.l3.runtime.newId()
           // subnet_id and floating_ip_address both go to the port's IPAM request.
           const fixed: Dict = {}
           if (given(b.subnet_id)) fixed.subnet_id = b.subnet_id

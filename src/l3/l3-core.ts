@@ -43,7 +43,7 @@ export class L3Core {
   ) {}
 
   /** ML2's runtime: L3 writes in the same transactions, with the same clock, ids and quotas. */
-  get core(): Ml2Runtime {
+  get runtime(): Ml2Runtime {
     return this.ml2.runtime
   }
 
@@ -66,14 +66,14 @@ export class L3Core {
    * operation made, so a driver failure leaves nothing half-done.
    */
   async txn<T>(fn: (tx: Tx, ports: PortChanges) => Promise<T>, undo?: (result: T) => Promise<void>): Promise<T> {
-    const { result, ports } = await this.core.txn(async (tx) => {
+    const { result, ports } = await this.runtime.txn(async (tx) => {
       const ports = new PortChanges()
       return { result: await fn(tx, ports), ports }
     })
     try {
       await ports.postcommit(this.ml2)
     } catch (e) {
-      if (undo) await undo(result).catch((u) => this.core.log.error(`undo after a failed postcommit failed: ${u}`))
+      if (undo) await undo(result).catch((u) => this.runtime.log.error(`undo after a failed postcommit failed: ${u}`))
       throw e
     }
     return result

@@ -45,7 +45,7 @@ export class RouterOps {
         for (const b of bodies) {
           const now = this.l3.timestamp()
           const row: RouterRow = {
-            id: this.l3.core.newId(),
+            id: this.l3.runtime.newId(),
             project_id: projectOf(ctx, b),
             name: b.name,
             status: 'ACTIVE',
@@ -58,7 +58,7 @@ export class RouterOps {
             created_at: now,
             updated_at: now,
           }
-          await this.l3.core.quotas?.check(tx, row.project_id, 'router', 1)
+          await this.l3.runtime.quotas?.check(tx, row.project_id, 'router', 1)
           await insertRouter(tx, row)
           const info = b.external_gateway_info
           // l3_db.create_router: `if gw_info:` — null and {} mean no gateway.
