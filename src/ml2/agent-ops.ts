@@ -6,7 +6,7 @@
  * Policy (neutron/conf/policies/agent.py): every agent action is admin-only. A non-admin's list
  * is therefore empty and a show/update/delete is a 404, as Neutron answers when get_agent fails.
  */
-import type { RequestContext } from '../common/context.js'
+import { adminContext, type RequestContext } from '../common/context.js'
 import { AgentNotFound, BadRequest } from '../common/exceptions.js'
 import {
   agentTime,
@@ -20,22 +20,11 @@ import {
 import { AgentLiveness, parseConfigurations } from './agent-liveness.js'
 import type { PluginCore } from './plugin-core.js'
 import type { Agent, JsonDict } from './resource-types.js'
+import type { AgentState, ReportResult } from './service.js'
 
 type Dict = JsonDict
 
-/** What an agent reports each report_interval (neutron/agent/rpc.py PluginReportStateAPI). */
-export interface AgentState {
-  agent_type: string
-  binary: string
-  host: string
-  topic?: string
-  configurations?: Dict
-  /** True on the agent's first report after it started: started_at moves. */
-  start_flag?: boolean
-}
-
-/** agents_db AGENT_STATUS_NEW / ALIVE / REVIVED. */
-export type ReportResult = 'new' | 'alive' | 'revived'
+export type { AgentState, ReportResult }
 
 export class AgentOps {
   constructor(
@@ -88,7 +77,8 @@ export class AgentOps {
   /**
    * agents_db.create_or_update_agent: the first report inserts the row (admin_state_up from
    * enable_new_agents), later ones move heartbeat_timestamp and replace configurations. A report
-   * after agent_down_time of silence revives the agent.
+   * after agent_down_time of silence revives the agent. AGENT after_create (new) or after_update
+   * (alive, revived) follows the commit, with `reportResult`.
    */
   async reportState(state: AgentState): Promise<ReportResult> {
     for (const k of ['agent_type', 'binary', 'host'] as const) {
@@ -96,14 +86,14 @@ export class AgentOps {
     }
     const conf = state.configurations ?? {}
     if (conf === null || typeof conf !== 'object' || Array.isArray(conf)) throw new BadRequest('agent', "'configurations' must be a dict")
-    return this.core.txn(async (tx) => {
+    const { result, row } = await this.core.txn(async (tx): Promise<{ result: ReportResult; row: AgentRow }> => {
       const now = this.core.now()
       const ts = agentTime(now)
       const [old] = await listAgentRows(tx, { agentType: state.agent_type, host: state.host })
       if (!old) {
         // A concurrent first report of the same agent loses on the unique key and is retried
         // (RetryRequest), then takes the update path.
-        await insertAgent(tx, {
+        const row: AgentRow = {
           id: this.core.newId(),
           agent_type: state.agent_type,
           binary: state.binary,
@@ -115,16 +105,20 @@ export class AgentOps {
           heartbeat_timestamp: ts,
           description: '',
           configurations: JSON.stringify(conf),
-        })
-        return 'new'
+        }
+        await insertAgent(tx, row)
+        return { result: 'new', row }
       }
       const wasAlive = this.isAlive(old, now.getTime())
       const changes: Partial<AgentRow> = { heartbeat_timestamp: ts, configurations: JSON.stringify(conf), binary: state.binary }
       if (state.topic !== undefined) changes.topic = state.topic
       if (state.start_flag) changes.started_at = ts
       await updateAgentRow(tx, old.id, changes)
-      return wasAlive ? 'alive' : 'revived'
+      return { result: wasAlive ? 'alive' : 'revived', row: { ...old, ...changes } }
     })
+    const payload = { context: adminContext(), resourceId: row.id, current: this.toDict(row), reportResult: result }
+    await this.core.registry.publish('agent', result === 'new' ? 'after_create' : 'after_update', this, payload)
+    return result
   }
 
   isAlive(r: AgentRow, nowMs: number): boolean {

@@ -97,9 +97,25 @@ export interface PortService extends CollectionService<Port> {
   updateStatus(ctx: RequestContext, id: string, status: string): Promise<Port>
 }
 
+/** What an agent reports each report_interval (neutron/agent/rpc.py PluginReportStateAPI). */
+export interface AgentState {
+  agent_type: string
+  binary: string
+  host: string
+  topic?: string
+  configurations?: JsonDict
+  /** True on the agent's first report after it started: started_at moves. */
+  start_flag?: boolean
+}
+
+/** agents_db AGENT_STATUS_NEW / ALIVE / REVIVED. */
+export type ReportResult = 'new' | 'alive' | 'revived'
+
 export interface AgentService extends CollectionService<JsonDict> {
   /** Agents of a type on a host, with liveness (agent-liveness.ts): what agent-based drivers bind on. */
   hostAgents(agentType: string, host: string): Promise<Agent[]>
+  /** report_state: creates or refreshes the agent's row (heartbeat); 400 on a malformed report. */
+  reportState(state: AgentState): Promise<ReportResult>
 }
 
 export interface Ml2Service {

@@ -40,7 +40,10 @@ export interface PayloadExtras {
   security_group: {}
   security_group_rule: {}
   subnetpool: {}
-  agent: {}
+  agent: {
+    /** report_state's outcome: after_create for 'new', after_update for 'alive' and 'revived'. */
+    readonly reportResult?: 'new' | 'alive' | 'revived'
+  }
 }
 
 export type EventPayload<R extends Resource = Resource> = {

@@ -182,4 +182,16 @@ describe('ML2 lifecycle events', () => {
       'router.after_delete:id',
     ])
   })
+
+  it('report_state publishes agent after_create for a new agent, after_update with the outcome after', async () => {
+    const seen: string[] = []
+    const rec = (_r: 'agent', e: Event, _t: unknown, p: EventPayload<'agent'>) => { seen.push(`${e}:${p.reportResult}:${p.current?.host}:${p.current?.alive}`) }
+    on(rec, 'agent', 'after_create')
+    on(rec, 'agent', 'after_update')
+    const state = { agent_type: 'Open vSwitch agent', binary: 'neutron-openvswitch-agent', host: 'events-host' }
+    assert.equal(await ml2.agents.reportState(state), 'new')
+    assert.equal(await ml2.agents.reportState(state), 'alive')
+    await assert.rejects(ml2.agents.reportState({ ...state, host: '' }), /host/)
+    assert.deepEqual(seen, ['after_create:new:events-host:true', 'after_update:alive:events-host:true'])
+  })
 })
