@@ -10,6 +10,9 @@
  *   failures are logged and the delete succeeds.
  * - Drivers are called in `[ml2] mechanism_drivers` order; delete calls run in reverse order so
  *   teardown mirrors set-up.
+ *
+ * Code that only needs to follow the lifecycle (notifiers, service plugins) subscribes to the
+ * callbacks registry instead (callbacks/registry.ts): its after_* failures never fail a request.
  */
 import type { Tx } from '../db/engine.js'
 import type { Agent, BindingLevel, Network, Port, Segment, Subnet } from './resource-types.js'

@@ -7,8 +7,13 @@
  *   delete:  [txn: *_precommit (reverse order) → delete rows → release segments] → commit
  *            → *_postcommit (reverse order; failures logged only)
  *
+ * Around those calls each part publishes the resource's events on the callbacks registry
+ * (callbacks/registry.ts): before_* first, precommit_* in the transaction, after_* after the commit
+ * and before the postcommit (docs/architecture.md#the-callbacks-registry).
+ *
  * Whole operations are retried on lost races (RetryRequest) by withRetries, like Neutron's
  * retry_db_errors. Resources are returned as full dicts; the API layer applies policy and fields.
+ * Callers outside src/ml2 see this class only as Ml2Service (service.ts).
  */
 import { NetworkOps } from './network-ops.js'
 import { SubnetOps } from './subnet-ops.js'
