@@ -48,6 +48,7 @@ export interface PayloadExtras {
 
 export type EventPayload<R extends Resource = Resource> = {
   readonly context: RequestContext
+  /** The resource's id; '' in before_create, where there is none yet (`request` has the body). */
   readonly resourceId: string
   /** The resource before the change (updates and deletes). */
   readonly original?: ResourceTypes[R] | null
