@@ -28,7 +28,8 @@ const LAYERS: Readonly<Record<string, readonly string[] | '*'>> = {
   // Leaves.
   common: [],
   ipam: [],
-  conf: [],
+  // conf validates transport_url with the messaging library's own parser (a standalone library).
+  conf: ['messaging'],
   policy: ['common'],
   auth: ['common'],
   quota: ['common', 'db'],
