@@ -16,6 +16,7 @@ import { currentVersion, upgrade } from '../db/migrations.js'
 import { buildApp } from '../apps/server/app.js'
 import { PolicyFileError } from '../policy/index.js'
 import { runMigrateToMl2 } from './migrate.js'
+import { runController } from './controller.js'
 
 const USAGE = `usage: neutrino <command> [--config-file FILE]... [--config-dir DIR]
 
@@ -26,6 +27,7 @@ commands:
   db migrate-to-ml2 {openvswitch|linuxbridge} SOURCE_DB_URL [--target DB_URL]
                 [--tunnel-type gre|vxlan] [--vxlan-udp-port N] [--dry-run] [--save-tables] [--force]
                 migrate a Havana/Icehouse monolithic plugin database to ML2
+  controller    run the OpenDaylight-compatible SDN controller (neutrino controller --help)
   genconfig     write sample config files (default: ./etc)
 `
 
@@ -41,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
         return await server(argv.slice(1))
       case 'db':
         return await dbCommand(argv.slice(1))
+      case 'controller':
+        return await runController(argv.slice(1))
       case 'genconfig': {
         const dir = argv[1] ?? 'etc'
         writeSamples(dir)
