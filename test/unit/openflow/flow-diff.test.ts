@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
-  act, decodeMessage, diffFlows, encode, flowKey, flowMod, type FlowMod, instructionsKey, parseFlowMod,
+  act, decodeMessage, diffFlows, encode, flowKey, flowMod, type FlowMod, instructionsKey, type Match, parseFlowMod,
 } from '../../../src/openflow/index.js'
 import type { FlowStats } from '../../../src/openflow/messages.js'
 
@@ -20,7 +20,7 @@ function installed(fm: FlowMod): FlowStats {
 }
 
 describe('flow keys', () => {
-  const key = (match: object, table = 0, priority = 10): string => flowKey({ table, priority, match })
+  const key = (match: Match, table = 0, priority = 10): string => flowKey({ table, priority, match })
 
   it('ignores field order, prefix vs mask spelling, and value bits outside the mask', () => {
     const a = key({ eth_type: 0x0800, ipv4_src: '192.0.2.0/24', reg0: 5 })
