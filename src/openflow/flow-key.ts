@@ -22,15 +22,15 @@ export interface FlowIdentity {
 
 const FIELD_ORDER = new Map(FIELDS.map((f, i) => [f.name, i]))
 
-function toBig(f: FieldDef, v: FieldValue, w: Writer): bigint {
-  w.reset()
-  writeValue(f, v as never, w)
-  let n = 0n
-  for (let i = 0; i < w.pos; i++) n = (n << 8n) | BigInt(w.buf[i]!)
-  return n
-}
+/** Per field, the mask bytes of "every bit" (derived once from the field table). */
+const FULL_MASK = new Map(FIELDS.map((f) => {
+  const full = f.fullMask !== undefined ? BigInt(f.fullMask) : (1n << BigInt(f.bits)) - 1n
+  const b = Buffer.alloc(f.len)
+  for (let i = 0; i < f.len; i++) b[f.len - 1 - i] = Number((full >> BigInt(8 * i)) & 0xffn)
+  return [f.name, b]
+}))
 
-/** The match as "field=value[/mask]" terms (hex), in canonical order and with normalised masks. */
+/** The match as "field=value[/mask]" terms (wire bytes in hex), in canonical order, masks normalised. */
 export function canonicalMatchTerms(m: Match): string[] {
   const w = new Writer(64)
   const keys = Object.keys(m).filter((k) => (m as Record<string, unknown>)[k] !== undefined)
@@ -42,17 +42,30 @@ export function canonicalMatchTerms(m: Match): string[] {
       out.push(`${k}=${String(raw)}`) // a field this library does not know: compared as the switch sent it
       continue
     }
-    const f = fieldDef(k)
-    const full = f.fullMask !== undefined ? BigInt(f.fullMask) : (1n << BigInt(f.bits)) - 1n
+    const f: FieldDef = fieldDef(k)
     const v = splitPrefix(f, raw)
+    w.reset()
     if (!isMasked(v)) {
-      out.push(`${k}=${toBig(f, v, w).toString(16)}`)
+      writeValue(f, v, w)
+      out.push(`${k}=${w.buf.toString('hex', 0, f.len)}`)
       continue
     }
-    const mask = toBig(f, v.mask, w) & full
-    if (mask === 0n) continue
-    const value = toBig(f, v.value, w) & mask
-    out.push(mask === full ? `${k}=${value.toString(16)}` : `${k}=${value.toString(16)}/${mask.toString(16)}`)
+    writeValue(f, v.value, w)
+    writeValue(f, v.mask, w)
+    const full = FULL_MASK.get(k)!
+    const b = w.buf
+    const n = f.len
+    let allFull = true
+    let zero = true
+    for (let i = 0; i < n; i++) {
+      const mk = b[n + i]! & full[i]!
+      b[n + i] = mk
+      b[i] = b[i]! & mk
+      if (mk !== full[i]) allFull = false
+      if (mk !== 0) zero = false
+    }
+    if (zero) continue
+    out.push(allFull ? `${k}=${b.toString('hex', 0, n)}` : `${k}=${b.toString('hex', 0, n)}/${b.toString('hex', n, 2 * n)}`)
   }
   return out
 }
@@ -82,11 +95,16 @@ function normaliseInstruction(i: Instruction): Instruction {
   return i.type === 'apply_actions' || i.type === 'write_actions' ? { ...i, actions: i.actions.map(normaliseAction) } : i
 }
 
+const hasCt = (i: Instruction): boolean =>
+  (i.type === 'apply_actions' || i.type === 'write_actions') && i.actions.some((a) => a.type === 'ct' || a.type === 'nat')
+
 /** Canonical bytes (hex) of an instruction list: equal strings mean the switch would store the same. */
 export function instructionsKey(list: readonly Instruction[]): string {
   const w = new Writer(256)
   // an empty apply_actions is no instruction at all (OVS drops it)
-  const ins = sortInstructions(list.filter((i) => !(i.type === 'apply_actions' && i.actions.length === 0)).map(normaliseInstruction))
-  encodeInstructions(ins, w)
-  return w.view().toString('hex')
+  let ins = list.some((i) => i.type === 'apply_actions' && i.actions.length === 0)
+    ? list.filter((i) => !(i.type === 'apply_actions' && i.actions.length === 0)) : list
+  if (ins.some(hasCt)) ins = ins.map(normaliseInstruction)
+  encodeInstructions(sortInstructions(ins), w)
+  return w.buf.toString('hex', 0, w.pos)
 }
