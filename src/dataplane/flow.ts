@@ -36,7 +36,9 @@ export function canonicalMatch(m: Match): Array<readonly [string, string]> {
   for (const [k, v] of Object.entries(m)) {
     if (v === undefined) continue
     if (!RANK.has(k)) throw new Error(`flow match field ${k} is not declared in MATCH_ORDER`)
-    out.push([k, typeof v === 'number' ? String(v) : v])
+    // registers and tunnel ids are written in hex everywhere, so equal values render equally
+    const hexField = k.startsWith('reg') || k === 'tun_id'
+    out.push([k, typeof v === 'number' ? (hexField ? `0x${v.toString(16)}` : String(v)) : v])
   }
   return out.sort((a, b) => RANK.get(a[0])! - RANK.get(b[0])!)
 }

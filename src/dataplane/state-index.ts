@@ -54,7 +54,7 @@ export class StateIndex {
       if (this.nodes.has(n.id)) throw new DataplaneStateError('node', n.id, 'duplicate id')
       if (n.localIp !== undefined && parsePrefix(n.localIp)?.family !== 4) throw new DataplaneStateError('node', n.id, `local_ip ${n.localIp} is not an IPv4 address`)
       for (const [name, of] of Object.entries(n.ofports)) {
-        if (!Number.isInteger(of) || of < 1 || of > 0xfeff) throw new DataplaneStateError('node', n.id, `ofport of ${name} is ${of}, not 1..65279`)
+        if (!Number.isInteger(of) || of < 1 || of > 0xfffe) throw new DataplaneStateError('node', n.id, `ofport of ${name} is ${of}, not 1..65534`)
       }
       this.nodes.set(n.id, n)
     }
