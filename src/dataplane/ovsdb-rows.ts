@@ -6,6 +6,7 @@
  * provider bridge. Only ports we own are listed: VM ports belong to Nova (external_ids:iface-id)
  * and a provider bridge's physical NIC to the operator, so an applier must leave other ports alone.
  */
+import { DataplaneStateError } from './dataplane-error.js'
 import type { DesiredState, NodeSettings } from './desired-state.js'
 import { intPatchName, isProviderNetwork, phyPatchName, providerBridgeOf } from './features/provider.js'
 import { tunnelPorts } from './features/tunnels.js'
@@ -42,7 +43,7 @@ export const OWNER_EXTERNAL_IDS = { 'neutrino-owned': 'true' } as const
 export function nodeOvsdbRows(state: DesiredState | StateIndex, nodeId: string, settings: NodeSettings): BridgeRow[] {
   const index = state instanceof StateIndex ? state : new StateIndex(state)
   const node = index.nodes.get(nodeId)
-  if (!node) throw new Error(`unknown node ${nodeId}`)
+  if (!node) throw new DataplaneStateError('node', nodeId, 'unknown node')
   const intPorts: PortRow[] = tunnelPorts(index, nodeId).map((t) => ({
     name: t.name,
     interfaces: [{
