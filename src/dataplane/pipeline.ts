@@ -38,13 +38,13 @@ export const PIPELINE: Readonly<Record<TableName, TableDecl>> = {
   },
   EGRESS_CT: {
     number: 20,
-    purpose: 'IPv4/IPv6 from a port with port security goes through conntrack in the port\'s zone (reg5); ports without port security and non-IP (ARP) skip the ACL.',
+    purpose: 'IPv4/IPv6 from a port with port security goes through conntrack in the port\'s zone (reg5); ports without port security, DHCP/ND client traffic and non-IP (ARP) skip the ACL.',
     next: ['EGRESS_ACL', 'ARP_RESPONDER'],
     miss: { goto: 'ARP_RESPONDER' },
   },
   EGRESS_ACL: {
     number: 21,
-    purpose: 'Security groups, egress: invalid dropped, established/related pass, new connections allowed by the port\'s egress rules are committed; DHCP/ND client traffic always passes.',
+    purpose: 'Security groups, egress: invalid dropped, established/related pass, new connections allowed by the port\'s egress rules are committed.',
     next: ['ARP_RESPONDER'],
     miss: 'drop',
   },
@@ -68,13 +68,13 @@ export const PIPELINE: Readonly<Record<TableName, TableDecl>> = {
   },
   INGRESS_CT: {
     number: 50,
-    purpose: 'IPv4/IPv6 to a port with port security goes through conntrack in the destination port\'s zone (reg7); others go straight to output.',
+    purpose: 'IPv4/IPv6 to a port with port security goes through conntrack in the destination port\'s zone (reg7); DHCP/ND replies and the rest go straight to output.',
     next: ['INGRESS_ACL', 'OUTPUT'],
     miss: { goto: 'OUTPUT' },
   },
   INGRESS_ACL: {
     number: 51,
-    purpose: 'Security groups, ingress: invalid dropped, established/related pass, new connections allowed by the port\'s ingress rules (remote prefix or remote group members) are committed; DHCP/ND replies always pass.',
+    purpose: 'Security groups, ingress: invalid dropped, established/related pass, new connections allowed by the port\'s ingress rules (remote prefix or remote group members) are committed.',
     next: ['OUTPUT'],
     miss: 'drop',
   },

@@ -189,13 +189,16 @@ export class Hypervisor {
   }
 
   /** A VM namespace plugged into `bridge` as Nova does: veth, iface-id, attached-mac. */
-  async addVm(bridge: string, portId: string, mac: string, cidr: string, mtu = 1400): Promise<Vm> {
+  async addVm(bridge: string, portId: string, mac: string, cidr: string, opts: { mtu?: number; ipv6?: string[] } = {}): Promise<Vm> {
+    const mtu = opts.mtu ?? 1400
     const n = this.lab.nextId()
     const ns = `${this.lab.prefix}-vm${n}`
     const tap = `${this.lab.short}t${n}`.slice(0, 15)
     this.lab.addNamespace(ns)
     sh('ip', ['link', 'add', 'eth0', 'netns', ns, 'address', mac, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', tap, 'netns', this.ns])
     sh('ip', ['-n', ns, 'addr', 'add', cidr, 'dev', 'eth0'])
+    // nodad: the address is usable at once (the dataplane still lets DAD through)
+    for (const a of opts.ipv6 ?? []) sh('ip', ['-n', ns, 'addr', 'add', a, 'dev', 'eth0', 'nodad'])
     sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'up'])
     sh('ip', ['-n', this.ns, 'link', 'set', tap, 'mtu', String(mtu), 'up'])
     try { sh('ip', ['netns', 'exec', ns, 'ethtool', '-K', 'eth0', 'tx', 'off']) } catch { /* TCP tests will say so */ }

@@ -8,8 +8,9 @@
  * rules refused would pass on retransmission; per-port zones keep the two verdicts apart (the
  * same reason OVN gives every logical port its own zone).
  *
- * Per ACL table: +inv dropped; +est / +rel pass; DHCP and ND pass statelessly (a port with port
- * security must get an address and resolve neighbours even with an empty group, as in Neutron);
+ * DHCP and ND/RA/MLD pass statelessly in the *_CT tables, ahead of conntrack (a port with port
+ * security must get an address and resolve neighbours even with an empty group, as in Neutron;
+ * OVS's userspace conntrack marks ND invalid). Per ACL table: +inv dropped; +est / +rel pass;
  * a new connection matching one of the port's rules is committed and passes; the rest hits the
  * table's drop miss. Ports without port security skip conntrack in the *_CT tables.
  */
@@ -58,7 +59,9 @@ export function conntrackBaseFlows(): Flow[] {
     out.push(flow(A, 200, c, { ct_state: '+inv+trk' }, ['drop']))
     out.push(flow(A, 190, c, { ct_state: '+est-inv+trk' }, [goto(s.acl, s.after)]))
     out.push(flow(A, 190, c, { ct_state: '+rel-inv+trk' }, [goto(s.acl, s.after)]))
-    for (const m of s.always) out.push(flow(A, 150, c, { ct_state: '-inv+trk', ...m }, [goto(s.acl, s.after)]))
+    // before conntrack: the userspace conntrack marks ND/MLD invalid (Neutron's OVS firewall
+    // also accepts them ahead of ct), and DHCP must work before the port has an address
+    for (const m of s.always) out.push(flow(T(s.ct), 90, c, m, [goto(s.ct, s.after)]))
   }
   return out
 }
