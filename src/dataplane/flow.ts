@@ -19,7 +19,7 @@ export interface Flow {
  * order, facts.md §8 "Prerequisites are enforced"), then metadata, then L2, L3, L4.
  */
 export const MATCH_ORDER = [
-  'in_port', 'tun_id', 'reg0', 'reg5', 'reg6', 'reg7', 'ct_state',
+  'conj_id', 'in_port', 'tun_id', 'reg0', 'reg5', 'reg6', 'reg7', 'ct_state',
   'dl_vlan', 'vlan_tci', 'dl_src', 'dl_dst', 'dl_type', 'nw_proto',
   'arp_op', 'arp_spa', 'arp_tpa', 'arp_sha', 'arp_tha',
   'nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst',

@@ -118,12 +118,36 @@ describe('dataplane features (golden flows)', () => {
     const i = table(threeNodes(), 'hv1', 'INGRESS_ACL')
     assert.equal(i[0], 'priority=200,ct_state=+inv+trk,actions=drop')
     assert.ok(i.includes('priority=190,ct_state=+est-inv+trk,actions=goto_table:60'))
-    // default group: ingress from members (p1, p2: IPv4 both, IPv6 p1 only)
-    assert.ok(i.includes('priority=100,reg7=0x1,ct_state=+new-est+trk,dl_type=0x0800,nw_src=203.0.113.12,actions=ct(commit,zone=NXM_NX_REG7[0..15]),goto_table:60'))
-    assert.ok(i.includes('priority=100,reg7=0x1,ct_state=+new-est+trk,dl_type=0x86dd,ipv6_src=2001:db8::11,actions=ct(commit,zone=NXM_NX_REG7[0..15]),goto_table:60'))
+    // default group: ingress from members (p1, p2: IPv4 both, IPv6 p1 only), as conjunctions
+    const conj = (re: RegExp) => Number(i.map((l) => re.exec(l)?.[1]).find(Boolean))
+    const c4 = conj(/reg7=0x1,ct_state=\+new-est\+trk,dl_type=0x0800,actions=conjunction\((\d+),1\/2\)/)
+    const c6 = conj(/reg7=0x1,ct_state=\+new-est\+trk,dl_type=0x86dd,actions=conjunction\((\d+),1\/2\)/)
+    assert.ok(c4 > 0 && c6 > 0 && c4 !== c6)
+    for (const want of [
+      `priority=90,dl_type=0x0800,nw_src=203.0.113.11,actions=conjunction(${c4},2/2)`,
+      `priority=90,dl_type=0x0800,nw_src=203.0.113.12,actions=conjunction(${c4},2/2)`,
+      `priority=90,dl_type=0x86dd,ipv6_src=2001:db8::11,actions=conjunction(${c6},2/2)`,
+      `priority=90,conj_id=${c4},dl_type=0x0800,actions=ct(commit,zone=NXM_NX_REG7[0..15]),goto_table:60`,
+      `priority=90,conj_id=${c6},dl_type=0x86dd,actions=ct(commit,zone=NXM_NX_REG7[0..15]),goto_table:60`,
+    ]) assert.ok(i.includes(want), `missing ${want}`)
+    assert.ok(!i.some((l) => l.includes('ipv6_src=2001:db8::12')), 'p2 has no IPv6 address')
     const eg = table(threeNodes(), 'hv1', 'EGRESS_ACL')
     assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=+new-est+trk,dl_type=0x0800,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
     assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=+new-est+trk,dl_type=0x86dd,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
+  })
+
+  it('remote groups cost ports + members flows (conjunction), and shared member flows merge', () => {
+    const s = threeNodes()
+    // ten secured ports in the default group on hv1, plus a second group whose rule matches the same members
+    const many: DesiredState = {
+      ...s,
+      securityGroups: [...s.securityGroups, { id: 'sg-2', tenantId: 't1', rules: [{ id: 'x-i4', direction: 'ingress', ethertype: 'IPv4', remoteGroupId: 'sg-default' }] }],
+      ports: [...s.ports, ...Array.from({ length: 10 }, (_, k) => port(`q${k}`, 'net-a', 'hv1', 30 + k, `fa:16:3e:00:01:${(k + 16).toString(16)}`, [`203.0.113.${100 + k}`], { securityGroupIds: ['sg-default', 'sg-2'] }))],
+    }
+    const acl = nodeFlows(many, 'hv1').filter((f) => f.table === T('INGRESS_ACL') && f.match.some(([k]) => k === 'nw_src'))
+    // 12 IPv4 members (p1, p2, q0..q9): one clause-2 flow each, carrying both rules' conjunctions
+    assert.equal(acl.length, 12)
+    for (const f of acl) assert.equal(f.actions.length, 2, renderFlow(f))
   })
 
   it('cookies carry the owner mark, the category and the object', () => {
