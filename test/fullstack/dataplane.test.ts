@@ -284,6 +284,52 @@ else: print("fail")`, [String(port)])
     server.kill('SIGKILL')
   })
 
+  it('removing a rule cuts an established connection at once; replies never needed a rule', async () => {
+    const server = vm.a2!.spawnPy(`
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen(4)
+print("ready", flush=True)
+def echo(c):
+    while True:
+        d = c.recv(100)
+        if not d: break
+        c.sendall(d)
+while True:
+    c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
+`)
+    await new Promise((r) => server.stdout!.once('data', r))
+    const client = vm.a1!.spawnPy(`
+import socket, time
+c = socket.create_connection(("203.0.113.12", 8080), timeout=10); c.settimeout(1)
+for i in range(120):
+    c.sendall(b"%d" % i)
+    try: print("ok" if c.recv(100) else "closed", flush=True)
+    except socket.timeout: print("timeout", flush=True)
+    time.sleep(0.1)
+`)
+    const lines: string[] = []
+    client.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)))
+    const until = async (what: string, pred: () => boolean, ms = 20_000) => {
+      const end = Date.now() + ms
+      while (!pred()) {
+        if (Date.now() > end) throw new Error(`${what}: client said ${lines.join(' ')}`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    }
+    try {
+      await until('connection established', () => lines.filter((l) => l === 'ok').length >= 3)
+      const noTcp = SGS.map((g) => (g.id === 'sg-web' ? { ...g, rules: g.rules.filter((r) => r.id !== 'web-tcp') } : g))
+      state = await converge(lab, { ...state, securityGroups: noTcp })
+      const mark = lines.length
+      await until('the established connection is cut', () => lines.slice(mark).filter((l) => l === 'timeout').length >= 3)
+      assert.deepEqual(lines.slice(-2), ['timeout', 'timeout'], 'nothing passes once the rule is gone')
+    } finally {
+      client.kill('SIGKILL')
+      server.kill('SIGKILL')
+      state = await converge(lab, { ...state, securityGroups: SGS })
+    }
+  })
+
   it('an admin-down port and a deleted port carry nothing', async () => {
     assert.ok(await vm.b2!.pingEventually('192.0.2.11'), 'control: b2 -> b1')
     state = await converge(lab, { ...state, ports: state.ports.map((p) => p.id === 'port-b1' ? { ...p, adminStateUp: false } : p) })

@@ -10,8 +10,10 @@
  *
  * DHCP and ND/RA/MLD pass statelessly in the *_CT tables, ahead of conntrack (a port with port
  * security must get an address and resolve neighbours even with an empty group, as in Neutron;
- * OVS's userspace conntrack marks ND invalid). Per ACL table: +inv dropped; +est / +rel pass;
- * a new connection matching one of the port's rules is committed and passes; the rest hits the
+ * OVS's userspace conntrack marks ND invalid). Per ACL table: +inv dropped; replies (+est+rpl)
+ * and +rel pass; every packet in the original direction, new or established, must match one of
+ * the port's rules (and is committed), so a rule change takes effect on existing connections at
+ * once without flushing conntrack (Neutron deletes the entries instead). So: a new connection matching one of the port's rules is committed and passes; the rest hits the
  * table's drop miss. Ports without port security skip conntrack in the *_CT tables.
  */
 import { cookie, CookieCategory } from '../cookie.js'
@@ -58,7 +60,7 @@ export function conntrackBaseFlows(): Flow[] {
     for (const dl of [IP, IPV6]) out.push(flow(T(s.ct), 50, c, { dl_type: dl }, [ctTo(s.ct, s.acl, s.reg)]))
     const A = T(s.acl)
     out.push(flow(A, 200, c, { ct_state: '+inv+trk' }, ['drop']))
-    out.push(flow(A, 190, c, { ct_state: '+est-inv+trk' }, [goto(s.acl, s.after)]))
+    out.push(flow(A, 190, c, { ct_state: '+est+rpl-inv+trk' }, [goto(s.acl, s.after)]))
     out.push(flow(A, 190, c, { ct_state: '+rel-inv+trk' }, [goto(s.acl, s.after)]))
     // before conntrack: the userspace conntrack marks ND/MLD invalid (Neutron's OVS firewall
     // also accepts them ahead of ct), and DHCP must work before the port has an address
@@ -91,7 +93,7 @@ export function securityGroupFlows(index: StateIndex, nodeId: string): Flow[] {
       for (const r of [...g.rules].sort((a, b) => (a.id < b.id ? -1 : 1))) {
         const s = r.direction === 'egress' ? EGRESS : INGRESS
         const c = cookie(CookieCategory.SecurityGroupRule, r.id)
-        const port = { [s.reg]: p.ofport, ct_state: '+new-est+trk' }
+        const port = { [s.reg]: p.ofport, ct_state: '-rpl+trk' }
         if (r.remoteGroupId === undefined) {
           for (const m of ruleMatches(r, () => [])) out.push(flow(T(s.acl), 100, c, { ...port, ...m }, commitTo(s.acl, s.after, s.reg)))
           continue

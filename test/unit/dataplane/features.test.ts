@@ -117,11 +117,11 @@ describe('dataplane features (golden flows)', () => {
     assert.ok(e.includes('priority=50,dl_type=0x0800,actions=ct(table=21,zone=NXM_NX_REG5[0..15])'))
     const i = table(threeNodes(), 'hv1', 'INGRESS_ACL')
     assert.equal(i[0], 'priority=200,ct_state=+inv+trk,actions=drop')
-    assert.ok(i.includes('priority=190,ct_state=+est-inv+trk,actions=goto_table:60'))
+    assert.ok(i.includes('priority=190,ct_state=+est+rpl-inv+trk,actions=goto_table:60'))
     // default group: ingress from members (p1, p2: IPv4 both, IPv6 p1 only), as conjunctions
     const conj = (re: RegExp) => Number(i.map((l) => re.exec(l)?.[1]).find(Boolean))
-    const c4 = conj(/reg7=0x1,ct_state=\+new-est\+trk,dl_type=0x0800,actions=conjunction\((\d+),1\/2\)/)
-    const c6 = conj(/reg7=0x1,ct_state=\+new-est\+trk,dl_type=0x86dd,actions=conjunction\((\d+),1\/2\)/)
+    const c4 = conj(/reg7=0x1,ct_state=-rpl\+trk,dl_type=0x0800,actions=conjunction\((\d+),1\/2\)/)
+    const c6 = conj(/reg7=0x1,ct_state=-rpl\+trk,dl_type=0x86dd,actions=conjunction\((\d+),1\/2\)/)
     assert.ok(c4 > 0 && c6 > 0 && c4 !== c6)
     for (const want of [
       `priority=90,dl_type=0x0800,nw_src=203.0.113.11,actions=conjunction(${c4},2/2)`,
@@ -132,8 +132,8 @@ describe('dataplane features (golden flows)', () => {
     ]) assert.ok(i.includes(want), `missing ${want}`)
     assert.ok(!i.some((l) => l.includes('ipv6_src=2001:db8::12')), 'p2 has no IPv6 address')
     const eg = table(threeNodes(), 'hv1', 'EGRESS_ACL')
-    assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=+new-est+trk,dl_type=0x0800,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
-    assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=+new-est+trk,dl_type=0x86dd,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
+    assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=-rpl+trk,dl_type=0x0800,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
+    assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=-rpl+trk,dl_type=0x86dd,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
   })
 
   it('remote groups cost ports + members flows (conjunction), and shared member flows merge', () => {
