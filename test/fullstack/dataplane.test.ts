@@ -51,6 +51,7 @@ const VMS: VmSpec[] = [
   { id: 'a1', hv: 'hv1', net: 'net-a', mac: 'fa:16:3e:0a:00:01', ip: '203.0.113.11', sgs: ['sg-base', 'sg-friends'] },
   { id: 'a2', hv: 'hv2', net: 'net-a', mac: 'fa:16:3e:0a:00:02', ip: '203.0.113.12', sgs: ['sg-base', 'sg-web'] },
   { id: 'a3', hv: 'hv3', net: 'net-a', mac: 'fa:16:3e:0a:00:03', ip: '203.0.113.13', sgs: ['sg-base'] },
+  { id: 'a4', hv: 'hv1', net: 'net-a', mac: 'fa:16:3e:0a:00:04', ip: '203.0.113.14', sgs: ['sg-base', 'sg-web'] },
   // IPv6 from the documentation prefix (RFC 3849), only between our namespaces
   { id: 'b1', hv: 'hv1', net: 'net-b', mac: 'fa:16:3e:0b:00:01', ip: '192.0.2.11', sgs: ['sg-default'], ip6: '2001:db8:b::11' },
   { id: 'b2', hv: 'hv2', net: 'net-b', mac: 'fa:16:3e:0b:00:02', ip: '192.0.2.12', sgs: ['sg-default'], ip6: '2001:db8:b::12' },
@@ -174,6 +175,13 @@ describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN)', { skip, timeou
     const hv3 = lab.hypervisors[2]!
     const cls = hv3.dumpFlows(INTEGRATION_BRIDGE, 'table=0').find((l) => l.includes('dl_vlan=42'))
     assert.ok(cls && !/n_packets=0,/.test(cls), `VLAN 42 classifier on hv3 matched packets: ${cls}`)
+  })
+
+  it('same node: local switching, and one port\'s egress verdict never opens another\'s ingress', async () => {
+    assert.ok(await vm.a1!.pingEventually('203.0.113.14'), 'a1 -> a4 on hv1 (a4 admits ICMP from friends)')
+    // a4's egress allows and commits the echo; a1 has no ingress rule, and every original-direction
+    // packet is checked against a1's own rules in a1's own zone: not one echo may pass
+    assert.equal(await vm.a4!.ping('203.0.113.11', { count: 4, wait: 1 }), false, 'a4 -> a1 got through')
   })
 
   it('two tenants with the same CIDR are isolated', async () => {

@@ -2,11 +2,12 @@
  * Stateful security groups with conntrack (tables EGRESS_CT/EGRESS_ACL, INGRESS_CT/INGRESS_ACL).
  *
  * Zones: egress is tracked in the sending port's zone (reg5), ingress in the receiving port's
- * zone (reg7), both = the port's ofport (unique per bridge, < 65280 fits a 16-bit zone). One
- * zone per network would let a connection committed by the sender's egress ACL count as
- * "established" in the receiver's ingress ACL on the same node, so a packet the receiver's
- * rules refused would pass on retransmission; per-port zones keep the two verdicts apart (the
- * same reason OVN gives every logical port its own zone).
+ * zone (reg7), both = the port's ofport (unique per bridge, < 65280 fits a 16-bit zone). Each
+ * port's connection state is its own (OVN gives every logical port a zone for the same reason):
+ * the sender's commit never becomes state the receiver's ACL reads, and a port's zone can be
+ * flushed (port deleted, ofport reused) without touching its neighbours. One zone per network
+ * would also be correct here, because original-direction packets are re-checked (below), but
+ * its state would be shared by every port of the network on the node.
  *
  * DHCP and ND/RA/MLD pass statelessly in the *_CT tables, ahead of conntrack (a port with port
  * security must get an address and resolve neighbours even with an empty group, as in Neutron;
