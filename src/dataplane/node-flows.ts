@@ -5,7 +5,7 @@
  * the same OpenFlow identity (table, priority, match) are merged when they agree and refused
  * when they do not (they could not both be installed).
  */
-import { DataplaneStateError } from './dataplane-error.js'
+import { DataplaneStateError } from './dataplane-state-error.js'
 import type { DesiredState } from './desired-state.js'
 import { antiSpoofingFlows } from './features/anti-spoofing.js'
 import { arpResponderFlows } from './features/arp-responder.js'

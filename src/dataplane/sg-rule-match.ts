@@ -7,7 +7,7 @@
  * expands to the addresses (fixed IPs and allowed address pairs) of its member ports.
  */
 import { parsePrefix, prefixText, type Prefix } from './addr.js'
-import { DataplaneStateError } from './dataplane-error.js'
+import { DataplaneStateError } from './dataplane-state-error.js'
 import type { SecurityGroupRule } from './desired-state.js'
 import type { Match } from './flow.js'
 

@@ -4,7 +4,7 @@
  * sorted by id so the output never depends on input order (determinism).
  */
 import { linkLocalOf, normaliseMac, parsePrefix, type Prefix } from './addr.js'
-import { DataplaneStateError } from './dataplane-error.js'
+import { DataplaneStateError } from './dataplane-state-error.js'
 import { validateRule } from './sg-rule-match.js'
 import type { DesiredState, Network, Node, Port, SecurityGroup } from './desired-state.js'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { linkLocalOf, parsePrefix } from '../../../src/dataplane/addr.js'
-import { DataplaneStateError } from '../../../src/dataplane/dataplane-error.js'
+import { DataplaneStateError } from '../../../src/dataplane/dataplane-state-error.js'
 import type { DesiredState } from '../../../src/dataplane/desired-state.js'
 import { cookie, CookieCategory, objectHash48 } from '../../../src/dataplane/cookie.js'
 import { flowKey, renderFlow, type Flow } from '../../../src/dataplane/flow.js'
