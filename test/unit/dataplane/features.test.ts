@@ -15,10 +15,10 @@ function table(state: DesiredState, nodeId: string, name: TableName): string[] {
 describe('dataplane features (golden flows)', () => {
   it('classifier: VM port, tunnel (in_port + tun_id) and VLAN provider (pop_vlan); miss drops', () => {
     assert.deepEqual(table(threeNodes(), 'hv1', 'CLASSIFIER'), [
-      'priority=100,in_port=1,actions=set_field:0x1->reg6,set_field:0x1->reg5,set_field:1->reg0,goto_table:10',
-      'priority=100,in_port=10,tun_id=0x64,actions=set_field:0x1->reg6,set_field:2->reg0,goto_table:40',
-      'priority=100,in_port=20,dl_vlan=42,actions=pop_vlan,set_field:0x3->reg6,set_field:2->reg0,goto_table:40',
-      'priority=100,in_port=3,actions=set_field:0x3->reg6,set_field:0x3->reg5,set_field:1->reg0,goto_table:10',
+      'priority=100,in_port=1,actions=set_field:0x1->reg6,set_field:0x1->reg5,set_field:0x1->reg0,goto_table:10',
+      'priority=100,in_port=10,tun_id=0x64,actions=set_field:0x1->reg6,set_field:0x2->reg0,goto_table:40',
+      'priority=100,in_port=20,dl_vlan=42,actions=pop_vlan,set_field:0x3->reg6,set_field:0x2->reg0,goto_table:40',
+      'priority=100,in_port=3,actions=set_field:0x3->reg6,set_field:0x3->reg5,set_field:0x1->reg0,goto_table:10',
       'priority=0,actions=drop',
     ])
   })
@@ -26,7 +26,7 @@ describe('dataplane features (golden flows)', () => {
   it('classifier: a flat network matches untagged frames from the patch port', () => {
     const s = threeNodes()
     const st: DesiredState = { ...s, ports: [...s.ports, port('pf', 'net-f', 'hv2', 5, 'fa:16:3e:00:00:0f', ['192.0.2.50'])] }
-    assert.ok(table(st, 'hv2', 'CLASSIFIER').includes('priority=100,in_port=20,vlan_tci=0x0000/0x1fff,actions=set_field:0x4->reg6,set_field:2->reg0,goto_table:40'))
+    assert.ok(table(st, 'hv2', 'CLASSIFIER').includes('priority=100,in_port=20,vlan_tci=0x0000/0x1fff,actions=set_field:0x4->reg6,set_field:0x2->reg0,goto_table:40'))
   })
 
   it('admin-down and unplugged ports get no flow at all', () => {
@@ -109,6 +109,24 @@ describe('dataplane features (golden flows)', () => {
     for (const l of t.filter((x) => x.includes('reg0=0x2'))) assert.ok(!/tun_id|output:10|output:20/.test(l), l)
     // the tunnel to hv3 (vxlan-c6336403, ofport 11) carries nothing: hv3 has no net-a port
     assert.ok(!t.some((l) => l.includes('output:11')))
+  })
+
+  it('local networks stay on their node; a physnet the node does not map gets no provider flow', () => {
+    const s = threeNodes()
+    const st: DesiredState = {
+      ...s,
+      networks: [...s.networks, { id: 'net-l', tenantId: 't1', type: 'local', tag: 9 }],
+      ports: [...s.ports,
+        port('l1', 'net-l', 'hv1', 41, 'fa:16:3e:00:00:41', ['192.0.2.41']),
+        port('l2', 'net-l', 'hv1', 42, 'fa:16:3e:00:00:42', ['192.0.2.42']),
+        port('l3', 'net-l', 'hv2', 43, 'fa:16:3e:00:00:43', ['192.0.2.43']),
+        port('v9', 'net-v', 'hv3', 49, 'fa:16:3e:00:00:49', ['192.0.2.49'])],
+    }
+    assert.ok(table(st, 'hv1', 'FLOOD').includes('priority=90,reg0=0x1,reg6=0x9,actions=output:41,output:42'))
+    assert.ok(!table(st, 'hv1', 'L2_FORWARDING').some((l) => l.includes('fa:16:3e:00:00:43')), 'no path to a local network port elsewhere')
+    // hv3 has no bridge mapping for physnet1: its VLAN port is local-only, no patch, no provider row
+    assert.ok(!table(st, 'hv3', 'CLASSIFIER').some((l) => l.includes('dl_vlan')))
+    assert.ok(table(st, 'hv3', 'FLOOD').includes('priority=90,reg0=0x1,reg6=0x3,actions=output:49'))
   })
 
   it('the ct pipeline: per-port zones, invalid dropped, established passes, rules committed', () => {
