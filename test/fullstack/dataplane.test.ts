@@ -16,12 +16,14 @@ import { LAB_COMMANDS, OvsLab, type Vm } from '../helpers/ovs-lab.js'
 
 const skip = needComponent('Open vSwitch lab', LAB_COMMANDS)
 
-// Networks: A (tenant t1, VXLAN), B (t1, GRE), C (t2, VXLAN, same CIDR as A), V (t1, VLAN 42 on physnet1)
+// Networks: A (tenant t1, VXLAN), B (t1, GRE), C (t2, VXLAN, same CIDR as A), V (t1, VLAN 42 on
+// physnet1), F (t1, flat on physnet1: untagged on the same provider bridges)
 const NETS: Network[] = [
   { id: 'net-a', tenantId: 't1', type: 'vxlan', segmentationId: 1001, tag: 1 },
   { id: 'net-b', tenantId: 't1', type: 'gre', segmentationId: 1002, tag: 2 },
   { id: 'net-c', tenantId: 't2', type: 'vxlan', segmentationId: 1003, tag: 3 },
   { id: 'net-v', tenantId: 't1', type: 'vlan', segmentationId: 42, physicalNetwork: 'physnet1', tag: 4 },
+  { id: 'net-f', tenantId: 't1', type: 'flat', physicalNetwork: 'physnet1', tag: 5 },
 ]
 
 const SGS: SecurityGroup[] = [
@@ -59,6 +61,8 @@ const VMS: VmSpec[] = [
   { id: 'c2', hv: 'hv2', net: 'net-c', mac: 'fa:16:3e:0c:00:02', ip: '203.0.113.12', sgs: ['sg-default'] },
   { id: 'v1', hv: 'hv1', net: 'net-v', mac: 'fa:16:3e:0d:00:01', ip: '192.0.2.131', sgs: ['sg-default'] },
   { id: 'v2', hv: 'hv3', net: 'net-v', mac: 'fa:16:3e:0d:00:02', ip: '192.0.2.132', sgs: ['sg-default'] },
+  { id: 'f1', hv: 'hv2', net: 'net-f', mac: 'fa:16:3e:0f:00:01', ip: '192.0.2.71', sgs: ['sg-default'] },
+  { id: 'f2', hv: 'hv3', net: 'net-f', mac: 'fa:16:3e:0f:00:02', ip: '192.0.2.72', sgs: ['sg-default'] },
 ]
 
 function portOf(s: VmSpec, vm: Vm, over: Partial<Port> = {}): Port {
@@ -128,7 +132,7 @@ function sniffer(vm: Vm, seconds: number, markers: string[]): { ready: Promise<v
   return { ready, seen }
 }
 
-describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN)', { skip, timeout: 300_000 }, () => {
+describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN/flat)', { skip, timeout: 300_000 }, () => {
   let lab: OvsLab
   const vm: Record<string, Vm> = {}
   let state: DesiredState
@@ -175,6 +179,13 @@ describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN)', { skip, timeou
     const hv3 = lab.hypervisors[2]!
     const cls = hv3.dumpFlows(INTEGRATION_BRIDGE, 'table=0').find((l) => l.includes('dl_vlan=42'))
     assert.ok(cls && !/n_packets=0,/.test(cls), `VLAN 42 classifier on hv3 matched packets: ${cls}`)
+  })
+
+  it('a flat provider network forwards untagged through the provider bridges', async () => {
+    assert.ok(await vm.f1!.pingEventually('192.0.2.72'), 'f1 (hv2) -> f2 (hv3) on the flat network')
+    const cls = lab.hypervisors[2]!.dumpFlows(INTEGRATION_BRIDGE, 'table=0').find((l) => l.includes('vlan_tci=0x0000/0x1fff'))
+    assert.ok(cls && !/n_packets=0,/.test(cls), `untagged classifier on hv3 matched packets: ${cls}`)
+    assert.equal(await vm.f1!.ping('192.0.2.132', { count: 2, wait: 1 }), false, 'the flat network does not reach VLAN 42')
   })
 
   it('same node: local switching, and one port\'s egress verdict never opens another\'s ingress', async () => {
