@@ -92,6 +92,23 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("eth0", 0))
 for h in sys.argv[1:]:
     for _ in range(3): s.send(binascii.unhexlify(h))
 `
+/** Unsolicited neighbour advertisements to ff02::1 for each target (RFC 4861 §4.4, TLL option). */
+const SEND_NA = `
+import socket, sys, struct, binascii
+def ip6(a): return socket.inet_pton(socket.AF_INET6, a)
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+mac = binascii.unhexlify(sys.argv[1].replace(":", "")); src = ip6(sys.argv[2]); dst = ip6("ff02::1")
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("eth0", 0))
+for tgt in sys.argv[3:]:
+    icmp = struct.pack("!BBHI", 136, 0, 0, 0x20000000) + ip6(tgt) + b"\\x02\\x01" + mac
+    c = csum(src + dst + struct.pack("!I3xB", len(icmp), 58) + icmp)
+    icmp = icmp[:2] + struct.pack("!H", c) + icmp[4:]
+    frame = b"\\x33\\x33\\x00\\x00\\x00\\x01" + mac + b"\\x86\\xdd" + struct.pack("!IHBB", 0x60000000, len(icmp), 58, 255) + src + dst + icmp
+    for _ in range(3): s.send(frame)
+`
 const macHex = (m: string) => m.replace(/:/g, '')
 const ipHex = (ip: string) => ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join('')
 /** A broadcast ARP request frame (gratuitous when spa = tpa). */
@@ -171,6 +188,16 @@ describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN/flat)', { skip, t
   it('IPv6 over GRE: neighbour discovery through anti-spoofing, echo through the IPv6 default-group rule', async () => {
     assert.ok(await vm.b1!.pingEventually('2001:db8:b::12'), 'b1 -> b2 over IPv6')
     assert.match(vm.b1!.exec('ip', '-6', 'neigh', 'show', '2001:db8:b::12'), /fa:16:3e:0b:00:02/)
+  })
+
+  it('a neighbour advertisement for an address the port does not own gets nothing through', async () => {
+    const hex6 = (a: string) => a === '2001:db8:b::12' ? '20010db8000b00000000000000000012' : '20010db8000b00000000000000000099'
+    const sniff = sniffer(vm.b1!, 6, [hex6('2001:db8:b::12'), hex6('2001:db8:b::99')])
+    await sniff.ready
+    await vm.b2!.py(SEND_NA, [vm.b2!.mac, '2001:db8:b::12', '2001:db8:b::12', '2001:db8:b::99'])
+    const seen = await sniff.seen
+    assert.ok(seen.has(hex6('2001:db8:b::12')), 'the legitimate NA (own target) arrives')
+    assert.ok(!seen.has(hex6('2001:db8:b::99')), 'the NA for a foreign target was delivered')
   })
 
   it('a VLAN provider network forwards through the provider bridges', async () => {
