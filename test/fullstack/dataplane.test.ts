@@ -149,7 +149,7 @@ function sniffer(vm: Vm, seconds: number, markers: string[]): { ready: Promise<v
   return { ready, seen }
 }
 
-describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN/flat)', { skip, timeout: 300_000 }, () => {
+describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN/flat)', { skip, timeout: 600_000 }, () => {
   let lab: OvsLab
   const vm: Record<string, Vm> = {}
   let state: DesiredState
