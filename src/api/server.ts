@@ -19,6 +19,9 @@ import { EXTENSIONS, findExtension } from './extensions.js'
 import { ExtensionNotFound } from '../common/exceptions.js'
 import { toNeutronError } from './faults.js'
 import { ResponseBuffers } from './response-buffers.js'
+import { decodePathSegment } from './path-decode.js'
+import { parseRequestTarget } from './request-target.js'
+import { own } from './own.js'
 import type { ResourceController } from './resources.js'
 
 export interface Authenticator {
@@ -81,10 +84,8 @@ export class ApiServer {
     const started = process.hrtime.bigint()
     let status = 500
     try {
-      const host = req.headers.host ?? 'localhost'
-      const url = new URL(req.url ?? '/', `http://${host}`)
-      const baseUrl = `http://${host}`
-      const r = await this.route(req, url, baseUrl, requestId)
+      const { pathname, url, baseUrl } = parseRequestTarget(req)
+      const r = await this.route(req, pathname, url, baseUrl, requestId)
       status = r.status
       if (r.chunks) {
         const { body, release } = this.#buffers.join(r.chunks)
@@ -106,9 +107,8 @@ export class ApiServer {
     }
   }
 
-  private async route(req: IncomingMessage, url: URL, baseUrl: string, requestId: string): Promise<ApiResponse> {
+  private async route(req: IncomingMessage, path: string, url: URL, baseUrl: string, requestId: string): Promise<ApiResponse> {
     const method = req.method ?? 'GET'
-    const path = url.pathname
     if (path === '/' || path === '') {
       onlyGet(method)
       return { status: 200, body: versions(baseUrl) }
@@ -126,7 +126,7 @@ export class ApiServer {
     if (parts[0] === 'extensions') {
       onlyGet(method)
       if (parts.length === 1) return { status: 200, body: { extensions: EXTENSIONS } }
-      const ext = findExtension(decodeURIComponent(parts[1]!))
+      const ext = findExtension(decodePathSegment(parts[1]!))
       if (!ext || parts.length > 2) throw new ExtensionNotFound(parts[1]!)
       return { status: 200, body: { extension: ext } }
     }
@@ -141,7 +141,7 @@ export class ApiServer {
     const bodyless = parts.length === 4 && parts[2] === 'tags'
     const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize, bodyless) : undefined
     const r: ApiRequest = { method, url, ctx, body, baseUrl }
-    const id = parts[1] !== undefined ? decodeURIComponent(parts[1]) : undefined
+    const id = parts[1] !== undefined ? decodePathSegment(parts[1]) : undefined
     if (parts.length === 1) {
       if (method === 'GET') return controller.list(r)
       if (method === 'POST') return controller.create(r)
@@ -153,13 +153,13 @@ export class ApiServer {
       if (method === 'DELETE') return controller.delete(r, id!)
       throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
     }
-    const action = parts.length === 3 ? controller.opts.actions?.[parts[2]!] : undefined
+    const action = parts.length === 3 ? own(controller.opts.actions, parts[2]!) : undefined
     if (action) {
       if (method !== 'PUT') throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
       return action(r, id!)
     }
     if (parts[2] === 'tags' && parts.length <= 4 && controller.tags) {
-      const tag = parts[3] !== undefined ? decodeURIComponent(parts[3]) : undefined
+      const tag = parts[3] !== undefined ? decodePathSegment(parts[3]) : undefined
       return controller.tags(r, id!, tag)
     }
     throw httpNotFound()
