@@ -7,6 +7,8 @@
  * Host only when it is a valid authority, else the address the request came in on.
  */
 import type { IncomingMessage } from 'node:http'
+import { httpBadRequest } from '../common/exceptions.js'
+import { NUL_MESSAGE } from './path-decode.js'
 
 export interface RequestTarget {
   /** The path with repeated slashes collapsed, percent-escapes still in place. */
@@ -32,6 +34,8 @@ export function parseRequestTarget(req: IncomingMessage): RequestTarget {
   const url = new URL('http://localhost/')
   // Setting `search` percent-encodes what needs it; it never throws.
   if (q >= 0) url.search = raw.slice(q)
+  // Query values reach filters and markers, some compared in SQL: NUL is refused as in path-decode.ts.
+  for (const [k, v] of url.searchParams) if (k.includes('\0') || v.includes('\0')) throw httpBadRequest(NUL_MESSAGE)
   return { pathname: ('/' + path).replace(/\/{2,}/g, '/'), url, baseUrl: `http://${authorityOf(req)}` }
 }
 

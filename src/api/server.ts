@@ -9,8 +9,6 @@ import type { AddressInfo } from 'node:net'
 import type { RequestContext } from '../common/context.js'
 import {
   HTTPError,
-  httpBadRequest,
-  httpEntityTooLarge,
   httpMethodNotAllowed,
   httpNotFound,
 } from '../common/exceptions.js'
@@ -22,6 +20,7 @@ import { ResponseBuffers } from './response-buffers.js'
 import { decodePathSegment } from './path-decode.js'
 import { parseRequestTarget } from './request-target.js'
 import { own } from './own.js'
+import { readJsonBody } from './body-parse.js'
 import type { ResourceController } from './resources.js'
 
 export interface Authenticator {
@@ -132,14 +131,14 @@ export class ApiServer {
     }
     const special = this.opts.routes?.find((x) => x.collection === parts[0])
     if (special) {
-      const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize) : undefined
+      const body = method === 'POST' || method === 'PUT' ? await readJsonBody(req, this.opts.maxRequestBodySize) : undefined
       return special.handle({ method, url, ctx, body, baseUrl }, parts)
     }
     const controller = this.#byCollection.get(parts[0]!)
     if (!controller) throw httpNotFound()
     // PUT …/tags/{tag} carries no body.
     const bodyless = parts.length === 4 && parts[2] === 'tags'
-    const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize, bodyless) : undefined
+    const body = method === 'POST' || method === 'PUT' ? await readJsonBody(req, this.opts.maxRequestBodySize, bodyless) : undefined
     const r: ApiRequest = { method, url, ctx, body, baseUrl }
     const id = parts[1] !== undefined ? decodePathSegment(parts[1]) : undefined
     if (parts.length === 1) {
@@ -209,42 +208,3 @@ function send(res: ServerResponse, status: number, body: unknown, requestId: str
   })
   res.end(buf)
 }
-
-/** Reads a JSON body, enforcing the size limit before buffering it all (oslo_middleware sizelimit). */
-function readJson(req: IncomingMessage, limit: number, optional = false): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? NaN)
-  if (declared > limit) {
-    req.resume()
-    return Promise.reject(httpEntityTooLarge())
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let failed = false
-    req.on('data', (c: Buffer) => {
-      if (failed) return
-      size += c.length
-      if (size > limit) {
-        failed = true
-        reject(httpEntityTooLarge())
-        return
-      }
-      chunks.push(c)
-    })
-    req.on('error', (e) => {
-      failed = true
-      reject(e)
-    })
-    req.on('end', () => {
-      if (failed) return
-      const text = Buffer.concat(chunks).toString('utf8')
-      if (text.trim() === '') return optional ? resolve(undefined) : reject(httpBadRequest('Resource body required'))
-      try {
-        resolve(JSON.parse(text))
-      } catch {
-        reject(httpBadRequest('Body contains invalid data'))
-      }
-    })
-  })
-}
-
