@@ -1,0 +1,148 @@
+/**
+ * Issue 15: client input that used to end in a 500 or be silently misread, one test per class of
+ * input, on SQLite and PostgreSQL. Each asserts Neutron's 4xx and that nothing was created.
+ */
+import assert from 'node:assert/strict'
+import { it } from 'node:test'
+import { describeOnEngines, expectNeutronError } from '../../helpers/api-engines.js'
+import { rawCall } from '../../helpers/raw-http.js'
+
+const MEMBER = { 'X-Project-Id': 'p-member', 'X-Roles': 'member' }
+
+describeOnEngines((e) => `bad input, ${e}`, {}, (s) => {
+  const count = async (collection: string) => (await s.call('GET', `/v2.0/${collection}`)).body[collection].length
+
+  it('a malformed percent-escape in any path segment is a 404, for every method and collection', async () => {
+    const net = (await s.call('POST', '/v2.0/networks', { network: { name: 'esc' } })).body.network
+    for (const c of ['networks', 'subnets', 'ports', 'routers', 'floatingips', 'security-groups', 'subnetpools']) {
+      for (const m of ['GET', 'PUT', 'DELETE']) {
+        const r = await rawCall(s.url, m, `/v2.0/${c}/%zz`, m === 'PUT' ? { body: '{}' } : {})
+        expectNeutronError(r, 404, 'HTTPNotFound')
+      }
+    }
+    expectNeutronError(await rawCall(s.url, 'GET', `/v2.0/networks/${net.id}/tags/%zz`), 404, 'HTTPNotFound')
+    expectNeutronError(await rawCall(s.url, 'PUT', `/v2.0/networks/${net.id}/tags/%E0%A4%A`), 404, 'HTTPNotFound')
+    expectNeutronError(await rawCall(s.url, 'GET', '/v2.0/extensions/%'), 404, 'HTTPNotFound')
+    assert.deepEqual((await s.call('GET', `/v2.0/networks/${net.id}/tags`)).body.tags, [])
+  })
+
+  it('a Host that is no authority and a target with doubled slashes are answered normally', async () => {
+    for (const host of ['a b', '[', 'x/y', '']) {
+      const r = await rawCall(s.url, 'GET', '/v2.0/networks?limit=1', { headers: { Host: host } })
+      assert.equal(r.status, 200, `${host}: ${r.text}`)
+      for (const l of r.body.networks_links ?? []) assert.ok(l.href.startsWith('http://127.0.0.1:'), l.href)
+    }
+    const r = await rawCall(s.url, 'GET', '//v2.0//networks')
+    assert.equal(r.status, 200, r.text)
+    assert.ok(Array.isArray(r.body.networks))
+  })
+
+  it('names from Object.prototype are no member actions, attributes, fields, sort keys or methods', async () => {
+    const router = (await s.call('POST', '/v2.0/routers', { router: { name: 'proto' } })).body.router
+    for (const a of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', '__defineGetter__']) {
+      expectNeutronError(await s.call('PUT', `/v2.0/routers/${router.id}/${a}`, {}), 404, 'HTTPNotFound')
+      const before = await count('networks')
+      expectNeutronError(await s.call('POST', '/v2.0/networks', `{"network": {"${a}": 1}}`), 400, 'HTTPBadRequest', `Unrecognized attribute(s) '${a}'`)
+      assert.equal(await count('networks'), before)
+      const shown = await s.call('GET', `/v2.0/routers/${router.id}?fields=${a}`)
+      assert.equal(shown.status, 200)
+      assert.deepEqual(shown.body.router, {})
+      const listed = await s.call('GET', `/v2.0/routers?fields=${a}&${a}=1`)
+      assert.equal(listed.status, 200)
+      expectNeutronError(await s.call('GET', `/v2.0/routers?sort_key=${a}&sort_dir=asc`), 400, 'HTTPBadRequest')
+    }
+  })
+
+  it('JSON nested too deep, NUL characters and bytes that are no UTF-8 are 400s, nothing stored', async () => {
+    const before = await count('networks')
+    const deep = '['.repeat(5000) + ']'.repeat(5000)
+    expectNeutronError(await s.call('POST', '/v2.0/networks', `{"network": {"name": ${deep}}}`), 400, 'HTTPBadRequest')
+    expectNeutronError(await s.call('POST', '/v2.0/networks', '{"network": {"name": "a\\u0000b"}}'), 400, 'HTTPBadRequest')
+    expectNeutronError(await s.call('POST', '/v2.0/networks', '{"network": {"name": "ok", "description": "\\u0000"}}'), 400, 'HTTPBadRequest')
+    // An escaped backslash followed by u0000 is text, not NUL.
+    const fine = await s.call('POST', '/v2.0/networks', '{"network": {"name": "\\\\u0000"}}')
+    assert.equal(fine.status, 201)
+    assert.equal(fine.body.network.name, '\\u0000')
+    await s.call('DELETE', `/v2.0/networks/${fine.body.network.id}`)
+    const latin1 = Buffer.concat([Buffer.from('{"network": {"name": "'), Buffer.from([0xe9, 0xff]), Buffer.from('"}}')])
+    expectNeutronError(await rawCall(s.url, 'POST', '/v2.0/networks', { body: latin1 }), 400, 'HTTPBadRequest', 'Body contains invalid data')
+    expectNeutronError(await rawCall(s.url, 'GET', '/v2.0/networks/a%00b'), 400, 'HTTPBadRequest')
+    expectNeutronError(await rawCall(s.url, 'GET', '/v2.0/networks?name=%00'), 400, 'HTTPBadRequest')
+    assert.equal(await count('networks'), before)
+  })
+
+  it('extra_dhcp_opts: lengths from the attribute map, no objects as values, no option twice (400, no retry)', async () => {
+    const net = (await s.call('POST', '/v2.0/networks', { network: { name: 'dhcp' } })).body.network
+    const before = await count('ports')
+    const bad = [
+      [{ opt_name: 'x'.repeat(65), opt_value: 'v' }],
+      [{ opt_name: 'tftp-server', opt_value: 'v'.repeat(256) }],
+      [{ opt_name: 'tftp-server', opt_value: { a: 1 } }],
+      [{ opt_name: 'tftp-server', opt_value: 'a' }, { opt_name: 'tftp-server', opt_value: 'b' }],
+      [{ opt_name: 'tftp-server' }],
+      'tftp',
+    ]
+    for (const opts of bad) {
+      const started = Date.now()
+      const r = await s.call('POST', '/v2.0/ports', { port: { network_id: net.id, extra_dhcp_opts: opts } })
+      expectNeutronError(r, 400, 'ExtraDhcpOptBadData')
+      assert.ok(Date.now() - started < 500, 'answered without retries')
+    }
+    assert.equal(await count('ports'), before)
+    const ok = await s.call('POST', '/v2.0/ports', {
+      port: { network_id: net.id, extra_dhcp_opts: [{ opt_name: 'x'.repeat(64), opt_value: 'v'.repeat(255) }, { opt_name: 'x'.repeat(64), opt_value: 'w', ip_version: 6 }] },
+    })
+    assert.equal(ok.status, 201, JSON.stringify(ok.body))
+  })
+
+  it('allowed_address_pairs: at most max_allowed_address_pair, ip_address required', async () => {
+    const net = (await s.call('POST', '/v2.0/networks', { network: { name: 'aap' } })).body.network
+    const before = await count('ports')
+    const pairs = (n: number) => Array.from({ length: n }, (_, i) => ({ ip_address: `192.0.2.${i + 1}` }))
+    expectNeutronError(
+      await s.call('POST', '/v2.0/ports', { port: { network_id: net.id, allowed_address_pairs: pairs(2500) } }),
+      400, 'AllowedAddressPairExhausted', 'The number of allowed address pair exceeds the maximum 10.',
+    )
+    expectNeutronError(
+      await s.call('POST', '/v2.0/ports', { port: { network_id: net.id, allowed_address_pairs: [{ mac_address: 'fa:16:3e:00:00:01' }] } }),
+      400, 'InvalidInput', 'Invalid input for operation: AllowedAddressPair must contain ip_address.',
+    )
+    assert.equal(await count('ports'), before)
+    assert.equal((await s.call('POST', '/v2.0/ports', { port: { network_id: net.id, allowed_address_pairs: pairs(10) } })).status, 201)
+  })
+
+  it('long lists are refused quickly: dns_nameservers, host_routes, router routes', async () => {
+    const net = (await s.call('POST', '/v2.0/networks', { network: { name: 'lists' } })).body.network
+    const ns = Array.from({ length: 6000 }, (_, i) => `10.${i >> 8}.${i & 255}.1`)
+    let t = Date.now()
+    expectNeutronError(await s.call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '192.0.2.0/24', dns_nameservers: ns } }), 400, 'DNSNameServersExhausted')
+    assert.ok(Date.now() - t < 1000, `dns_nameservers took ${Date.now() - t} ms`)
+    const routes = Array.from({ length: 1800 }, (_, i) => ({ destination: `10.${i >> 8}.${i & 255}.0/24`, nexthop: '192.0.2.1' }))
+    t = Date.now()
+    expectNeutronError(await s.call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '192.0.2.0/24', host_routes: routes } }), 400, 'HostRoutesExhausted')
+    assert.ok(Date.now() - t < 1000, `host_routes took ${Date.now() - t} ms`)
+    const router = (await s.call('POST', '/v2.0/routers', { router: { name: 'r' } })).body.router
+    t = Date.now()
+    expectNeutronError(await s.call('PUT', `/v2.0/routers/${router.id}`, { router: { routes } }), 400, 'RoutesExhausted')
+    assert.ok(Date.now() - t < 1000, `routes took ${Date.now() - t} ms`)
+    assert.equal(await count('subnets'), 0)
+  })
+
+  it('tags per resource: at most max_tags_per_resource, by replacement or one at a time', async () => {
+    const net = (await s.call('POST', '/v2.0/networks', { network: { name: 'tags' } })).body.network
+    const base = `/v2.0/networks/${net.id}/tags`
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`)
+    expectNeutronError(await s.call('PUT', base, { tags: tags(51) }), 400, 'TagsExhausted')
+    assert.equal((await s.call('PUT', base, { tags: tags(50) })).status, 200)
+    expectNeutronError(await s.call('PUT', `${base}/one-more`), 400, 'TagsExhausted')
+    assert.equal((await s.call('PUT', `${base}/t7`)).status, 201, 'a tag that is there already is no new one')
+    assert.equal((await s.call('GET', base)).body.tags.length, 50)
+  })
+
+  it('X-Project-Id: "" is refused, never the admin default; no project headers stays admin', async () => {
+    expectNeutronError(await s.call('GET', '/v2.0/networks', undefined, { 'X-Project-Id': '', 'X-Roles': 'member' }), 400, 'HTTPBadRequest')
+    expectNeutronError(await s.call('GET', '/v2.0/networks', undefined, { 'X-Tenant-Id': ' ', 'X-Roles': 'member' }), 400, 'HTTPBadRequest')
+    assert.equal((await s.call('GET', '/v2.0/networks?fields=provider:network_type')).status, 200)
+    assert.equal((await s.call('GET', '/v2.0/networks', undefined, MEMBER)).status, 200)
+  })
+})
