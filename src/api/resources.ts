@@ -72,7 +72,7 @@ export class ResourceController {
     // Policy (src/api/policy.ts); null for an admin under Zed's defaults. Nobody may filter on
     // what they cannot see; items they may not get are dropped, hidden attributes stripped.
     const view = this.policy.view(r.ctx)
-    view?.dropHiddenFilters(q.filters)
+    view?.restrictQuery(q.filters, q.sort)
     const all = await this.ops.list(r.ctx, q.filters)
     const filtered = applyFilters(this.map, all, q.filters)
     const page = paginate(view ? await view.visible(filtered) : filtered, q, this.resource, (p) => `${r.baseUrl}/v2.0/${this.path}?${p}`, r.url.searchParams)
