@@ -27,7 +27,7 @@ import {
 import { getNetworkRow, tagsByResource } from '../db/resources/networks.js'
 import { getPortRow, type PortRow } from '../db/resources/ports.js'
 import { ipVersionOf } from '../ipam/index.js'
-import { projectOf } from '../ml2/network-ops.js'
+import { projectOf, visible } from '../ml2/network-ops.js'
 import { TagOps } from '../ml2/tag-ops.js'
 import { DEVICE_OWNER_FLOATINGIP, DEVICE_OWNER_ROUTER_GW, ROUTER_INTERFACE_OWNERS, subnetsByIds, subnetsOfNetwork, type Dict, type L3Core } from './l3-core.js'
 
@@ -59,7 +59,8 @@ export class FloatingIpOps {
           await this.l3.core.quotas?.check(tx, projectId, 'floatingip', 1)
           const netId: string = b.floating_network_id
           const net = await getNetworkRow(tx, netId)
-          if (!net) throw new NetworkNotFound(netId)
+          // A network the caller may not see is not found, whatever it is (no existence oracle).
+          if (!net || !visible(ctx, net)) throw new NetworkNotFound(netId)
           if (!net.router_external) throw new BadRequest('floatingip', `Network ${netId} is not a valid external network`)
           if (!(await subnetsOfNetwork(tx, netId)).some((s) => s.ip_version === 4)) {
             throw new BadRequest('floatingip', `Network ${netId} does not contain any IPv4 subnet`)

@@ -142,6 +142,7 @@ export class PortOps {
       maxFixedIps: this.core.options.maxFixedIpsPerPort,
       random: this.core.random,
       pools,
+      viewer: ctx,
     })
     writeFixedIps(tx, id, net.id, fixedIps, false)
     const pairs = given(b.allowed_address_pairs) && b.allowed_address_pairs !== null ? this.pairs(b.allowed_address_pairs, mac) : []
@@ -286,6 +287,7 @@ export class PortOps {
         maxFixedIps: this.core.options.maxFixedIpsPerPort,
         random: this.core.random,
         keep: ch.fixedIps,
+        viewer: ctx,
       })
       writeFixedIps(tx, id, row.network_id, ips, true)
       next.fixedIps = ips
