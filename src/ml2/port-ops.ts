@@ -432,7 +432,9 @@ export class PortOps {
     }
     if (missing.length) {
       const rows = await getPortRowsByIds(q, missing)
-      const children = await portChildren(q, missing.length > 200 ? null : missing)
+      // Whole child tables only for an admin's unfiltered list: anyone else's cost stays with its rows.
+      const everything = ctx.isAdmin && !scope.networkIds && !scope.deviceIds && missing.length > 200
+      const children = await portChildren(q, everything ? null : missing)
       const empty: PortChildren = { fixedIps: [], binding: UNBOUND, levels: [], pairs: [], dhcpOpts: [], tags: [] }
       const byId = new Map<string, Dict>()
       for (const r of rows) {

@@ -89,13 +89,26 @@ export async function tagsByResource(q: Queryable, resourceType: string, ids: st
       ? await q.all<Row>('SELECT resource_id, tag FROM tags WHERE resource_type = ? ORDER BY tag', [resourceType])
       : ids.length === 0
         ? []
-        : ids.length > 500
-          ? (await q.all<Row>('SELECT resource_id, tag FROM tags WHERE resource_type = ? ORDER BY tag', [resourceType]))
-          : await q.all<Row>(
-              `SELECT resource_id, tag FROM tags WHERE resource_type = ? AND resource_id IN (${ids.map(() => '?').join(',')}) ORDER BY tag`,
-              [resourceType, ...ids],
-            )
+        : await tagRowsOf(q, resourceType, ids)
   return groupBy(rows, 'resource_id', (r) => r.tag as string)
+}
+
+/**
+ * Tag rows of the given resources in IN lists of at most 500 ids (one sorted list per resource:
+ * each chunk is sorted by tag and a resource lies in one chunk). Never the whole table for a
+ * subset: a member's list must not read other projects' tags (issue 15).
+ */
+async function tagRowsOf(q: Queryable, resourceType: string, ids: string[]): Promise<Row[]> {
+  const out: Row[] = []
+  for (let i = 0; i < ids.length; i += 500) {
+    const c = ids.slice(i, i + 500)
+    const rows = await q.all<Row>(
+      `SELECT resource_id, tag FROM tags WHERE resource_type = ? AND resource_id IN (${c.map(() => '?').join(',')}) ORDER BY tag`,
+      [resourceType, ...c],
+    )
+    for (const r of rows) out.push(r)
+  }
+  return out
 }
 
 export function groupBy<T>(rows: Row[], key: string, pick: (r: Row) => T): Map<string, T[]> {
