@@ -6,6 +6,14 @@ import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { describeOnEngines, expectNeutronError } from '../../helpers/api-engines.js'
 import { rawCall } from '../../helpers/raw-http.js'
+import { NETWORK_ATTRS } from '../../../src/api/definitions/network.js'
+import { SUBNET_ATTRS } from '../../../src/api/definitions/subnet.js'
+import { PORT_ATTRS } from '../../../src/api/definitions/port.js'
+import { ROUTER_ATTRS } from '../../../src/api/definitions/router.js'
+import { SECURITY_GROUP_ATTRS, SECURITY_GROUP_RULE_ATTRS } from '../../../src/api/definitions/securitygroup.js'
+import { SUBNETPOOL_ATTRS } from '../../../src/api/definitions/subnetpool.js'
+import { FLOATINGIP_ATTRS } from '../../../src/api/definitions/floatingip.js'
+import type { AttrMap } from '../../../src/api/attributes.js'
 
 const MEMBER = { 'X-Project-Id': 'p-member', 'X-Roles': 'member' }
 
@@ -137,6 +145,42 @@ describeOnEngines((e) => `bad input, ${e}`, {}, (s) => {
     expectNeutronError(await s.call('PUT', `${base}/one-more`), 400, 'TagsExhausted')
     assert.equal((await s.call('PUT', `${base}/t7`)).status, 201, 'a tag that is there already is no new one')
     assert.equal((await s.call('GET', base)).body.tags.length, 50)
+  })
+
+  it('every attribute of every resource, given 5,000 characters (or a dict or list holding them) on POST and PUT, is never a 5xx', async () => {
+    const ext = (await s.call('POST', '/v2.0/networks', { network: { name: 'ext-long', 'router:external': true } })).body.network
+    await s.call('POST', '/v2.0/subnets', { subnet: { network_id: ext.id, ip_version: 4, cidr: '203.0.113.0/24' } })
+    const net = (await s.call('POST', '/v2.0/networks', { network: { name: 'long' } })).body.network
+    const sg = (await s.call('POST', '/v2.0/security-groups', { security_group: { name: 'long' } })).body.security_group
+    const long = 'x'.repeat(5000)
+    const cases: Array<[string, string, AttrMap, Record<string, unknown>]> = [
+      ['networks', 'network', NETWORK_ATTRS, {}],
+      ['subnets', 'subnet', SUBNET_ATTRS, { network_id: net.id, ip_version: 4, cidr: '192.0.2.0/24' }],
+      ['ports', 'port', PORT_ATTRS, { network_id: net.id }],
+      ['routers', 'router', ROUTER_ATTRS, {}],
+      ['security-groups', 'security_group', SECURITY_GROUP_ATTRS, {}],
+      ['security-group-rules', 'security_group_rule', SECURITY_GROUP_RULE_ATTRS, { security_group_id: sg.id, direction: 'ingress' }],
+      ['subnetpools', 'subnetpool', SUBNETPOOL_ATTRS, { name: 'p', prefixes: ['10.64.0.0/16'] }],
+      ['floatingips', 'floatingip', FLOATINGIP_ATTRS, { floating_network_id: ext.id }],
+    ]
+    for (const [path, key, map, base] of cases) {
+      const made = await s.call('POST', `/v2.0/${path}`, { [key]: base })
+      assert.equal(made.status, 201, JSON.stringify(made.body))
+      for (const [attr, spec] of Object.entries(map)) {
+        if (spec.allowPut) {
+          for (const value of [long, { [long.slice(0, 300)]: long }, [long]]) {
+            const r = await s.call('PUT', `/v2.0/${path}/${made.body[key].id}`, { [key]: { [attr]: value } })
+            assert.ok(r.status < 500, `PUT ${path} ${attr}=${JSON.stringify(value).slice(0, 40)}…: ${r.status} ${JSON.stringify(r.body)}`)
+          }
+        }
+        if (!spec.allowPost) continue
+        for (const value of [long, { [long.slice(0, 300)]: long }, [long]]) {
+          const r = await s.call('POST', `/v2.0/${path}`, { [key]: { ...base, [attr]: value } })
+          assert.ok(r.status < 500, `${path} ${attr}=${JSON.stringify(value).slice(0, 40)}…: ${r.status} ${JSON.stringify(r.body)}`)
+          if (r.status < 300) await s.call('DELETE', `/v2.0/${path}/${r.body[key].id}`)
+        }
+      }
+    }
   })
 
   it('X-Project-Id: "" is refused, never the admin default; no project headers stays admin', async () => {
