@@ -3,7 +3,8 @@
  * from X-Roles, as Neutron's noauth pipeline reads them. A request with no project information at
  * all — what `openstack --os-auth-type none` sends — is an admin request of `default_project_id`,
  * so the CLI works out of the box. A project header that is present but blank (`X-Project-Id: ""`)
- * is no such request: it is refused (400), never turned into the admin default. A non-admin create must carry tenant_id/project_id in the body
+ * is no such request: it is refused (400), never turned into the admin default; so are non-admin
+ * X-Roles without a project. A non-admin create must carry tenant_id/project_id in the body
  * (as real Neutron under noauth requires); it must equal the X-Project-Id header.
  */
 import type { IncomingMessage } from 'node:http'
@@ -35,6 +36,10 @@ export class NoAuth implements Authenticator {
       .map((r) => r.trim())
       .filter((r) => r)
     const userId = first(h['x-user-id']) ?? null
+    if (!project && roles.length > 0 && !roles.some((r) => r.toLowerCase() === 'admin')) {
+      // Roles without a project are no "no headers at all" request either: never the admin default.
+      throw httpBadRequest('X-Project-Id is required with X-Roles that do not include admin')
+    }
     if (!project) {
       return {
         projectId: this.defaultProjectId,

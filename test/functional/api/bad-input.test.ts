@@ -186,6 +186,8 @@ describeOnEngines((e) => `bad input, ${e}`, {}, (s) => {
   it('X-Project-Id: "" is refused, never the admin default; no project headers stays admin', async () => {
     expectNeutronError(await s.call('GET', '/v2.0/networks', undefined, { 'X-Project-Id': '', 'X-Roles': 'member' }), 400, 'HTTPBadRequest')
     expectNeutronError(await s.call('GET', '/v2.0/networks', undefined, { 'X-Tenant-Id': ' ', 'X-Roles': 'member' }), 400, 'HTTPBadRequest')
+    expectNeutronError(await s.call('GET', '/v2.0/networks', undefined, { 'X-Roles': 'member' }), 400, 'HTTPBadRequest')
+    assert.equal((await s.call('GET', '/v2.0/networks', undefined, { 'X-Roles': 'admin' })).status, 200)
     assert.equal((await s.call('GET', '/v2.0/networks?fields=provider:network_type')).status, 200)
     assert.equal((await s.call('GET', '/v2.0/networks', undefined, MEMBER)).status, 200)
   })
