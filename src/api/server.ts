@@ -21,6 +21,7 @@ import { decodePathSegment } from './path-decode.js'
 import { parseRequestTarget } from './request-target.js'
 import { own } from './own.js'
 import { readJsonBody } from './body-parse.js'
+import { answerClientError } from './client-error.js'
 import type { ResourceController } from './resources.js'
 
 export interface Authenticator {
@@ -62,6 +63,7 @@ export class ApiServer {
     this.server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
       void this.handle(req, res)
     })
+    this.server.on('clientError', answerClientError)
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { describeOnEngines, expectNeutronError } from '../../helpers/api-engines.js'
 import { rawCall } from '../../helpers/raw-http.js'
+import { connect } from 'node:net'
 import { NETWORK_ATTRS } from '../../../src/api/definitions/network.js'
 import { SUBNET_ATTRS } from '../../../src/api/definitions/subnet.js'
 import { PORT_ATTRS } from '../../../src/api/definitions/port.js'
@@ -181,6 +182,30 @@ describeOnEngines((e) => `bad input, ${e}`, {}, (s) => {
         }
       }
     }
+  })
+
+  it('what node\'s HTTP parser refuses is answered with a Neutron error body too', async () => {
+    const raw = (text: string) => new Promise<string>((resolve, reject) => {
+      const u = new URL(s.url)
+      const sock = connect(Number(u.port), u.hostname, () => sock.end(text))
+      const chunks: Buffer[] = []
+      sock.on('data', (c: Buffer) => chunks.push(c))
+      sock.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      sock.on('error', reject)
+    })
+    const answers = [
+      await raw('GET /v2.0/networks HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+      await raw('GET /v2.0/net works HTTP/1.1\r\nHost: x\r\n\r\n'),
+      await raw(`GET /v2.0/networks HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+    ]
+    for (const a of answers) {
+      const [head, body] = a.split('\r\n\r\n')
+      assert.match(head!, /^HTTP\/1\.1 4(00|31) /, a.slice(0, 200))
+      const e = JSON.parse(body!).NeutronError
+      assert.equal(typeof e.type, 'string')
+      assert.equal(typeof e.message, 'string')
+    }
+    assert.equal((await s.call('GET', '/v2.0/networks')).status, 200)
   })
 
   it('X-Project-Id: "" is refused, never the admin default; no project headers stays admin', async () => {
