@@ -184,6 +184,17 @@ describeOnEngines((e) => `bad input, ${e}`, {}, (s) => {
     }
   })
 
+  it('quotas: no Object.prototype names as resources, project ids decoded and bounded like the attribute', async () => {
+    expectNeutronError(await s.call('PUT', '/v2.0/quotas/pq', { quota: { constructor: 5 } }), 400, 'HTTPBadRequest', "Unrecognized attribute(s) 'constructor'")
+    expectNeutronError(await s.call('PUT', '/v2.0/quotas/pq', '{"quota": {"__proto__": 5, "network": 3}}'), 400, 'HTTPBadRequest')
+    expectNeutronError(await s.call('PUT', `/v2.0/quotas/${'p'.repeat(300)}`, { quota: { network: 3 } }), 400, 'HTTPBadRequest')
+    expectNeutronError(await rawCall(s.url, 'GET', '/v2.0/quotas/%zz'), 404, 'HTTPNotFound')
+    expectNeutronError(await rawCall(s.url, 'PUT', '/v2.0/quotas/a%00b', { body: '{"quota": {"network": 3}}' }), 400, 'HTTPBadRequest')
+    assert.equal((await s.call('GET', '/v2.0/quotas')).body.quotas.length, 0)
+    assert.equal((await s.call('PUT', '/v2.0/quotas/p%20q', { quota: { network: 3 } })).body.quota.network, 3)
+    assert.equal((await s.call('GET', '/v2.0/quotas')).body.quotas[0].project_id, 'p q')
+  })
+
   it('what node\'s HTTP parser refuses is answered with a Neutron error body too', async () => {
     const raw = (text: string) => new Promise<string>((resolve, reject) => {
       const u = new URL(s.url)
