@@ -26,6 +26,7 @@ import { ROUTER_ATTRS } from '../../../src/api/definitions/router.js'
 import { SECURITY_GROUP_ATTRS, SECURITY_GROUP_RULE_ATTRS } from '../../../src/api/definitions/securitygroup.js'
 import { SUBNETPOOL_ATTRS } from '../../../src/api/definitions/subnetpool.js'
 import { FLOATINGIP_ATTRS } from '../../../src/api/definitions/floatingip.js'
+import { AGENT_ATTRS } from '../../../src/api/definitions/agent.js'
 import type { AttrMap } from '../../../src/api/attributes.js'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261207)
@@ -45,6 +46,9 @@ const RES: Res[] = [
   { path: 'security-group-rules', key: 'security_group_rule', plural: 'security_group_rules', map: SECURITY_GROUP_RULE_ATTRS },
   { path: 'subnetpools', key: 'subnetpool', plural: 'subnetpools', map: SUBNETPOOL_ATTRS },
   { path: 'floatingips', key: 'floatingip', plural: 'floatingips', map: FLOATINGIP_ATTRS },
+  { path: 'agents', key: 'agent', plural: 'agents', map: AGENT_ATTRS },
+  // Quotas have their own routing (src/api/quotas.ts); their "attributes" are the resource names.
+  { path: 'quotas', key: 'quota', plural: 'quotas', map: Object.fromEntries(['network', 'subnet', 'port', 'router', 'floatingip', 'subnetpool', 'security_group', 'security_group_rule'].map((k) => [k, { allowPost: false, allowPut: true, isVisible: true }])) },
 ]
 /** Attributes a response shows that are not in the map (extensions the plugin adds). */
 const SHOWN_EXTRA = new Set(['status', 'tags', 'subnets', 'mtu', 'ipv4_address_scope', 'ipv6_address_scope', 'availability_zones', 'availability_zone_hints', 'port_security_enabled', 'security_group_rules', 'l2_adjacency', 'dns_domain', 'qos_policy_id', 'is_default', 'stateful', 'normalized_cidr', 'remote_address_group_id', 'belongs_to_default_sg', 'port_id', 'fixed_ip_address', 'router_id', 'floating_ip_address', 'ip_allocation', 'propagate_uplink_status', 'resource_request', 'segments', 'shared', 'address_scope_id', 'default_quota', 'ipv6_address_mode', 'ipv6_ra_mode', 'revision_number', 'created_at', 'updated_at', 'project_id', 'tenant_id', 'id', 'subnet_status', 'dns_publish_fixed_ip', 'flavor_id', 'ha', 'distributed', 'enable_default_route_bfd', 'enable_default_route_ecmp', 'external_gateways', 'router:external', 'vlan_transparent', 'port_forwardings', 'description', 'binding:vif_details'])
@@ -123,7 +127,8 @@ describeOnEngines((e) => `fuzz (seed ${SEED}), ${e}`, {}, (s, engine) => {
         case 'security-groups': return { name: 'f', ...project }
         case 'security-group-rules': return { security_group_id: ids[5], direction: 'ingress', ...project }
         case 'subnetpools': return { name: 'f', prefixes: ['10.200.0.0/16'], min_prefixlen: 24, ...project }
-        default: return { floating_network_id: ids[0], ...project }
+        case 'floatingips': return { floating_network_id: ids[0], ...project }
+        default: return { description: 'f' }
       }
     }
     /** Values aimed at one list attribute: too many items, too long, wrong types, repeated. */
@@ -206,7 +211,7 @@ describeOnEngines((e) => `fuzz (seed ${SEED}), ${e}`, {}, (s, engine) => {
         else if (k === 2) body = Buffer.from(`{"${r.key}": {"name": "x"`)
         else if (k === 3 && target.includes('/tags')) body = Buffer.from(JSON.stringify({ tags: pick([['a', 'a'], Array.from({ length: 60 }, (_, i) => `t${i}`), 'x', [longText(300)], ['ok']]) }))
         else {
-          sent = mutate(r, method === 'POST' ? validBody(r) : { description: 'u' })
+          sent = mutate(r, method === 'POST' ? validBody(r) : r.path === 'quotas' ? { network: pick([1, -1, 50, '7', 'x']) } : { description: 'u' })
           body = Buffer.from(JSON.stringify(chance(0.1) ? { [r.plural]: [sent, sent] } : { [r.key]: sent }))
         }
       }
