@@ -298,6 +298,15 @@ export class FloatingIpOps {
   }
 
   /** external_net_db._process_l3_delete: an external network's unassociated floating IPs go with it. */
+  /** The ports deleteDisassociated would remove with their floating IPs. */
+  async disassociatedPortIds(networkId: string): Promise<string[]> {
+    const rows = await this.l3.reader.all<{ floating_port_id: string }>(
+      'SELECT floating_port_id FROM floatingips WHERE floating_network_id = ? AND fixed_port_id IS NULL',
+      [networkId],
+    )
+    return rows.map((r) => r.floating_port_id)
+  }
+
   async deleteDisassociated(ctx: RequestContext, networkId: string): Promise<void> {
     const ids = await this.l3.reader.all<{ id: string }>('SELECT id FROM floatingips WHERE floating_network_id = ? AND fixed_port_id IS NULL', [networkId])
     for (const { id } of ids) {

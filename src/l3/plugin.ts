@@ -30,6 +30,7 @@ export class L3Plugin {
     cb.portBeforeApiDelete.push((ctx, port) => this.preventL3PortDeletion(ctx, port))
     cb.portPrecommitDelete.push((tx, port) => this.floatingips.disassociatePort(tx, port.id))
     cb.networkBeforeDelete.push((ctx, networkId) => this.floatingips.deleteDisassociated(ctx, networkId))
+    cb.networkPortsRemovedBeforeDelete.push((networkId) => this.floatingips.disassociatedPortIds(networkId))
   }
 
   /**

@@ -16,8 +16,14 @@ export interface Ml2Callbacks {
   readonly portPrecommitDelete: Array<(tx: Tx, port: PortRow) => Promise<void>>
   /** DELETE /v2.0/networks/{id}, after the policy check and before the ports-in-use check. */
   readonly networkBeforeDelete: Array<(ctx: RequestContext, networkId: string) => Promise<void>>
+  /**
+   * The ports of a network that its networkBeforeDelete handlers would remove (a floating IP's
+   * port): asked first, so that a network still in use is refused before any handler deletes
+   * anything — a 409 loses nothing (compute, then apply).
+   */
+  readonly networkPortsRemovedBeforeDelete: Array<(networkId: string) => Promise<readonly string[]>>
 }
 
 export function newCallbacks(): Ml2Callbacks {
-  return { portBeforeApiDelete: [], portPrecommitDelete: [], networkBeforeDelete: [] }
+  return { portBeforeApiDelete: [], portPrecommitDelete: [], networkBeforeDelete: [], networkPortsRemovedBeforeDelete: [] }
 }

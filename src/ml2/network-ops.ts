@@ -198,12 +198,20 @@ export class NetworkOps {
     for (let round = 0; round < 10; round++) {
       const row = await getNetworkRow(this.core.reader, id)
       if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
-      // NETWORK BEFORE_DELETE: e.g. the L3 plugin deletes disassociated floating IPs first.
-      if (round === 0 && !force) for (const cb of this.core.callbacks.networkBeforeDelete) await cb(ctx, id)
-      const ports = await this.core.reader.all<{ id: string; device_owner: string }>(
+      const readPorts = () => this.core.reader.all<{ id: string; device_owner: string }>(
         'SELECT id, device_owner FROM ports WHERE network_id = ? ORDER BY id',
         [id],
       )
+      if (round === 0 && !force) {
+        // Refused while user ports remain, before the handlers below delete anything (issue 15:
+        // a 409 NetworkInUse used to cost the network's disassociated floating IPs).
+        const removed = new Set((await Promise.all(this.core.callbacks.networkPortsRemovedBeforeDelete.map((f) => f(id)))).flat())
+        const blocking = (await readPorts()).filter((p) => !AUTO_DELETE_PORT_OWNERS.includes(p.device_owner) && !removed.has(p.id))
+        if (blocking.length) throw new NetworkInUse(id, blocking.map((p) => p.id))
+        // NETWORK BEFORE_DELETE: e.g. the L3 plugin deletes disassociated floating IPs first.
+        for (const cb of this.core.callbacks.networkBeforeDelete) await cb(ctx, id)
+      }
+      const ports = await readPorts()
       const inUse = ports.filter((p) => !AUTO_DELETE_PORT_OWNERS.includes(p.device_owner))
       if (inUse.length && !force) throw new NetworkInUse(id, inUse.map((p) => p.id))
       for (const p of ports) await this.ports.deleteInternal(p.id)

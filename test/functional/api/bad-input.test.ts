@@ -219,6 +219,19 @@ describeOnEngines((e) => `bad input, ${e}`, {}, (s) => {
     assert.equal((await s.call('GET', '/v2.0/networks')).status, 200)
   })
 
+  it('a refused network delete loses nothing: NetworkInUse before its floating IPs go', async () => {
+    const ext = (await s.call('POST', '/v2.0/networks', { network: { name: 'ext-inuse', 'router:external': true } })).body.network
+    await s.call('POST', '/v2.0/subnets', { subnet: { network_id: ext.id, ip_version: 4, cidr: '203.0.113.0/24' } })
+    const router = (await s.call('POST', '/v2.0/routers', { router: { name: 'gw', external_gateway_info: { network_id: ext.id } } })).body.router
+    const fip = (await s.call('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext.id } })).body.floatingip
+    expectNeutronError(await s.call('DELETE', `/v2.0/networks/${ext.id}`), 409, 'NetworkInUse')
+    assert.equal((await s.call('GET', `/v2.0/floatingips/${fip.id}`)).status, 200)
+    // Without the gateway, the disassociated floating IP goes with the network, as in Neutron.
+    assert.equal((await s.call('PUT', `/v2.0/routers/${router.id}`, { router: { external_gateway_info: {} } })).status, 200)
+    assert.equal((await s.call('DELETE', `/v2.0/networks/${ext.id}`)).status, 204)
+    assert.equal((await s.call('GET', `/v2.0/floatingips/${fip.id}`)).status, 404)
+  })
+
   it('X-Project-Id: "" is refused, never the admin default; no project headers stays admin', async () => {
     expectNeutronError(await s.call('GET', '/v2.0/networks', undefined, { 'X-Project-Id': '', 'X-Roles': 'member' }), 400, 'HTTPBadRequest')
     expectNeutronError(await s.call('GET', '/v2.0/networks', undefined, { 'X-Tenant-Id': ' ', 'X-Roles': 'member' }), 400, 'HTTPBadRequest')
