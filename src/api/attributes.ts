@@ -133,11 +133,11 @@ export function prepareRequestBody(
   body: Record<string, unknown>,
   isCreate: boolean,
 ): Record<string, unknown> {
-  const unknown = Object.keys(body).filter((k) => !(k in map))
+  const unknown = Object.keys(body).filter((k) => !Object.hasOwn(map, k))
   if (unknown.length) throw httpBadRequest(`Unrecognized attribute(s) '${unknown.join(', ')}'`)
   const out: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(map)) {
-    const given = Object.prototype.hasOwnProperty.call(body, name)
+    const given = Object.hasOwn(body, name)
     if (isCreate) {
       if (given && !spec.allowPost) throw httpBadRequest(`Attribute '${name}' not allowed in POST`)
       if (!given) {
@@ -168,9 +168,10 @@ export function prepareRequestBody(
 export const validateListOfUniqueStrings = (maxLen?: number): Validator => (v) => {
   const m = validateListOfStrings(maxLen)(v)
   if (m) return m
-  const list = v as string[]
-  const dups = [...new Set(list.filter((x, i) => list.indexOf(x) !== i))]
-  return dups.length ? `Duplicate items in the list: '${dups.join(', ')}'` : undefined
+  const seen = new Set<string>()
+  const dups = new Set<string>()
+  for (const x of v as string[]) (seen.has(x) ? dups : seen).add(x)
+  return dups.size ? `Duplicate items in the list: '${[...dups].join(', ')}'` : undefined
 }
 
 /** validators.validate_not_empty_string: a string with something other than blanks. */

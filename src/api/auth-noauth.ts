@@ -2,12 +2,15 @@
  * noauth (auth_strategy = noauth): the project comes from X-Project-Id (or X-Tenant-Id) and roles
  * from X-Roles, as Neutron's noauth pipeline reads them. A request with no project information at
  * all — what `openstack --os-auth-type none` sends — is an admin request of `default_project_id`,
- * so the CLI works out of the box. A non-admin create must carry tenant_id/project_id in the body
+ * so the CLI works out of the box. A project header that is present but blank (`X-Project-Id: ""`)
+ * is no such request: it is refused (400), never turned into the admin default; so are non-admin
+ * X-Roles without a project. A non-admin create must carry tenant_id/project_id in the body
  * (as real Neutron under noauth requires); it must equal the X-Project-Id header.
  */
 import type { IncomingMessage } from 'node:http'
 import type { RequestContext } from '../common/context.js'
 import type { Authenticator } from '../auth/authenticator.js'
+import { httpBadRequest } from '../common/exceptions.js'
 
 /**
  * A noauth context whose project came from a header. Neutron's noauth context carries no
@@ -25,11 +28,18 @@ export class NoAuth implements Authenticator {
   authenticate(req: IncomingMessage, requestId: string): RequestContext {
     const h = req.headers
     const project = first(h['x-project-id']) ?? first(h['x-tenant-id'])
+    if (!project && (h['x-project-id'] !== undefined || h['x-tenant-id'] !== undefined)) {
+      throw httpBadRequest('X-Project-Id (X-Tenant-Id) must not be empty')
+    }
     const roles = (first(h['x-roles']) ?? '')
       .split(',')
       .map((r) => r.trim())
       .filter((r) => r)
     const userId = first(h['x-user-id']) ?? null
+    if (!project && roles.length > 0 && !roles.some((r) => r.toLowerCase() === 'admin')) {
+      // Roles without a project are no "no headers at all" request either: never the admin default.
+      throw httpBadRequest('X-Project-Id is required with X-Roles that do not include admin')
+    }
     if (!project) {
       return {
         projectId: this.defaultProjectId,

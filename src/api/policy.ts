@@ -26,7 +26,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { RequestContext } from '../common/context.js'
-import { httpBadRequest, httpForbidden, httpNotFound } from '../common/exceptions.js'
+import { BadRequest, httpBadRequest, httpForbidden, httpNotFound } from '../common/exceptions.js'
 import type { Logger } from '../common/log.js'
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import {
@@ -302,10 +302,18 @@ export class PolicyView {
     return evaluateTri(check, target, this.creds, (this.#env ??= this.#enforcer.env(this.#resolve)))
   }
 
-  /** Removes the filters on attributes the caller can never see (so they cannot probe them). */
-  dropHiddenFilters(filters: Map<string, unknown>): void {
-    const { hidden } = this.#attributePlan()
-    for (const k of [...filters.keys()]) if (hidden.has(k)) filters.delete(k)
+  /**
+   * The one visibility rule for a list's query: an attribute whose `get_<resource>:<attr>` rule
+   * hides it from the caller — always, or for some items (decided per item) — can neither filter
+   * (the filter is dropped: no probing by it) nor sort (400, as for an attribute that does not
+   * exist: the order would reveal the hidden values); `fields=` of it shows nothing (strip()).
+   */
+  restrictQuery(filters: Map<string, unknown>, sort: ReadonlyArray<{ key: string }>): void {
+    const { hidden, dynamic } = this.#attributePlan()
+    const invisible = (k: string) => hidden.has(k) || dynamic.includes(k)
+    for (const k of [...filters.keys()]) if (invisible(k)) filters.delete(k)
+    const bad = sort.find((s) => invisible(s.key))
+    if (bad) throw new BadRequest(this.policy.resource, `${bad.key} is invalid attribute for sort_key`)
   }
 
   /** The items the caller may `get_<resource>` (pecan PolicyHook.after, plural case). */
@@ -354,7 +362,7 @@ export class PolicyView {
       return items.map((it, i) => {
         const extra = perItem[i]
         const out: Dict = {}
-        for (const f of shown) if (f in it && !extra?.has(f)) out[f] = it[f]
+        for (const f of shown) if (Object.hasOwn(it, f) && !extra?.has(f)) out[f] = it[f]
         return out
       })
     }

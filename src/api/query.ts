@@ -8,6 +8,7 @@
  */
 import { BadRequest, httpBadRequest, NetworkNotFound, NotFound, PortNotFound, RouterNotFound, SubnetNotFound } from '../common/exceptions.js'
 import { toInt, type AttrMap } from './attributes.js'
+import { hasOwn, own } from './own.js'
 
 export interface ListQuery {
   fields: string[] | null
@@ -27,7 +28,7 @@ export function parseListQuery(params: URLSearchParams, map: AttrMap, maxLimit: 
   const filters = new Map<string, string[]>()
   for (const [k, v] of params) {
     if (RESERVED.has(k)) continue
-    if (!(k in map) && !TAG_FILTERS.includes(k) && k !== 'fixed_ips') continue
+    if (!hasOwn(map, k) && !TAG_FILTERS.includes(k) && k !== 'fixed_ips') continue
     const list = filters.get(k)
     if (list) list.push(v)
     else filters.set(k, [v])
@@ -37,7 +38,7 @@ export function parseListQuery(params: URLSearchParams, map: AttrMap, maxLimit: 
   const keys = params.getAll('sort_key').filter((k) => k)
   const dirs = params.getAll('sort_dir').filter((d) => d)
   if (keys.length !== dirs.length) throw httpBadRequest('The number of sort_keys and sort_dirs must be same')
-  const absent = keys.filter((k) => !(k in map))
+  const absent = keys.filter((k) => !hasOwn(map, k))
   if (absent.length) throw httpBadRequest(`${pyList(absent)} is invalid attribute for sort_keys`)
   const badDirs = dirs.filter((d) => d !== 'asc' && d !== 'desc')
   if (badDirs.length) throw httpBadRequest(`${pyList(badDirs)} is invalid value for sort_dirs, valid value is 'asc' and 'desc'`)
@@ -59,7 +60,7 @@ export function parseListQuery(params: URLSearchParams, map: AttrMap, maxLimit: 
   if (maxLimit > 0) limit = Math.min(maxLimit, limit ?? maxLimit)
   for (const [k, vs] of filters) {
     if (TAG_FILTERS.includes(k) || k === 'fixed_ips') continue
-    const conv = map[k]?.convertFilter ?? map[k]?.convert
+    const conv = own(map, k)?.convertFilter ?? own(map, k)?.convert
     // A value the attribute's converter refuses is a 400, as in api_common.get_filters.
     if (conv) for (const v of vs) if (v !== '') conv(v)
   }
@@ -79,7 +80,7 @@ function pyList(items: string[]): string {
 
 /** Converts a filter's string value to the attribute's type, for comparison. */
 function filterValue(map: AttrMap, key: string, raw: string): unknown {
-  const spec = map[key]
+  const spec = own(map, key)
   const conv = spec?.convertFilter ?? spec?.convert
   if (!conv) return raw
   try {
@@ -220,6 +221,6 @@ export class MarkerNotFound extends NotFound {
 export function selectFields(item: Record<string, any>, fields: string[] | null): Record<string, any> {
   if (!fields) return item
   const out: Record<string, any> = {}
-  for (const f of fields) if (f in item) out[f] = item[f]
+  for (const f of fields) if (hasOwn(item, f)) out[f] = item[f]
   return out
 }

@@ -12,6 +12,8 @@ import type { Db } from '../db/engine.js'
 import { withRetries } from '../db/retry.js'
 import type { QuotaEngine } from '../quota/quota-engine.js'
 import { toInt } from './attributes.js'
+import { projectAttr } from './definitions/common.js'
+import { decodePathSegment } from './path-decode.js'
 import type { ApiRequest, ApiResponse } from './api-request.js'
 
 const MAX = 2147483647
@@ -26,7 +28,10 @@ export class QuotasController {
 
   async handle(r: ApiRequest, parts: string[]): Promise<ApiResponse> {
     const [, rawProject, sub] = parts
-    const project = rawProject?.replace(/\.json$/, '')
+    const project = rawProject === undefined ? undefined : decodePathSegment(rawProject.replace(/\.json$/, ''))
+    // The project id is stored (quotas.project_id): its length is the attribute map's, checked before SQL.
+    const tooLong = project === undefined ? undefined : projectAttr.validate?.(project)
+    if (tooLong) throw httpBadRequest(`Invalid input for project_id. Reason: ${tooLong}.`)
     const ctx = r.ctx
     if (project === undefined) {
       if (r.method !== 'GET') throw httpNotFound()
@@ -57,7 +62,7 @@ export class QuotasController {
         const q = body && typeof body === 'object' ? (body as Record<string, unknown>).quota : undefined
         if (!q || typeof q !== 'object' || Array.isArray(q)) throw httpBadRequest("Unable to find 'quota' in request body")
         const known = this.quotas.defaultLimits()
-        const unknown = Object.keys(q).filter((k) => !(k in known))
+        const unknown = Object.keys(q).filter((k) => !Object.hasOwn(known, k))
         if (unknown.length) throw httpBadRequest(`Unrecognized attribute(s) '${unknown.join(', ')}'`)
         const limits: Record<string, number> = {}
         for (const [k, v] of Object.entries(q)) {

@@ -9,6 +9,7 @@ import { PolicyEnforcer } from '../policy/index.js'
 import { ApiPolicy, checkProjectOnCreate, type ResourcePolicy, type TagVerb } from './policy.js'
 import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
 import type { ApiRequest, ApiResponse } from './api-request.js'
+import { hasOwn, own } from './own.js'
 
 export type Dict = Record<string, any>
 
@@ -71,7 +72,7 @@ export class ResourceController {
     // Policy (src/api/policy.ts); null for an admin under Zed's defaults. Nobody may filter on
     // what they cannot see; items they may not get are dropped, hidden attributes stripped.
     const view = this.policy.view(r.ctx)
-    view?.dropHiddenFilters(q.filters)
+    view?.restrictQuery(q.filters, q.sort)
     const all = await this.ops.list(r.ctx, q.filters)
     const filtered = applyFilters(this.map, all, q.filters)
     const page = paginate(view ? await view.visible(filtered) : filtered, q, this.resource, (p) => `${r.baseUrl}/v2.0/${this.path}?${p}`, r.url.searchParams)
@@ -145,7 +146,7 @@ export class ResourceController {
       if (it === null || typeof it !== 'object' || Array.isArray(it)) {
         throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
       }
-      if ('project_id' in this.map) checkProjectOnCreate(r.ctx, it)
+      if (hasOwn(this.map, 'project_id')) checkProjectOnCreate(r.ctx, it)
       return prepareRequestBody(this.map, it, true)
     })
     const view = this.policy.view(r.ctx)
@@ -187,7 +188,7 @@ export class ResourceController {
   async tags(r: ApiRequest, id: string, tag: string | undefined): Promise<ApiResponse> {
     const store = this.ops.tags
     if (!store) throw httpNotFound()
-    const verb = TAG_VERBS[r.method]
+    const verb = own(TAG_VERBS, r.method)
     if (!verb) throw r.method === 'POST' ? httpNotFound('not supported') : httpNotFound()
     // validate_tag / validate_tags raise InvalidInput.
     if (tag !== undefined) {

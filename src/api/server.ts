@@ -8,8 +8,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import {
   HTTPError,
-  httpBadRequest,
-  httpEntityTooLarge,
   httpMethodNotAllowed,
   httpNotFound,
 } from '../common/exceptions.js'
@@ -18,6 +16,11 @@ import { EXTENSIONS, findExtension } from './extensions.js'
 import { ExtensionNotFound } from '../common/exceptions.js'
 import { toNeutronError } from './faults.js'
 import { ResponseBuffers } from './response-buffers.js'
+import { decodePathSegment } from './path-decode.js'
+import { parseRequestTarget } from './request-target.js'
+import { own } from './own.js'
+import { readJsonBody } from './body-parse.js'
+import { answerClientError } from './client-error.js'
 import type { ResourceController } from './resources.js'
 import type { Authenticator } from '../auth/authenticator.js'
 import type { ApiRequest, ApiResponse } from './api-request.js'
@@ -43,6 +46,7 @@ export class ApiServer {
     this.server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
       void this.handle(req, res)
     })
+    this.server.on('clientError', answerClientError)
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -64,10 +68,8 @@ export class ApiServer {
     const started = process.hrtime.bigint()
     let status = 500
     try {
-      const host = req.headers.host ?? 'localhost'
-      const url = new URL(req.url ?? '/', `http://${host}`)
-      const baseUrl = `http://${host}`
-      const r = await this.route(req, url, baseUrl, requestId)
+      const { pathname, url, baseUrl } = parseRequestTarget(req)
+      const r = await this.route(req, pathname, url, baseUrl, requestId)
       status = r.status
       if (r.chunks) {
         const { body, release } = this.#buffers.join(r.chunks)
@@ -89,9 +91,8 @@ export class ApiServer {
     }
   }
 
-  private async route(req: IncomingMessage, url: URL, baseUrl: string, requestId: string): Promise<ApiResponse> {
+  private async route(req: IncomingMessage, path: string, url: URL, baseUrl: string, requestId: string): Promise<ApiResponse> {
     const method = req.method ?? 'GET'
-    const path = url.pathname
     if (path === '/' || path === '') {
       onlyGet(method)
       return { status: 200, body: versions(baseUrl) }
@@ -109,22 +110,22 @@ export class ApiServer {
     if (parts[0] === 'extensions') {
       onlyGet(method)
       if (parts.length === 1) return { status: 200, body: { extensions: EXTENSIONS } }
-      const ext = findExtension(decodeURIComponent(parts[1]!))
+      const ext = findExtension(decodePathSegment(parts[1]!))
       if (!ext || parts.length > 2) throw new ExtensionNotFound(parts[1]!)
       return { status: 200, body: { extension: ext } }
     }
     const special = this.opts.routes?.find((x) => x.collection === parts[0])
     if (special) {
-      const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize) : undefined
+      const body = method === 'POST' || method === 'PUT' ? await readJsonBody(req, this.opts.maxRequestBodySize) : undefined
       return special.handle({ method, url, ctx, body, baseUrl }, parts)
     }
     const controller = this.#byCollection.get(parts[0]!)
     if (!controller) throw httpNotFound()
     // PUT …/tags/{tag} carries no body.
     const bodyless = parts.length === 4 && parts[2] === 'tags'
-    const body = method === 'POST' || method === 'PUT' ? await readJson(req, this.opts.maxRequestBodySize, bodyless) : undefined
+    const body = method === 'POST' || method === 'PUT' ? await readJsonBody(req, this.opts.maxRequestBodySize, bodyless) : undefined
     const r: ApiRequest = { method, url, ctx, body, baseUrl }
-    const id = parts[1] !== undefined ? decodeURIComponent(parts[1]) : undefined
+    const id = parts[1] !== undefined ? decodePathSegment(parts[1]) : undefined
     if (parts.length === 1) {
       if (method === 'GET') return controller.list(r)
       if (method === 'POST') return controller.create(r)
@@ -136,13 +137,13 @@ export class ApiServer {
       if (method === 'DELETE') return controller.delete(r, id!)
       throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
     }
-    const action = parts.length === 3 ? controller.opts.actions?.[parts[2]!] : undefined
+    const action = parts.length === 3 ? own(controller.opts.actions, parts[2]!) : undefined
     if (action) {
       if (method !== 'PUT') throw httpMethodNotAllowed(`The method ${method} is not allowed for this resource.`)
       return action(r, id!)
     }
     if (parts[2] === 'tags' && parts.length <= 4 && controller.tags) {
-      const tag = parts[3] !== undefined ? decodeURIComponent(parts[3]) : undefined
+      const tag = parts[3] !== undefined ? decodePathSegment(parts[3]) : undefined
       return controller.tags(r, id!, tag)
     }
     throw httpNotFound()
@@ -192,42 +193,3 @@ function send(res: ServerResponse, status: number, body: unknown, requestId: str
   })
   res.end(buf)
 }
-
-/** Reads a JSON body, enforcing the size limit before buffering it all (oslo_middleware sizelimit). */
-function readJson(req: IncomingMessage, limit: number, optional = false): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? NaN)
-  if (declared > limit) {
-    req.resume()
-    return Promise.reject(httpEntityTooLarge())
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let failed = false
-    req.on('data', (c: Buffer) => {
-      if (failed) return
-      size += c.length
-      if (size > limit) {
-        failed = true
-        reject(httpEntityTooLarge())
-        return
-      }
-      chunks.push(c)
-    })
-    req.on('error', (e) => {
-      failed = true
-      reject(e)
-    })
-    req.on('end', () => {
-      if (failed) return
-      const text = Buffer.concat(chunks).toString('utf8')
-      if (text.trim() === '') return optional ? resolve(undefined) : reject(httpBadRequest('Resource body required'))
-      try {
-        resolve(JSON.parse(text))
-      } catch {
-        reject(httpBadRequest('Body contains invalid data'))
-      }
-    })
-  })
-}
-

@@ -264,6 +264,27 @@ export class InvalidRoutes extends InvalidInput {
     this.message = `Invalid format for routes: ${routes}, ${reason}`
   }
 }
+/** neutron_lib allowedaddresspairs: more pairs than [DEFAULT] max_allowed_address_pair. */
+export class AllowedAddressPairExhausted extends NeutronException {
+  readonly type = 'AllowedAddressPairExhausted'
+  constructor(quota: number) {
+    super(`The number of allowed address pair exceeds the maximum ${quota}.`)
+  }
+}
+/** neutron_lib extra_dhcp_opt ExtraDhcpOptBadData (an InvalidInput). */
+export class ExtraDhcpOptBadData extends InvalidInput {
+  override readonly type = 'ExtraDhcpOptBadData'
+  constructor(data: string) {
+    super(`Invalid data format for extra-dhcp-opt: ${data}`)
+  }
+}
+/** Neutrino only: more tags on one resource than [DEFAULT] max_tags_per_resource. */
+export class TagsExhausted extends NeutronException {
+  readonly type = 'TagsExhausted'
+  constructor(resourceId: string, quota: number) {
+    super(`Unable to complete operation for ${resourceId}. The number of tags exceeds the maximum ${quota}.`)
+  }
+}
 export class RoutesExhausted extends NeutronException {
   readonly type = 'RoutesExhausted'
   constructor(routerId: string, quota: number) {

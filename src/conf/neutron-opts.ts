@@ -34,6 +34,12 @@ export const defaultSection = section('DEFAULT', {
   max_fixed_ips_per_port: intOpt({ default: 5, min: 0, help: 'Maximum number of fixed IPs per port.' }),
   max_dns_nameservers: intOpt({ default: 5, min: 0, help: 'Maximum number of DNS nameservers per subnet.' }),
   max_subnet_host_routes: intOpt({ default: 20, min: 0, help: 'Maximum number of host routes per subnet.' }),
+  max_allowed_address_pair: intOpt({ default: 10, min: 0, help: 'Maximum number of allowed address pairs per port.' }),
+  max_tags_per_resource: intOpt({
+    default: 50,
+    min: 0,
+    help: 'Neutrino only: maximum number of tags on one resource (Neutron has no limit; every list of that resource loads its tags).',
+  }),
   default_project_id: strOpt({
     default: 'admin',
     help: 'Neutrino only: project ID assumed for requests that carry no project (auth_strategy = noauth without an X-Project-Id header).',

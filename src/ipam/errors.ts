@@ -51,7 +51,9 @@ export const IPAM_ERROR_STATUS: Readonly<Record<IpamErrorType, number>> = {
   IllegalSubnetPoolPrefixUpdate: 400,
   MinPrefixSubnetAllocationError: 400,
   MaxPrefixSubnetAllocationError: 400,
-  SubnetAllocationError: 500, // NeutronException, no family: Neutron answers 500 with this body
+  // A NeutronException without family (Neutron answers 500), but caused by the client asking for
+  // more than the pool holds: a conflict with the pool's state, so 409 (issue 15).
+  SubnetAllocationError: 409,
   SubnetPoolQuotaExceeded: 409, // OverQuota (Conflict)
   IpamValueInvalid: 409, // neutron.ipam.exceptions: a Conflict
 }

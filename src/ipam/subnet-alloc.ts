@@ -201,7 +201,7 @@ export function subnetpoolQuotaExceeded(
   return used + size(requestedPrefixlen) > BigInt(defaultQuota) << BigInt(width - unit)
 }
 
-/** SubnetAllocationError texts (a 500 in Neutron: the exception has no HTTP family). */
+/** SubnetAllocationError texts (a 500 in Neutron, a 409 here: src/ipam/errors.ts). */
 export function subnetAllocationError(reason: string): IpamValidationError {
   return poolError('SubnetAllocationError', messages.subnetAllocationError(reason))
 }

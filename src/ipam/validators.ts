@@ -113,6 +113,16 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   return false
 }
 
+/**
+ * A text equal for two JSON values exactly when pyEquals holds (dict keys sorted), so duplicate
+ * checks are one Set lookup per item: a list of n items costs O(n), not O(n²) pairwise compares.
+ */
+export function pyKey(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pyKey).join(',')}]`
+  if (isDict(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${pyKey(v[k])}`).join(',')}}`
+  return v === undefined ? 'undefined' : JSON.stringify(v)
+}
+
 /** validate_ip_pools: a list of {start, end} dicts of valid addresses. */
 export function validateIpPools(data: unknown): string | undefined {
   if (!Array.isArray(data)) return `Invalid data format for IP pool: '${pyStr(data)}'`
@@ -139,12 +149,13 @@ function pyIter(data: unknown): unknown[] | undefined {
 export function validateNameservers(data: unknown): string | undefined {
   const items = pyIter(data)
   if (!items) return `Invalid data format for nameserver: '${pyStr(data)}'`
-  const seen: unknown[] = []
+  const seen = new Set<string>()
   for (const host of items) {
     const msg = validateIpAddress(host)
     if (msg) return `'${pyStr(host)}' is not a valid nameserver. ${msg}`
-    if (seen.some((h) => pyEquals(h, host))) return `Duplicate nameserver '${pyStr(host)}'`
-    seen.push(host)
+    const key = pyKey(host)
+    if (seen.has(key)) return `Duplicate nameserver '${pyStr(host)}'`
+    seen.add(key)
   }
   return undefined
 }
@@ -152,7 +163,7 @@ export function validateNameservers(data: unknown): string | undefined {
 /** validate_hostroutes: unique {destination, nexthop} dicts. */
 export function validateHostroutes(data: unknown): string | undefined {
   if (!Array.isArray(data)) return `Invalid data format for hostroute: '${pyStr(data)}'`
-  const seen: unknown[] = []
+  const seen = new Set<string>()
   for (const route of data) {
     const keys = verifyDictKeys(['destination', 'nexthop'], route)
     if (keys) return keys
@@ -161,8 +172,9 @@ export function validateHostroutes(data: unknown): string | undefined {
     if (d) return d
     const n = validateIpAddress(r['nexthop'])
     if (n) return n
-    if (seen.some((x) => pyEquals(x, route))) return `Duplicate hostroute '${pyStr(route)}'`
-    seen.push(route)
+    const key = pyKey(route)
+    if (seen.has(key)) return `Duplicate hostroute '${pyStr(route)}'`
+    seen.add(key)
   }
   return undefined
 }
@@ -177,16 +189,17 @@ export function isUuidLike(v: unknown): boolean {
 /** validate_fixed_ips: a list of dicts with a valid, non-repeated ip_address and a UUID subnet_id. */
 export function validateFixedIps(data: unknown): string | undefined {
   if (!Array.isArray(data)) return `Invalid data format for fixed IP: '${pyStr(data)}'`
-  const ips: unknown[] = []
+  const ips = new Set<string>()
   for (const f of data) {
     if (!isDict(f)) return `Invalid data format for fixed IP: '${pyStr(f)}'`
-    if ('ip_address' in f) {
+    if (Object.hasOwn(f, 'ip_address')) {
       const a = f['ip_address']
-      const msg = ips.some((x) => pyEquals(x, a)) ? `Duplicate IP address '${pyStr(a)}'` : validateIpAddress(a)
+      const key = pyKey(a)
+      const msg = ips.has(key) ? `Duplicate IP address '${pyStr(a)}'` : validateIpAddress(a)
       if (msg) return msg
-      ips.push(a)
+      ips.add(key)
     }
-    if ('subnet_id' in f && !isUuidLike(f['subnet_id'])) return `'${pyStr(f['subnet_id'])}' is not a valid UUID`
+    if (Object.hasOwn(f, 'subnet_id') && !isUuidLike(f['subnet_id'])) return `'${pyStr(f['subnet_id'])}' is not a valid UUID`
   }
   return undefined
 }
@@ -216,12 +229,17 @@ export function convertIpToCanonicalFormat<T>(value: T): T | string {
  */
 export function validateSubnetList(data: unknown): string | undefined {
   if (!Array.isArray(data)) return `'${pyStr(data)}' is not a list`
-  const seen: unknown[] = []
+  const seen = new Set<string>()
+  const dupKeys = new Set<string>()
   const dups: unknown[] = []
   for (const d of data) {
-    if (seen.some((x) => pyEquals(x, d))) {
-      if (!dups.some((x) => pyEquals(x, d))) dups.push(d)
-    } else seen.push(d)
+    const key = pyKey(d)
+    if (seen.has(key)) {
+      if (!dupKeys.has(key)) {
+        dupKeys.add(key)
+        dups.push(d)
+      }
+    } else seen.add(key)
   }
   if (dups.length) return `Duplicate items in the list: '${dups.map(pyStr).join(', ')}'`
   for (const item of data) {

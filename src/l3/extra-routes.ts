@@ -36,7 +36,7 @@ function canonicalIp(text: string): string {
 /** Replaces a router's routes with `routes` (already validated), writing only the difference. */
 export async function writeRoutes(tx: Tx, routerId: string, routes: RouterRoute[]): Promise<boolean> {
   const old = (await routesByRouter(tx, [routerId])).get(routerId) ?? []
-  const key = (r: RouterRoute) => `${r.destination}|${r.nexthop}`
+  const key = routeKey
   const want = new Set(routes.map(key))
   const have = new Set(old.map(key))
   let changed = false
@@ -65,17 +65,27 @@ export async function checkRoutesDoNotNeed(q: Queryable, routerId: string, subne
   }
 }
 
-/** _add_extra_routes: the union; exact duplicates merged. */
+/** _add_extra_routes: the union; exact duplicates merged (one Set lookup per route: linear). */
 export function addRoutes(old: RouterRoute[], add: RouterRoute[]): RouterRoute[] {
+  const seen = new Set<string>()
   const out: RouterRoute[] = []
-  for (const r of [...old, ...add]) if (!out.some((o) => o.destination === r.destination && o.nexthop === r.nexthop)) out.push(r)
+  for (const r of [...old, ...add]) {
+    const k = routeKey(r)
+    if (!seen.has(k)) {
+      seen.add(k)
+      out.push(r)
+    }
+  }
   return out
 }
 
 /** _remove_extra_routes: what is in `old` and not in `remove` (missing ones are fine). */
 export function removeRoutes(old: RouterRoute[], remove: RouterRoute[]): RouterRoute[] {
-  return old.filter((r) => !remove.some((x) => x.destination === r.destination && x.nexthop === r.nexthop))
+  const gone = new Set(remove.map(routeKey))
+  return old.filter((r) => !gone.has(routeKey(r)))
 }
+
+const routeKey = (r: RouterRoute) => `${r.destination}|${r.nexthop}`
 
 /**
  * The body of add_extraroutes / remove_extraroutes: {"router": {"routes": [...]}}. Neutron checks

@@ -24,7 +24,7 @@ import {
   updateFloatingIpRow,
   type FloatingIpRow,
 } from '../db/resources/floatingips.js'
-import { getNetworkRow, tagsByResource } from '../db/resources/networks.js'
+import { getNetworkRow, networkVisibleTo, tagsByResource } from '../db/resources/networks.js'
 import { getPortRow, type PortRow } from '../db/resources/ports.js'
 import { ipVersionOf } from '../ipam/index.js'
 import { projectOf } from '../common/project-of.js'
@@ -59,7 +59,8 @@ export class FloatingIpOps {
           await this.l3.runtime.quotas?.check(tx, projectId, 'floatingip', 1)
           const netId: string = b.floating_network_id
           const net = await getNetworkRow(tx, netId)
-          if (!net) throw new NetworkNotFound(netId)
+          // A network the caller may not see is not found, whatever it is (no existence oracle).
+          if (!net || !networkVisibleTo(ctx, net)) throw new NetworkNotFound(netId)
           if (!net.router_external) throw new BadRequest('floatingip', `Network ${netId} is not a valid external network`)
           if (!(await subnetsOfNetwork(tx, netId)).some((s) => s.ip_version === 4)) {
             throw new BadRequest('floatingip', `Network ${netId} does not contain any IPv4 subnet`)
@@ -297,6 +298,15 @@ export class FloatingIpOps {
   }
 
   /** external_net_db._process_l3_delete: an external network's unassociated floating IPs go with it. */
+  /** The ports deleteDisassociated would remove with their floating IPs. */
+  async disassociatedPortIds(networkId: string): Promise<string[]> {
+    const rows = await this.l3.reader.all<{ floating_port_id: string }>(
+      'SELECT floating_port_id FROM floatingips WHERE floating_network_id = ? AND fixed_port_id IS NULL',
+      [networkId],
+    )
+    return rows.map((r) => r.floating_port_id)
+  }
+
   async deleteDisassociated(ctx: RequestContext, networkId: string): Promise<void> {
     const ids = await this.l3.reader.all<{ id: string }>('SELECT id FROM floatingips WHERE floating_network_id = ? AND fixed_port_id IS NULL', [networkId])
     for (const { id } of ids) {

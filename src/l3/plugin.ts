@@ -9,10 +9,11 @@
  *   network before_delete     delete the network's unassociated floating IPs first
  */
 import type { RequestContext } from '../common/context.js'
-import { FipAssociated, ServicePortInUse } from '../common/exceptions.js'
+import { FipAssociated, NetworkInUse, ServicePortInUse } from '../common/exceptions.js'
 import type { EventPayload } from '../ml2/callbacks/payload.js'
 import { PRIORITY_L3 } from '../ml2/callbacks/priorities.js'
 import { publishing } from '../ml2/callbacks/publishing.js'
+import { AUTO_DELETE_PORT_OWNERS } from '../ml2/resource-types.js'
 import type { Ml2Service } from '../ml2/service.js'
 import { FloatingIpOps } from './floatingip-ops.js'
 import { DEVICE_OWNER_FLOATINGIP, L3_DEVICE_OWNERS, L3Core, type L3Options } from './l3-core.js'
@@ -43,8 +44,17 @@ export class L3Plugin {
     await this.floatingips.disassociatePort(p.tx!, p.resourceId)
   }
 
-  /** NETWORK BEFORE_DELETE: unassociated floating IPs of an external network go with it. */
+  /**
+   * NETWORK BEFORE_DELETE: unassociated floating IPs of an external network go with it — but only
+   * once it is certain the delete will not be refused: ports other than those floating IPs' (and
+   * the ones ML2 removes itself) make the network in use, refused before anything is deleted, so a
+   * 409 costs nothing (issue 15; compute, then apply).
+   */
   private readonly deleteUnassociatedFloatingIps = async (_r: 'network', _e: unknown, _t: unknown, p: EventPayload<'network'>) => {
+    const removable = new Set(await this.floatingips.disassociatedPortIds(p.resourceId))
+    const ports = await this.core.reader.all<{ id: string; device_owner: string }>('SELECT id, device_owner FROM ports WHERE network_id = ? ORDER BY id', [p.resourceId])
+    const blocking = ports.filter((x) => !AUTO_DELETE_PORT_OWNERS.includes(x.device_owner) && !removable.has(x.id))
+    if (blocking.length) throw new NetworkInUse(p.resourceId, blocking.map((x) => x.id))
     await this.floatingips.deleteDisassociated(p.context, p.resourceId)
   }
 

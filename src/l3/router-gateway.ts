@@ -6,7 +6,7 @@
 import type { RequestContext } from '../common/context.js'
 import { BadRequest, NetworkNotFound, RouterExternalGatewayInUseByFloatingIp } from '../common/exceptions.js'
 import type { Tx } from '../db/engine.js'
-import { getNetworkRow } from '../db/resources/networks.js'
+import { getNetworkRow, networkVisibleTo } from '../db/resources/networks.js'
 import { insertRouterPort, routerPorts, routesByRouter, type RouterPortInfo, type RouterRow } from '../db/resources/routers.js'
 import { validateRoutes } from './extra-routes.js'
 import {
@@ -33,7 +33,7 @@ export class RouterGateway {
     const attached = await routerPorts(tx, router.id)
     const gw = router.gw_port_id ? attached.find((p) => p.port_id === router.gw_port_id) : undefined
     const extIps: Dict[] = (info?.external_fixed_ips as Dict[] | undefined) ?? []
-    const networkId = await this.validate(tx, info, extIps, router, attached)
+    const networkId = await this.validate(tx, ctx, info, extIps, router, attached)
     const admin = this.l3.elevated(ctx)
     if (gw && externalIpChange(gw, extIps) && gw.network_id === networkId) {
       ports.updated.push(await this.l3.ml2.ports.updateInTx(tx, admin, gw.port_id, { fixed_ips: extIps }))
@@ -66,12 +66,13 @@ export class RouterGateway {
   }
 
   /** _validate_gw_info: an existing external network, no gateway-IP clash, and routes still reachable. */
-  private async validate(tx: Tx, info: Dict | null, extIps: Dict[], router: RouterRow, attached: RouterPortInfo[]): Promise<string | null> {
+  private async validate(tx: Tx, ctx: RequestContext, info: Dict | null, extIps: Dict[], router: RouterRow, attached: RouterPortInfo[]): Promise<string | null> {
     const networkId: string | null = info?.network_id ?? null
     const gwSubnets = networkId ? await subnetsOfNetwork(tx, networkId) : []
     if (networkId) {
       const net = await getNetworkRow(tx, networkId)
-      if (!net) throw new NetworkNotFound(networkId)
+      // A network the caller may not see is not found, whatever it is (no existence oracle).
+      if (!net || !networkVisibleTo(ctx, net)) throw new NetworkNotFound(networkId)
       if (!net.router_external) throw new BadRequest('router', `Network ${networkId} is not an external network`)
       for (const ip of extIps) {
         for (const s of gwSubnets) {

@@ -22,21 +22,18 @@ import {
   tagsByResource,
   updateNetworkRow,
   type NetworkRow,
+  networkVisibleTo,
 } from '../db/resources/networks.js'
 import type { NetworkContext, Segment } from './driver-api.js'
 import type { Dict, PluginCore } from './plugin-core.js'
 import { segmentsToApi } from './provider-attrs.js'
-import type { JsonDict, Network } from './resource-types.js'
+import { AUTO_DELETE_PORT_OWNERS, type JsonDict, type Network } from './resource-types.js'
+
+export { AUTO_DELETE_PORT_OWNERS }
 import { TagOps } from './tag-ops.js'
 
 const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'] as const
 
-/**
- * Device owners whose ports go away with the network (neutron/common/_constants.py
- * AUTO_DELETE_PORT_OWNERS at Zed). Router interfaces (DVR ones too), gateways and floating IP
- * ports keep a network in use (NetworkInUse).
- */
-export const AUTO_DELETE_PORT_OWNERS = ['network:dhcp', 'network:distributed', 'network:floatingip_agent_gateway']
 
 /** NETWORK BEFORE_CREATE's one job here: the project's default security group (securitygroup-ops.ts). */
 export interface DefaultSecurityGroup {
@@ -218,7 +215,8 @@ export class NetworkOps {
     for (let round = 0; round < 10; round++) {
       const row = await getNetworkRow(this.core.reader, id)
       if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
-      // NETWORK BEFORE_DELETE: e.g. the L3 plugin deletes disassociated floating IPs first.
+      // NETWORK BEFORE_DELETE: e.g. the L3 plugin deletes disassociated floating IPs first (after
+      // making sure no other port keeps the network in use: a refused delete must cost nothing).
       if (round === 0 && !force) await reg.publish('network', 'before_delete', this, { context: ctx, resourceId: id })
       const ports = await this.core.reader.all<{ id: string; device_owner: string }>(
         'SELECT id, device_owner FROM ports WHERE network_id = ? ORDER BY id',
@@ -369,7 +367,7 @@ export class NetworkOps {
 
 /** Policy scoping (Neutron default policy): admins see all; others their own, shared and external. */
 export function visible(ctx: RequestContext, row: NetworkRow): boolean {
-  return ctx.isAdmin || row.project_id === ctx.projectId || row.shared || row.router_external
+  return networkVisibleTo(ctx, row)
 }
 
 export { projectOf }

@@ -24,6 +24,10 @@ export interface PluginOptions {
   maxFixedIpsPerPort: number
   maxDnsNameservers: number
   maxSubnetHostRoutes: number
+  /** [DEFAULT] max_allowed_address_pair (10 when absent). */
+  maxAllowedAddressPair?: number
+  /** [DEFAULT] max_tags_per_resource (50 when absent). */
+  maxTagsPerResource?: number
   globalPhysnetMtu: number
   allowOverlappingIps: boolean
   /** Seconds without heartbeat after which an agent counts as dead. */

@@ -16,6 +16,9 @@ import {
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import type { SubnetRow } from '../db/resources/subnets.js'
+import { getNetworkRow } from '../db/resources/networks.js'
+import type { RequestContext } from '../common/context.js'
+import { visible } from './network-ops.js'
 import {
   AvailabilityRanges,
   checkSubnetIp,
@@ -136,7 +139,14 @@ export async function allocateFixedIps(
   port: PortInfo,
   requested: unknown,
   subnets: SubnetRow[],
-  opts: { maxFixedIps: number; random: () => number; keep?: FixedIp[]; pools?: Map<string, IpRange[]> },
+  opts: {
+    maxFixedIps: number
+    random: () => number
+    keep?: FixedIp[]
+    pools?: Map<string, IpRange[]>
+    /** Who asks: a subnet of another network it may not see is "not found", not "invalid here" (no oracle). */
+    viewer?: RequestContext
+  },
 ): Promise<FixedIp[]> {
   const isRouter = ROUTER_OWNERS.includes(port.device_owner)
   const out: FixedIp[] = []
@@ -160,8 +170,13 @@ export async function allocateFixedIps(
       if (f.subnet_id !== undefined) {
         subnet = byId.get(f.subnet_id)
         if (!subnet) {
-          const exists = await tx.get('SELECT 1 AS x FROM subnets WHERE id = ?', [f.subnet_id])
-          if (!exists) throw new SubnetNotFound(f.subnet_id)
+          const other = await tx.get<{ project_id: string; network_id: string }>('SELECT project_id, network_id FROM subnets WHERE id = ?', [f.subnet_id])
+          if (!other) throw new SubnetNotFound(f.subnet_id)
+          const v = opts.viewer
+          if (v && !v.isAdmin && other.project_id !== v.projectId) {
+            const net = await getNetworkRow(tx, other.network_id)
+            if (!net || !visible(v, net)) throw new SubnetNotFound(f.subnet_id)
+          }
           throw new InvalidInput(
             `Failed to create port on network ${port.network_id}, because fixed_ips included invalid subnet ${f.subnet_id}`,
           )

@@ -2,6 +2,7 @@
 import { adminContext, type RequestContext } from '../common/context.js'
 import {
   Conflict,
+  AllowedAddressPairExhausted,
   InvalidInput,
   MacAddressGenerationFailure,
   MacAddressInUse,
@@ -146,6 +147,7 @@ export class PortOps {
       maxFixedIps: this.core.options.maxFixedIpsPerPort,
       random: this.core.random,
       pools,
+      viewer: ctx,
     })
     writeFixedIps(tx, id, net.id, fixedIps, false)
     const pairs = given(b.allowed_address_pairs) && b.allowed_address_pairs !== null ? this.pairs(b.allowed_address_pairs, mac) : []
@@ -193,21 +195,27 @@ export class PortOps {
 
   private pairs(list: unknown, portMac: string): Array<{ ip_address: string; mac_address: string }> {
     if (!Array.isArray(list)) throw new InvalidInput('Allowed address pairs must be a list.')
+    // The limit first, as neutron-lib's validator: the work below is per pair.
+    const max = this.core.options.maxAllowedAddressPair ?? 10
+    if (list.length > max) throw new AllowedAddressPairExhausted(max)
     const out: Array<{ ip_address: string; mac_address: string }> = []
+    const seen = new Set<string>()
     for (const p of list) {
       if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new InvalidInput(`Invalid input for allowed_address_pairs: '${JSON.stringify(p)}' is not a dict`)
       const keys = Object.keys(p).filter((k) => k !== 'ip_address' && k !== 'mac_address')
       if (keys.length) throw new InvalidInput(`Unrecognized attribute(s) '${keys.join(', ')}'`)
+      if (!Object.hasOwn(p, 'ip_address')) throw new InvalidInput('AllowedAddressPair must contain ip_address')
       const ip = (p as Dict).ip_address
       if (typeof ip !== 'string' || !(parseIp(ip) || (ip.includes('/') && parseNetaddrNetwork(ip)))) {
-        throw new InvalidInput(`AllowedAddressPair ip_address '${String(ip)}' is not a valid IP address or CIDR`)
+        throw new InvalidInput(`AllowedAddressPair ip_address '${typeof ip === 'string' ? ip : JSON.stringify(ip)}' is not a valid IP address or CIDR`)
       }
       const rawMac = (p as Dict).mac_address
       const mac = rawMac === undefined || rawMac === null ? portMac : normalizeMac(String(rawMac))
-      if (!mac) throw new InvalidInput(`'${String(rawMac)}' is not a valid MAC address`)
-      if (out.some((o) => o.ip_address === ip && o.mac_address === mac)) {
+      if (!mac) throw new InvalidInput(`'${typeof rawMac === 'string' ? rawMac : JSON.stringify(rawMac)}' is not a valid MAC address`)
+      if (seen.has(`${mac}|${ip}`)) {
         throw new InvalidInput('Request contains duplicate address pair: mac_address ' + mac + ' ip_address ' + ip + '.')
       }
+      seen.add(`${mac}|${ip}`)
       out.push({ ip_address: ip, mac_address: mac })
     }
     return out
@@ -327,6 +335,7 @@ export class PortOps {
         maxFixedIps: this.core.options.maxFixedIpsPerPort,
         random: this.core.random,
         keep: ch.fixedIps,
+        viewer: ctx,
       })
       writeFixedIps(tx, id, row.network_id, ips, true)
       next.fixedIps = ips
@@ -477,7 +486,9 @@ export class PortOps {
     }
     if (missing.length) {
       const rows = await getPortRowsByIds(q, missing)
-      const children = await portChildren(q, missing.length > 200 ? null : missing)
+      // Whole child tables only for an admin's unfiltered list: anyone else's cost stays with its rows.
+      const everything = ctx.isAdmin && !scope.networkIds && !scope.deviceIds && missing.length > 200
+      const children = await portChildren(q, everything ? null : missing)
       const empty: PortChildren = { fixedIps: [], binding: UNBOUND, levels: [], pairs: [], dhcpOpts: [], tags: [] }
       const byId = new Map<string, Port>()
       for (const r of rows) {

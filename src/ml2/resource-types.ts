@@ -136,3 +136,10 @@ export interface Agent {
   admin_state_up: boolean
   configurations: Record<string, any>
 }
+
+/**
+ * Device owners whose ports go away with the network (neutron/common/_constants.py
+ * AUTO_DELETE_PORT_OWNERS at Zed). Router interfaces (DVR ones too), gateways and floating IP
+ * ports keep a network in use (NetworkInUse).
+ */
+export const AUTO_DELETE_PORT_OWNERS = ['network:dhcp', 'network:distributed', 'network:floatingip_agent_gateway']

@@ -9,6 +9,10 @@ import type { RequestContext } from '../common/context.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import { tagsByResource } from '../db/resources/networks.js'
 import type { PluginCore } from './plugin-core.js'
+import { TagsExhausted } from '../common/exceptions.js'
+
+/** [DEFAULT] max_tags_per_resource's default. */
+export const DEFAULT_MAX_TAGS = 50
 
 export interface TagOpsOptions {
   /** tags.resource_type: the collection ('networks', 'security_groups'). */
@@ -37,6 +41,7 @@ export class TagOps {
    * tag writes on one resource (on PostgreSQL each later statement then sees the earlier commit).
    */
   async set(ctx: RequestContext, id: string, tags: readonly string[]): Promise<void> {
+    if (tags.length > this.#max) throw new TagsExhausted(id, this.#max)
     await this.core.txn(async (tx) => {
       await this.o.visibleRow(tx, ctx, id)
       this.#bump(tx, id)
@@ -46,7 +51,15 @@ export class TagOps {
 
   /** Adds one tag (update_tag); false, and no new revision, when it was there already. */
   async add(ctx: RequestContext, id: string, tag: string): Promise<boolean> {
-    return this.#changeOne(ctx, id, 'INSERT INTO tags (resource_type, resource_id, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', tag)
+    return this.#changeOne(ctx, id, 'INSERT INTO tags (resource_type, resource_id, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', tag, async (tx) => {
+      // A tag that is there already is no new one; concurrent adds may overshoot by their number.
+      const rows = await tx.all<{ tag: string }>('SELECT tag FROM tags WHERE resource_type = ? AND resource_id = ?', [this.o.resourceType, id])
+      if (rows.length >= this.#max && !rows.some((r) => r.tag === tag)) throw new TagsExhausted(id, this.#max)
+    })
+  }
+
+  get #max(): number {
+    return this.core.options.maxTagsPerResource ?? DEFAULT_MAX_TAGS
   }
 
   /** Removes one tag (delete_tag); false when there was no such tag. */
@@ -55,9 +68,10 @@ export class TagOps {
   }
 
   /** One tag row written in place (no read-modify-write of the list: concurrent adds all land). */
-  #changeOne(ctx: RequestContext, id: string, sql: string, tag: string): Promise<boolean> {
+  #changeOne(ctx: RequestContext, id: string, sql: string, tag: string, check?: (tx: Tx) => Promise<void>): Promise<boolean> {
     return this.core.txn(async (tx) => {
       await this.o.visibleRow(tx, ctx, id)
+      await check?.(tx)
       const { changes } = await tx.run(sql, [this.o.resourceType, id, tag])
       if (changes > 0) this.#bump(tx, id)
       return changes > 0

@@ -11,6 +11,7 @@ import {
 import { boolAttr, nameAttr, optional, readOnly, standardAttrs } from './common.js'
 import { sanitizeMacAddress, validateFixedIps, validateMacAddress } from '../../ipam/index.js'
 import { convertNoneToEmptyList, validateUuidList } from './securitygroup.js'
+import { validateExtraDhcpOpts } from './extra-dhcp-opt.js'
 
 /** binding:vnic_type values accepted by Neutron Zed (portbindings.VNIC_TYPES). */
 export const VNIC_TYPES = [
@@ -30,7 +31,7 @@ export const PORT_ATTRS: AttrMap = {
   status: readOnly(),
   security_groups: optional({ convert: convertNoneToEmptyList, validate: validateUuidList, isSortKey: false }),
   allowed_address_pairs: optional({ isFilter: false, isSortKey: false, enforcePolicy: true }),
-  extra_dhcp_opts: optional({ isFilter: false, isSortKey: false }),
+  extra_dhcp_opts: optional({ validate: validateExtraDhcpOpts, isFilter: false, isSortKey: false }),
   port_security_enabled: optional({ convert: toBoolean, enforcePolicy: true }),
   // neutron-lib's default is ATTR_NOT_SPECIFIED: an explicit '' is "set" for policy (admin-only).
   'binding:host_id': optional({ default: '', policyDefault: NOT_SPECIFIED, validate: validateString(255), adminOnly: true }),

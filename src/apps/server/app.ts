@@ -112,6 +112,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
         maxFixedIpsPerPort: cfg.DEFAULT.max_fixed_ips_per_port,
         maxDnsNameservers: cfg.DEFAULT.max_dns_nameservers,
         maxSubnetHostRoutes: cfg.DEFAULT.max_subnet_host_routes,
+        maxAllowedAddressPair: cfg.DEFAULT.max_allowed_address_pair,
+        maxTagsPerResource: cfg.DEFAULT.max_tags_per_resource,
         globalPhysnetMtu: cfg.DEFAULT.global_physnet_mtu,
         allowOverlappingIps: cfg.DEFAULT.allow_overlapping_ips,
         agentDownTime: cfg.DEFAULT.agent_down_time,

@@ -1,6 +1,15 @@
 /** SQL for the networks table and the rows that hang off a network (subnet ids, tags). */
 import type { Queryable, Row, Tx } from '../engine.js'
 
+/**
+ * Query scoping as Neutron's default policy does it (model_query): admins see every network,
+ * others their own, shared and external ones. Lookups made on behalf of a caller use it so that a
+ * network it may not see answers exactly as a random id (no existence oracle).
+ */
+export function networkVisibleTo(ctx: { readonly isAdmin: boolean; readonly projectId: string }, row: Pick<NetworkRow, 'project_id' | 'shared' | 'router_external'>): boolean {
+  return ctx.isAdmin || row.project_id === ctx.projectId || row.shared || row.router_external
+}
+
 export interface NetworkRow {
   id: string
   project_id: string
@@ -89,13 +98,26 @@ export async function tagsByResource(q: Queryable, resourceType: string, ids: st
       ? await q.all<Row>('SELECT resource_id, tag FROM tags WHERE resource_type = ? ORDER BY tag', [resourceType])
       : ids.length === 0
         ? []
-        : ids.length > 500
-          ? (await q.all<Row>('SELECT resource_id, tag FROM tags WHERE resource_type = ? ORDER BY tag', [resourceType]))
-          : await q.all<Row>(
-              `SELECT resource_id, tag FROM tags WHERE resource_type = ? AND resource_id IN (${ids.map(() => '?').join(',')}) ORDER BY tag`,
-              [resourceType, ...ids],
-            )
+        : await tagRowsOf(q, resourceType, ids)
   return groupBy(rows, 'resource_id', (r) => r.tag as string)
+}
+
+/**
+ * Tag rows of the given resources in IN lists of at most 500 ids (one sorted list per resource:
+ * each chunk is sorted by tag and a resource lies in one chunk). Never the whole table for a
+ * subset: a member's list must not read other projects' tags (issue 15).
+ */
+async function tagRowsOf(q: Queryable, resourceType: string, ids: string[]): Promise<Row[]> {
+  const out: Row[] = []
+  for (let i = 0; i < ids.length; i += 500) {
+    const c = ids.slice(i, i + 500)
+    const rows = await q.all<Row>(
+      `SELECT resource_id, tag FROM tags WHERE resource_type = ? AND resource_id IN (${c.map(() => '?').join(',')}) ORDER BY tag`,
+      [resourceType, ...c],
+    )
+    for (const r of rows) out.push(r)
+  }
+  return out
 }
 
 export function groupBy<T>(rows: Row[], key: string, pick: (r: Row) => T): Map<string, T[]> {

@@ -187,23 +187,31 @@ export function writeDhcpOpts(tx: Tx, portId: string, opts: PortChildren['dhcpOp
 }
 
 /**
- * Children of the given ports (null = every port), one query per table. For large id lists the
- * whole table is read and filtered in memory, which beats a huge IN list on both engines.
+ * Children of the given ports (null = every port), one query per table: the whole tables for
+ * null (an admin's full list), else IN lists of at most CHILD_CHUNK ids — so a member's list
+ * never reads other projects' rows, however many there are (issue 15).
  */
 export async function portChildren(q: Queryable, ids: string[] | null): Promise<Map<string, PortChildren>> {
-  const big = ids !== null && ids.length > 200
-  const where = ids === null || big ? '' : ` WHERE port_id IN (${ids.map(() => '?').join(',')})`
-  const params = ids === null || big ? [] : ids
   if (ids !== null && ids.length === 0) return new Map()
-  const tagWhere = ids === null || big ? " WHERE resource_type = 'ports'" : ` WHERE resource_type = 'ports' AND resource_id IN (${ids.map(() => '?').join(',')})`
+  const chunks = ids === null ? [null] : chunked(ids, CHILD_CHUNK)
+  const read = async (sql: (where: string, tagWhere: string) => string): Promise<Row[]> => {
+    const out: Row[] = []
+    for (const c of chunks) {
+      const list = c === null ? '' : c.map(() => '?').join(',')
+      const where = c === null ? '' : ` WHERE port_id IN (${list})`
+      const tagWhere = c === null ? " WHERE resource_type = 'ports'" : ` WHERE resource_type = 'ports' AND resource_id IN (${list})`
+      for (const r of await q.all<Row>(sql(where, tagWhere), c ?? [])) out.push(r)
+    }
+    return out
+  }
   const [ips, bindings, levels, pairs, opts, tags, sgs] = await Promise.all([
-    q.all<Row>(`SELECT port_id, subnet_id, ip_address FROM ipallocations${where}`, params),
-    q.all<Row>(`SELECT port_id, host, vnic_type, profile, vif_type, vif_details FROM ml2_port_bindings${where}`, params),
-    q.all<Row>(`SELECT port_id, level, driver, segment_id FROM ml2_port_binding_levels${where} ORDER BY level`, params),
-    q.all<Row>(`SELECT port_id, ip_address, mac_address FROM allowedaddresspairs${where}`, params),
-    q.all<Row>(`SELECT port_id, opt_name, opt_value, ip_version FROM extradhcpopts${where}`, params),
-    q.all<Row>(`SELECT resource_id AS port_id, tag FROM tags${tagWhere} ORDER BY tag`, params),
-    q.all<Row>(`SELECT port_id, security_group_id FROM securitygroupportbindings${where} ORDER BY security_group_id`, params),
+    read((w) => `SELECT port_id, subnet_id, ip_address FROM ipallocations${w}`),
+    read((w) => `SELECT port_id, host, vnic_type, profile, vif_type, vif_details FROM ml2_port_bindings${w}`),
+    read((w) => `SELECT port_id, level, driver, segment_id FROM ml2_port_binding_levels${w} ORDER BY level`),
+    read((w) => `SELECT port_id, ip_address, mac_address FROM allowedaddresspairs${w}`),
+    read((w) => `SELECT port_id, opt_name, opt_value, ip_version FROM extradhcpopts${w}`),
+    read((_, t) => `SELECT resource_id AS port_id, tag FROM tags${t} ORDER BY tag`),
+    read((w) => `SELECT port_id, security_group_id FROM securitygroupportbindings${w} ORDER BY security_group_id`),
   ])
   const gi = groupBy(ips, 'port_id', (r) => ({ subnet_id: r.subnet_id as string, ip_address: r.ip_address as string }))
   const gb = new Map<string, BindingRow>()
@@ -226,6 +234,15 @@ export async function portChildren(q: Queryable, ids: string[] | null): Promise<
       securityGroups: gs.get(id) ?? [],
     })
   }
+  return out
+}
+
+/** Ids per IN list when reading children: well under both engines' bound on parameters. */
+const CHILD_CHUNK = 500
+
+export function chunked<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size))
   return out
 }
 

@@ -175,9 +175,9 @@ describeOnEngines((engine) => `subnet pools on ${engine}`, {}, (s) => {
     assert.deepEqual((await s.call('GET', `/v2.0/subnets?subnetpool_id=${p.id}&fields=cidr`)).body.subnets.map((x: any) => x.cidr).sort(),
       ['10.10.0.0/21', '10.10.32.0/24', '10.10.64.0/26', '10.10.8.0/24', '10.10.9.0/24'])
 
-    expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id, cidr: '10.10.32.0/24' }), 500, 'SubnetAllocationError',
+    expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id, cidr: '10.10.32.0/24' }), 409, 'SubnetAllocationError',
       'Failed to allocate subnet: Cannot allocate requested subnet from the available set of prefixes.')
-    expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id, cidr: '192.168.1.0/24' }), 500, 'SubnetAllocationError')
+    expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id, cidr: '192.168.1.0/24' }), 409, 'SubnetAllocationError')
     expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id, cidr: '10.10.0.0/20' }), 400, 'MinPrefixSubnetAllocationError',
       'Unable to allocate subnet with prefix length 20, minimum allowed prefix is 21.')
     expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id, prefixlen: 29 }), 400, 'MaxPrefixSubnetAllocationError',
@@ -216,7 +216,7 @@ describeOnEngines((engine) => `subnet pools on ${engine}`, {}, (s) => {
     }
     expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id }), 409, 'SubnetPoolQuotaExceeded', 'Per-tenant subnet pool prefix quota exceeded.')
     assert.equal((await s.call('PUT', `/v2.0/subnetpools/${p.id}`, { subnetpool: { default_quota: 0 } })).status, 200)
-    expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id }), 500, 'SubnetAllocationError', 'Failed to allocate subnet: Insufficient prefix space to allocate subnet size /26.')
+    expectNeutronError(await subnet({ network_id: net, subnetpool_id: p.id }), 409, 'SubnetAllocationError', 'Failed to allocate subnet: Insufficient prefix space to allocate subnet size /26.')
     assert.equal((await s.call('DELETE', `/v2.0/networks/${net}`)).status, 204)
     assert.equal((await s.call('DELETE', `/v2.0/subnetpools/${p.id}`)).status, 204)
   })
@@ -320,7 +320,7 @@ describeOnEnginesWithServers((engine) => `concurrent allocations from one pool, 
       for (let j = i + 1; j < cidrs.length; j++) assert.equal(cidrOverlaps(parseCidr(cidrs[i]!), parseCidr(cidrs[j]!)), false, `${cidrs[i]} / ${cidrs[j]}`)
     }
     const full = await b.call('POST', '/v2.0/subnets', { subnet: { network_id: nets[0], ip_version: 4, subnetpool_id: p.id } })
-    expectNeutronError(full, 500, 'SubnetAllocationError', 'Failed to allocate subnet: Insufficient prefix space to allocate subnet size /24.')
+    expectNeutronError(full, 409, 'SubnetAllocationError', 'Failed to allocate subnet: Insufficient prefix space to allocate subnet size /24.')
     // Deleting the pool while allocations race it: it either fails as in use or wins before them.
     for (const n of nets) assert.equal((await a.call('DELETE', `/v2.0/networks/${n}`)).status, 204)
     const net = (await a.call('POST', '/v2.0/networks', { network: { name: 'race-del' } })).body.network.id

@@ -14,7 +14,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     let s: TestServer
     before(async () => {
       if (engine === 'postgres') pg = startPostgres()
-      s = await startNeutrino(pg ? { dbUrl: pg.url } : {})
+      // 1200 tags on one resource: over the default max_tags_per_resource (50).
+      s = await startNeutrino({ ini: '[DEFAULT]\nmax_tags_per_resource = 2000\n', ...(pg ? { dbUrl: pg.url } : {}) })
     })
     after(async () => {
       await s?.close()
