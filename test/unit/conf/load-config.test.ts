@@ -251,8 +251,29 @@ describe('loadConfig: unknown sections and options', () => {
       { file: 'neutron.conf', line: 8, section: 'ml2', option: 'bogus' },
     ]);
     assert.deepEqual(warnings, [
-      'ignoring unknown config sections/options: [DEFAULT] transport_url (neutron.conf:2), [nova] (neutron.conf:5), [ml2] bogus (neutron.conf:8)',
+      'neutron.conf:2: [DEFAULT] transport_url: unknown option, ignored',
+      'neutron.conf:5: [nova]: unknown section, ignored',
+      'neutron.conf:8: [ml2] bogus: unknown option, ignored',
     ]);
+  });
+
+  it('name the nearest known section or option (typos, the right option in the wrong section)', () => {
+    const text = '[ml2_typo]\ntype_drivers = flat\n[ml2]\nmechanism_driver = logger\n[DEFAULT]\ntype_drivers = vlan\nbind_prot = 1\n[databse]\nconnection = sqlite://\n';
+    assert.deepEqual(buildConfig([parseIni(text, 'ml2_conf.ini')], CTX).report.warnings, [
+      'ml2_conf.ini:2: [ml2_typo]: unknown section, ignored (did you mean [ml2]?)',
+      'ml2_conf.ini:4: [ml2] mechanism_driver: unknown option, ignored (did you mean mechanism_drivers?)',
+      'ml2_conf.ini:6: [DEFAULT] type_drivers: unknown option, ignored (did you mean [ml2] type_drivers?)',
+      'ml2_conf.ini:7: [DEFAULT] bind_prot: unknown option, ignored (did you mean bind_port?)',
+      'ml2_conf.ini:9: [databse]: unknown section, ignored (did you mean [database]?)',
+    ]);
+  });
+
+  it('extra validators report at file:line like any config error', () => {
+    const validators = [{ section: 'ml2', validate(v: { type_drivers: readonly string[] }, ctx: import('../../../src/conf/index.js').ValidationContext) {
+      for (const t of v.type_drivers) if (t === 'geneve') ctx.fail('type_drivers', `unknown type driver '${t}'`);
+    } }];
+    assert.throws(() => buildConfig([parseIni('[ml2]\nproject_network_types = vxlan\ntype_drivers = vxlan,geneve\n', 'ml2_conf.ini')], { ...CTX, validators }),
+      { name: 'ConfigError', message: "ml2_conf.ini:3: [ml2] type_drivers: unknown type driver 'geneve'" });
   });
 
   it('no warnings for a clean file', () => {
