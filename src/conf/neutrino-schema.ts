@@ -5,6 +5,7 @@
 import { keystoneAuthtokenExtraSection, keystoneAuthtokenSection, osloPolicySection } from './keystone-authtoken.js';
 import { ml2Sections } from './ml2-config.js';
 import { databaseSection, defaultSection, oslomiddlewareSection, quotasSection } from './neutron-opts.js';
+import { healthcheckSection, metricsSection } from './operations-opts.js';
 import { type ConfigOf, registerSections } from './schema.js';
 
 export const neutrinoSections = [
@@ -16,6 +17,8 @@ export const neutrinoSections = [
   oslomiddlewareSection,
   quotasSection,
   ...ml2Sections,
+  healthcheckSection,
+  metricsSection,
 ] as const;
 
 export const neutrinoSchema = registerSections(neutrinoSections);

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  buildConfig, extendSchema, formatConfigForLog, loadConfig, loadConfigWithReport, multiStrOpt, dictOpt, floatOpt,
+  buildConfig, extendSchema, formatConfigForLog, maskUrlPasswords, loadConfig, loadConfigWithReport, multiStrOpt, dictOpt, floatOpt,
   neutrinoSchema, parseIni, section, strOpt,
 } from '../../../src/conf/index.js';
 import { build, cfg, CTX, tempDir, writeFiles } from './helpers.js';
@@ -286,9 +286,20 @@ describe('formatConfigForLog', () => {
     const c = cfg('[keystone_authtoken]\npassword = hunter2\n[database]\nconnection = postgresql://u:hunter2@h/db\n');
     const lines = formatConfigForLog(c);
     assert.ok(lines.includes('[keystone_authtoken] password = ****'));
-    assert.ok(lines.includes('[database] connection = ****'));
+    assert.ok(lines.includes('[database] connection = postgresql://u:****@h/db'), lines.join('\n'));
     assert.ok(lines.includes('[ml2] type_drivers = local,flat,vlan,gre,vxlan'));
     assert.ok(lines.includes('[DEFAULT] log_file = <None>'));
     assert.ok(!lines.some((l) => l.includes('hunter2')));
+  });
+
+  it('masks passwords in every URL shape, secret option or not', () => {
+    assert.equal(maskUrlPasswords('rabbit://u1:p1@h1:5672,u2:p2@h2:5672/vhost'), 'rabbit://u1:****@h1:5672,u2:****@h2:5672/vhost');
+    assert.equal(maskUrlPasswords('postgresql://h/db?user=u&password=s3cret&sslmode=require'), 'postgresql://h/db?user=u&password=****&sslmode=require');
+    assert.equal(maskUrlPasswords('postgresql://u@h/db'), 'postgresql://u@h/db');
+    assert.equal(maskUrlPasswords('postgresql://u:p%40ss@h/db'), 'postgresql://u:****@h/db');
+    const c = cfg('[database]\nconnection = sqlite:////var/lib/n.sqlite\n[keystone_authtoken]\nwww_authenticate_uri = http://admin:pw@keystone:5000/\n');
+    const lines = formatConfigForLog(c);
+    assert.ok(lines.includes('[database] connection = sqlite:////var/lib/n.sqlite'));
+    assert.ok(!lines.some((l) => l.includes(':pw@')), lines.join('\n'));
   });
 });
