@@ -14,6 +14,8 @@ export const MIGRATE_USAGE = `usage: neutrino db migrate-to-ml2 {openvswitch,lin
          [--dry-run] [--save-tables] [--force] [--release {icehouse}]
 
 Moves a Havana/Icehouse openvswitch or linuxbridge plugin database into Neutrino's ML2 schema.
+
+options:
   SOURCE_DB_URL       mysql://, mysql+pymysql://, postgresql:// or sqlite:/// URL of the old database
   --target DB_URL     Neutrino database to write (sqlite:/// or postgresql://); the source is only
                       read. Without it the source is migrated in place (SQLite/PostgreSQL sources)
@@ -27,7 +29,7 @@ Moves a Havana/Icehouse openvswitch or linuxbridge plugin database into Neutrino
   --version           print the Neutrino version and exit
 
 example:
-  neutrino db migrate-to-ml2 openvswitch mysql+pymysql://neutron:secret@db/neutron \
+  neutrino db migrate-to-ml2 openvswitch mysql+pymysql://neutron:secret@db/neutron \\
       --target postgresql://neutrino:secret@db/neutrino --tunnel-type vxlan --dry-run
 `
 
