@@ -69,7 +69,8 @@ const graceMs = (cfg: NeutrinoConfig) => (cfg.DEFAULT.graceful_shutdown_timeout 
 
 async function single(o: ServeOptions, log: Logger, stop: StopSignal): Promise<number> {
   const cfg = o.config
-  const app = await buildApp({ config: cfg, log, skipInit: cluster.isWorker, configFiles: o.configFiles, configDirs: o.configDirs })
+  const app = await beforeStop(stop, buildApp({ config: cfg, log, skipInit: cluster.isWorker, configFiles: o.configFiles, configDirs: o.configDirs }))
+  if (app === null) return stoppedEarly(log)
   const addr = await app.api.listen(cfg.DEFAULT.bind_port, cfg.DEFAULT.bind_host)
   log.info(`Neutrino API listening on http://${addr.address}:${addr.port} (database ${app.db.description})`)
   // Tests start the server on port 0 and read the chosen port from this line on stdout.
@@ -87,7 +88,8 @@ async function single(o: ServeOptions, log: Logger, stop: StopSignal): Promise<n
  */
 async function primary(o: ServeOptions, log: Logger, stop: StopSignal): Promise<number> {
   const cfg = o.config
-  const app = await buildApp({ config: cfg, log, configFiles: o.configFiles, configDirs: o.configDirs })
+  const app = await beforeStop(stop, buildApp({ config: cfg, log, configFiles: o.configFiles, configDirs: o.configDirs }))
+  if (app === null) return stoppedEarly(log)
   await app.close()
   const live = new Set<Worker>()
   let stopping = false
@@ -119,6 +121,20 @@ async function primary(o: ServeOptions, log: Logger, stop: StopSignal): Promise<
     for (const w of live) w.process.kill('SIGKILL')
     await within(gone, 5000)
   }
+  return 0
+}
+
+/**
+ * The app, or null when a stop signal came first: a server still waiting for its database
+ * (max_retries × retry_interval) stops at once instead of when the supervisor's patience ends.
+ * bin/neutrino.js then exits, abandoning the start-up.
+ */
+async function beforeStop<T>(stop: StopSignal, starting: Promise<T>): Promise<T | null> {
+  return Promise.race([starting, stop.stopped.then(() => null)])
+}
+
+function stoppedEarly(log: Logger): number {
+  log.info('stopped before the server was ready')
   return 0
 }
 

@@ -72,6 +72,28 @@ describe('neutrino server: api_workers and SIGTERM', { skip: built }, () => {
     })
   }
 
+  it('SIGTERM while still waiting for the database stops at once (not after max_retries)', async () => {
+    const dir = makeTempDir('nop-wait-')
+    const conf = join(dir, 'n.conf')
+    // Port 1 on loopback: connection refused, retried forever.
+    writeFileSync(conf, `[DEFAULT]\nbind_port = 0\nstate_path = ${dir}\n[database]\nconnection = postgresql://u:p@127.0.0.1:1/db\nmax_retries = -1\nretry_interval = 1\n`)
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'neutrino.js'), 'server', '--config-file', conf], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c))
+    child.stdout!.resume()
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+    try {
+      await eventually('retrying', () => /not reachable .*retrying/.test(err), 30_000)
+      process.kill(child.pid!, 'SIGTERM')
+      const code = await Promise.race([exited, new Promise<'slow'>((r) => setTimeout(() => r('slow'), 10_000))])
+      assert.equal(code, 0, err)
+      assert.match(err, /stopped before the server was ready/)
+    } finally {
+      if (alive(child.pid!)) process.kill(child.pid!, 'SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('npm start, stopped with SIGTERM as a supervisor does: the server goes too', { skip: needComponent('npm', ['npm']) }, async () => {
     const dir = makeTempDir('nop-npm-')
     const conf = join(dir, 'n.conf')
