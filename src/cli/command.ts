@@ -5,6 +5,7 @@
  * an unknown option or a missing value exits 2 with one line on stderr.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { UsageError } from '../migration/errors.js'
 import { packageVersion } from './version.js'
 
 export interface CliIo {
@@ -37,8 +38,8 @@ export interface Command {
   run(p: Parsed, io: CliIo): Promise<number> | number
 }
 
-/** Raised by a command for bad usage found after parsing: exit 2, one line. */
-export class UsageError extends Error {}
+/** Bad usage found after parsing (the migration's argument errors share it): exit 2, one line. */
+export { UsageError }
 
 const COMMON: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
