@@ -16,6 +16,8 @@ export interface ApiMetricsOptions {
   readonly path: string
   /** Known collection path segments (`networks`, `security-groups`): anything else is `other`, to bound label values. */
   readonly resources: Iterable<string>
+  /** Where the scrape's text comes from; default this registry (api_workers: the merged workers). */
+  readonly collect?: () => Promise<string>
 }
 
 export class ApiMetrics {
@@ -43,7 +45,7 @@ export class ApiMetrics {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': '0' }).end()
       return true
     }
-    void this.o.registry.metrics().then(
+    void (this.o.collect ?? (() => this.o.registry.metrics()))().then(
       (text) => {
         const body = Buffer.from(text)
         res.writeHead(200, { 'Content-Type': this.o.registry.contentType, 'Content-Length': String(body.length) })

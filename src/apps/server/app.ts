@@ -56,6 +56,8 @@ export interface AppOptions {
   configDirs?: readonly string[]
   /** Metrics registry (/metrics); a new one per app when absent — never prom-client's global one. */
   registry?: Registry
+  /** The text /metrics serves, given this app's registry (api_workers: merged over the workers). */
+  collectMetrics?: (registry: Registry) => () => Promise<string>
 }
 
 export interface App {
@@ -163,7 +165,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     ]
     if (cfg.metrics.enabled && cfg.metrics.process_metrics) collectDefaultMetrics({ register: registry, prefix: 'neutrino_' })
     const metrics = cfg.metrics.enabled
-      ? new ApiMetrics({ registry, path: cfg.metrics.path, resources: [...controllers.map((c) => c.path), 'quotas'] })
+      ? new ApiMetrics({ registry, path: cfg.metrics.path, resources: [...controllers.map((c) => c.path), 'quotas'], collect: o.collectMetrics?.(registry) })
       : undefined
     const health = new HealthCheck({
       path: cfg.healthcheck.path,

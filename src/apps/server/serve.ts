@@ -7,11 +7,13 @@
  *    ProcessLauncher does the same). A repeated SIGTERM is ignored (systemd signals the whole
  *    control group, so workers get it twice); a second SIGINT (Ctrl-C) exits at once.
  *  - SIGHUP: reopen log_file (logrotate); the primary passes it on to the workers.
+ * With workers, /metrics merges every worker's registry through the primary (cluster-metrics.ts).
  */
 import cluster, { type Worker } from 'node:cluster'
 import { formatConfigForLog, type NeutrinoConfig } from '../../conf/index.js'
 import type { Logger } from '../../common/log.js'
 import { buildApp } from './app.js'
+import { serveClusterMetrics, workerMetrics } from './cluster-metrics.js'
 import { openLogOutput } from './log-output.js'
 
 export interface ServeOptions {
@@ -69,7 +71,8 @@ const graceMs = (cfg: NeutrinoConfig) => (cfg.DEFAULT.graceful_shutdown_timeout 
 
 async function single(o: ServeOptions, log: Logger, stop: StopSignal): Promise<number> {
   const cfg = o.config
-  const app = await beforeStop(stop, buildApp({ config: cfg, log, skipInit: cluster.isWorker, configFiles: o.configFiles, configDirs: o.configDirs }))
+  const collectMetrics = cluster.isWorker ? workerMetrics : undefined
+  const app = await beforeStop(stop, buildApp({ config: cfg, log, skipInit: cluster.isWorker, configFiles: o.configFiles, configDirs: o.configDirs, collectMetrics }))
   if (app === null) return stoppedEarly(log)
   const addr = await app.api.listen(cfg.DEFAULT.bind_port, cfg.DEFAULT.bind_host)
   log.info(`Neutrino API listening on http://${addr.address}:${addr.port} (database ${app.db.description})`)
@@ -107,6 +110,7 @@ async function primary(o: ServeOptions, log: Logger, stop: StopSignal): Promise<
     if (!stopping) log.warn(`API worker ${w.process.pid} exited (${signal ?? code})`)
     if (live.size === 0) allGone()
   })
+  serveClusterMetrics()
   for (let i = 0; i < cfg.DEFAULT.api_workers; i++) live.add(cluster.fork({ NEUTRINO_WORKER: String(i) }))
   const sig = await Promise.race([stop.stopped, gone.then(() => 'exit')])
   if (sig === 'exit') {

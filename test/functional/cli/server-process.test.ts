@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { get } from 'node:http'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -45,6 +46,16 @@ async function eventually<T>(what: string, fn: () => T | undefined | false, ms =
   }
 }
 
+/** GET on a new connection each time (no keep-alive): node:cluster spreads them over the workers. */
+function fresh(port: number, path: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, text }))
+    }).on('error', reject)
+  })
+}
+
 const portClosed = (port: number) =>
   new Promise<boolean>((res) => {
     const c = connect(port, '127.0.0.1')
@@ -58,7 +69,13 @@ describe('neutrino server: api_workers and SIGTERM', { skip: built }, () => {
       const s = await startServerProcess({ ini: '[DEFAULT]\napi_workers = 2\ngraceful_shutdown_timeout = 20\n', startTimeoutMs: 60_000 })
       try {
         const workers = await eventually('two workers', () => (childrenOf(s.pid).length === 2 ? childrenOf(s.pid) : undefined))
-        for (let i = 0; i < 4; i++) assert.equal((await s.call('GET', '/v2.0/networks')).status, 200)
+        for (let i = 0; i < 4; i++) assert.equal((await fresh(s.port, '/v2.0/networks')).status, 200)
+        // Every scrape, whichever worker answers it, counts the requests of both workers.
+        for (let i = 0; i < 3; i++) {
+          const m = await fresh(s.port, '/metrics')
+          assert.equal(m.status, 200)
+          assert.match(m.text, /\nneutrino_api_requests_total\{resource="networks",method="GET",status="200"\} 4\n/)
+        }
         const t0 = Date.now()
         for (const pid of how === 'to the primary' ? [s.pid] : [s.pid, ...workers]) process.kill(pid, 'SIGTERM')
         await eventually('primary and workers gone', () => ![s.pid, ...workers].some(alive), 25_000)
