@@ -35,7 +35,7 @@ import { PolicyEnforcer } from '../../policy/index.js'
 import { listNetworkRows, type NetworkRow } from '../../db/resources/networks.js'
 import { SECURITY_GROUP_ATTRS, SECURITY_GROUP_RULE_ATTRS } from '../../api/definitions/securitygroup.js'
 import { listSecurityGroupRows } from '../../db/resources/securitygroups.js'
-import { collectDefaultMetrics, Registry } from 'prom-client'
+import { Registry } from 'prom-client'
 import { HealthCheck } from '../../api/healthcheck.js'
 import { ApiMetrics } from '../../api/metrics.js'
 import { requestObserver } from '../../api/request-observer.js'
@@ -163,7 +163,6 @@ export async function buildApp(o: AppOptions): Promise<App> {
         routers,
         new ResourceController('floatingip', 'floatingips', FLOATINGIP_ATTRS, l3.floatingips, copts),
     ]
-    if (cfg.metrics.enabled && cfg.metrics.process_metrics) collectDefaultMetrics({ register: registry, prefix: 'neutrino_' })
     const metrics = cfg.metrics.enabled
       ? new ApiMetrics({ registry, path: cfg.metrics.path, resources: [...controllers.map((c) => c.path), 'quotas'], collect: o.collectMetrics?.(registry) })
       : undefined

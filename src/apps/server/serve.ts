@@ -10,6 +10,7 @@
  * With workers, /metrics merges every worker's registry through the primary (cluster-metrics.ts).
  */
 import cluster, { type Worker } from 'node:cluster'
+import { collectDefaultMetrics } from 'prom-client'
 import { formatConfigForLog, type NeutrinoConfig } from '../../conf/index.js'
 import type { Logger } from '../../common/log.js'
 import { buildApp } from './app.js'
@@ -74,6 +75,8 @@ async function single(o: ServeOptions, log: Logger, stop: StopSignal): Promise<n
   const collectMetrics = cluster.isWorker ? workerMetrics : undefined
   const app = await beforeStop(stop, buildApp({ config: cfg, log, skipInit: cluster.isWorker, configFiles: o.configFiles, configDirs: o.configDirs, collectMetrics }))
   if (app === null) return stoppedEarly(log)
+  // The process's own figures belong to the process, not to each app a test builds.
+  if (cfg.metrics.enabled && cfg.metrics.process_metrics) collectDefaultMetrics({ register: app.registry, prefix: 'neutrino_' })
   const addr = await app.api.listen(cfg.DEFAULT.bind_port, cfg.DEFAULT.bind_host)
   log.info(`Neutrino API listening on http://${addr.address}:${addr.port} (database ${app.db.description})`)
   // Tests start the server on port 0 and read the chosen port from this line on stdout.

@@ -75,6 +75,7 @@ describe('neutrino server: api_workers and SIGTERM', { skip: built }, () => {
           const m = await fresh(s.port, '/metrics')
           assert.equal(m.status, 200)
           assert.match(m.text, /\nneutrino_api_requests_total\{resource="networks",method="GET",status="200"\} 4\n/)
+          assert.match(m.text, /\nneutrino_process_resident_memory_bytes \d+/)
         }
         const t0 = Date.now()
         for (const pid of how === 'to the primary' ? [s.pid] : [s.pid, ...workers]) process.kill(pid, 'SIGTERM')
@@ -175,6 +176,8 @@ describe('neutrino server: logging', { skip: built }, () => {
     const s = await startServerProcess({ ini: `[DEFAULT]\nlog_file = ${log}\nuse_stderr = true\n` })
     try {
       assert.equal((await s.call('GET', '/v2.0/ports?x=both')).status, 200)
+      // One process: its own figures are on /metrics too ([metrics] process_metrics).
+      assert.match((await fresh(s.port, '/metrics')).text, /\nneutrino_process_resident_memory_bytes \d+/)
       await eventually('line in both', () => s.stderr().includes('x=both') && readFileSync(log, 'utf8').includes('x=both'))
     } finally {
       await s.stop()

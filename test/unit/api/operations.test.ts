@@ -74,7 +74,6 @@ describe('/healthcheck, /metrics and the request log of a running API', () => {
       'neutrino_db_startup_retries_total 0',
     ]) assert.ok(m.text.includes(`\n${series}\n`), `${series}\n${m.text.slice(0, 3000)}`)
     assert.match(m.text, /# TYPE neutrino_api_request_duration_seconds histogram/)
-    assert.match(m.text, /\nneutrino_process_resident_memory_bytes \d+/)
     // SQLite has no pool: no pool gauges (PostgreSQL's are checked in test/functional/api/healthcheck-outage.test.ts).
     assert.doesNotMatch(m.text, /neutrino_db_pool_connections/)
   })
