@@ -74,6 +74,12 @@ describe('neutrino CLI: help, version, strict options', () => {
     assert.equal(sub.code, 2)
     assert.match(sub.errLines[0]!, /unknown subcommand 'downgrade' \(one of: upgrade, current, history, check, migrate-to-ml2/)
     assert.equal((await run('db')).code, 2)
+    const opt = await run('--bogus')
+    assert.deepEqual([opt.code, opt.errLines], [2, ["neutrino: unknown option '--bogus' (see 'neutrino --help')"]])
+    const dbOpt = await run('db', '--bogus')
+    assert.equal(dbOpt.code, 2)
+    assert.match(dbOpt.errLines[0]!, /^neutrino db: unknown option '--bogus'/)
+    assert.equal(dbOpt.errLines.length, 1)
   })
 
   it('a missing option value, extra arguments: exit 2, one line', async () => {
