@@ -2,7 +2,7 @@
  * The `neutrino server` process: logging (log-output.ts), the effective options at debug level,
  * one API process or a primary with `api_workers` workers (node:cluster, sharing the listening
  * socket), and the signals a supervisor sends:
- *  - SIGTERM/SIGINT: stop accepting, close, exit 0; with workers the primary passes SIGTERM on and
+ *  - SIGTERM/SIGINT: stop accepting, let requests in flight finish, close, exit 0; with workers the primary passes SIGTERM on and
  *    waits for them, killing any still running after `graceful_shutdown_timeout` (oslo.service's
  *    ProcessLauncher does the same). A repeated SIGTERM is ignored (systemd signals the whole
  *    control group, so workers get it twice); a second SIGINT (Ctrl-C) exits at once.
@@ -10,6 +10,7 @@
  * With workers, /metrics merges every worker's registry through the primary (cluster-metrics.ts).
  */
 import cluster, { type Worker } from 'node:cluster'
+import type { Server } from 'node:http'
 import { collectDefaultMetrics } from 'prom-client'
 import { formatConfigForLog, type NeutrinoConfig } from '../../conf/index.js'
 import type { Logger } from '../../common/log.js'
@@ -83,8 +84,11 @@ async function single(o: ServeOptions, log: Logger, stop: StopSignal): Promise<n
   if (cluster.isPrimary) o.stdout.write(`listening on http://${addr.address}:${addr.port}\n`)
   const sig = await stop.stopped
   log.info(`${sig}: shutting down`)
-  const closed = await within(app.close(), graceMs(cfg))
-  if (!closed) log.warn(`not closed after graceful_shutdown_timeout (${cfg.DEFAULT.graceful_shutdown_timeout} s); exiting anyway`)
+  // Stop accepting and let requests in flight finish (idle keep-alive connections are closed at
+  // once, busy ones after their response), up to graceful_shutdown_timeout; then close the rest.
+  const drained = await within(drain(app.api.server), graceMs(cfg))
+  if (!drained) log.warn(`requests still in flight after graceful_shutdown_timeout (${cfg.DEFAULT.graceful_shutdown_timeout} s): closing them`)
+  await app.close()
   return 0
 }
 
@@ -143,6 +147,20 @@ async function beforeStop<T>(stop: StopSignal, starting: Promise<T>): Promise<T 
 function stoppedEarly(log: Logger): number {
   log.info('stopped before the server was ready')
   return 0
+}
+
+/** Resolves when the server has closed: no longer listening and every connection ended. */
+function drain(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    // Keep-alive connections that finish their request later become idle then: close them as
+    // they do (node closes only those idle at close() time), and tell new requests so.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100)
+    server.close(() => {
+      clearInterval(sweep)
+      resolve()
+    })
+    server.on('request', (_req, res) => res.setHeader('Connection', 'close'))
+  })
 }
 
 /** True when `p` settled within `ms`. */

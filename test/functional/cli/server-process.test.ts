@@ -90,6 +90,31 @@ describe('neutrino server: api_workers and SIGTERM', { skip: built }, () => {
     })
   }
 
+  it('SIGTERM lets a request in flight finish, then exits', async () => {
+    const s = await startServerProcess({ ini: '[DEFAULT]\ngraceful_shutdown_timeout = 20\n' })
+    try {
+      const body = JSON.stringify({ network: { name: 'in-flight' } })
+      const sock = connect(s.port, '127.0.0.1')
+      let answer = ''
+      sock.setEncoding('utf8').on('data', (c: string) => (answer += c))
+      await new Promise<void>((r) => sock.once('connect', () => r()))
+      // Headers and half the body: the server is now reading this request.
+      sock.write(`POST /v2.0/networks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`)
+      await new Promise((r) => setTimeout(r, 300))
+      process.kill(s.pid, 'SIGTERM')
+      await eventually('shutting down', () => /SIGTERM: shutting down/.test(s.stderr()), 10_000)
+      assert.ok(alive(s.pid), 'still running while the request is in flight')
+      sock.write(body.slice(10))
+      await eventually('answered', () => /\r\n\r\n\{"network"/.test(answer), 10_000)
+      assert.match(answer, /^HTTP\/1\.1 201 Created\r\n/)
+      // The connection, idle now, is closed by the server, which then exits.
+      await eventually('exited', () => !alive(s.pid), 10_000)
+      sock.destroy()
+    } finally {
+      await s.stop()
+    }
+  })
+
   it('SIGTERM while still waiting for the database stops at once (not after max_retries)', async () => {
     const dir = makeTempDir('nop-wait-')
     const conf = join(dir, 'n.conf')
