@@ -34,6 +34,10 @@ export interface ApiOptions {
   controllers: ResourceController[]
   /** Collections with their own routing (e.g. quotas): `handle(request, pathParts)`. */
   routes?: Array<{ collection: string; handle(r: ApiRequest, parts: string[]): Promise<ApiResponse> }>
+  /** Sees every request first (request log, metrics: api/request-observer.ts). */
+  observe?: (req: IncomingMessage, res: ServerResponse) => void
+  /** Answers requests outside the API, unauthenticated (/healthcheck, /metrics); true when it did. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean
 }
 
 export class ApiServer {
@@ -44,6 +48,8 @@ export class ApiServer {
   constructor(private readonly opts: ApiOptions) {
     for (const c of opts.controllers) this.#byCollection.set(c.path, c)
     this.server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
+      this.opts.observe?.(req, res)
+      if (this.opts.intercept?.(req, res)) return
       void this.handle(req, res)
     })
     this.server.on('clientError', answerClientError)

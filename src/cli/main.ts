@@ -1,143 +1,139 @@
 /**
- * `neutrino` command line:
- *   neutrino server [--config-file F]... [--config-dir D]   the Networking API server
- *   neutrino db upgrade [--config-file F]...                create / upgrade the schema
- *   neutrino db current [--config-file F]...                print the schema version
- *   neutrino db migrate-to-ml2 PLUGIN SOURCE_URL [...]       monolithic OVS/LB database → ML2 (docs/migration.md)
- *   neutrino genconfig [DIR]                                write neutron.conf.sample, ml2_conf.ini.sample
- * A bad config file prints one line (file:line: [section] option: reason) and exits 2.
+ * `neutrino` command line: one file per command in src/cli/commands/, all parsed strictly
+ * (node:util parseArgs): every command and subcommand has --help (what it does, its options, an
+ * example) and --version, and an unknown option exits 2 with one line.
+ *   neutrino server [--config-file F]... [--config-dir D]...   the Networking API server
+ *   neutrino db upgrade|current|history|check [--config-file F]...
+ *   neutrino db migrate-to-ml2 PLUGIN SOURCE_URL [...]        monolithic OVS/LB database → ML2 (docs/migration.md)
+ *   neutrino controller [--config-file F]...                 the OpenDaylight-compatible SDN controller
+ *   neutrino genconfig [DIR]                                 write neutron.conf.sample, ml2_conf.ini.sample
+ * A bad config file prints one line (file:line: [section] option: reason) and exits 2; unknown
+ * sections and options are warned about, one line each.
  */
-import cluster from 'node:cluster'
-import { createWriteStream } from 'node:fs'
-import { ConfigError, loadConfig, parseArgs, writeSamples, type NeutrinoConfig } from '../conf/index.js'
-import { createLogger, type Logger } from '../common/log.js'
-import { openDb } from '../db/connect.js'
-import { currentVersion, upgrade } from '../db/migrations.js'
-import { buildApp } from '../apps/server/app.js'
+import { ConfigError } from '../conf/index.js'
 import { PolicyFileError } from '../policy/index.js'
+import { type CliIo, type Command, runCommand } from './command.js'
+import { dbCheckCommand } from './commands/db-check.js'
+import { dbCurrentCommand } from './commands/db-current.js'
+import { dbHistoryCommand } from './commands/db-history.js'
+import { dbUpgradeCommand } from './commands/db-upgrade.js'
+import { controllerCommand } from './commands/controller.js'
+import { genconfigCommand } from './commands/genconfig.js'
+import { serverCommand } from './commands/server.js'
 import { runMigrateToMl2 } from './migrate.js'
-import { runController } from './controller.js'
+import { packageVersion } from './version.js'
 
-const USAGE = `usage: neutrino <command> [--config-file FILE]... [--config-dir DIR]
+const DB_COMMANDS: Command[] = [dbUpgradeCommand, dbCurrentCommand, dbHistoryCommand, dbCheckCommand]
+const MIGRATE_SUMMARY = 'migrate a Havana/Icehouse openvswitch or linuxbridge database to ML2'
 
-commands:
-  server        run the OpenStack Networking API v2.0 server (ML2)
-  db upgrade    create or upgrade the database schema
-  db current    print the database schema version
-  db migrate-to-ml2 {openvswitch|linuxbridge} SOURCE_DB_URL [--target DB_URL]
-                [--tunnel-type gre|vxlan] [--vxlan-udp-port N] [--dry-run] [--save-tables] [--force]
-                migrate a Havana/Icehouse monolithic plugin database to ML2
-  controller    run the OpenDaylight-compatible SDN controller (neutrino controller --help)
-  genconfig     write sample config files (default: ./etc)
-`
+function usage(): string {
+  const rows: Array<[string, string]> = [
+    ['server', serverCommand.summary],
+    ...DB_COMMANDS.map((c): [string, string] => [c.name, c.summary]),
+    ['db migrate-to-ml2', MIGRATE_SUMMARY],
+    ['controller', controllerCommand.summary],
+    ['genconfig', genconfigCommand.summary],
+  ]
+  return [
+    'usage: neutrino <command> [options]   (neutrino <command> --help for its options)',
+    '',
+    'OpenStack-Networking-compatible network service (Neutron API v2.0, ML2).',
+    '',
+    'commands:',
+    ...rows.map(([n, s]) => `  ${n.padEnd(19)}  ${s}`),
+    '',
+    'options:',
+    '  -h, --help           show this help and exit',
+    '  --version            print the Neutrino version and exit',
+    '',
+    'example:',
+    '  neutrino server --config-file /etc/neutrino/neutron.conf --config-file /etc/neutrino/ml2_conf.ini',
+    '',
+  ].join('\n')
+}
 
-export async function main(argv: string[]): Promise<number> {
-  const cmd = argv[0]
-  if (!cmd || cmd === '-h' || cmd === '--help' || cmd === 'help') {
-    process.stdout.write(USAGE)
-    return cmd ? 0 : 2
-  }
+function dbUsage(): string {
+  return [
+    'usage: neutrino db <subcommand> [options]   (neutrino db <subcommand> --help for its options)',
+    '',
+    'Manage the Neutrino database schema (like neutron-db-manage).',
+    '',
+    'subcommands:',
+    ...DB_COMMANDS.map((c) => `  ${c.name.slice(3).padEnd(16)}  ${c.summary}`),
+    `  ${'migrate-to-ml2'.padEnd(16)}  ${MIGRATE_SUMMARY}`,
+    '',
+    'example:',
+    '  neutrino db check --config-file /etc/neutrino/neutron.conf',
+    '',
+  ].join('\n')
+}
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env }
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
-    switch (cmd) {
-      case 'server':
-        return await server(argv.slice(1))
-      case 'db':
-        return await dbCommand(argv.slice(1))
-      case 'controller':
-        return await runController(argv.slice(1))
-      case 'genconfig': {
-        const dir = argv[1] ?? 'etc'
-        writeSamples(dir)
-        process.stdout.write(`wrote sample config files to ${dir}\n`)
-        return 0
-      }
-      default:
-        process.stderr.write(`neutrino: unknown command '${cmd}'\n${USAGE}`)
-        return 2
-    }
+    return await dispatch(argv, io)
   } catch (e) {
     if (e instanceof ConfigError || e instanceof PolicyFileError) {
-      process.stderr.write(`neutrino: ${e.message}\n`)
+      io.stderr.write(`neutrino: ${e.message}\n`)
       return 2
     }
-    process.stderr.write(`neutrino: ${(e as Error)?.message ?? e}\n`)
+    io.stderr.write(`neutrino: ${(e as Error)?.message ?? e}\n`)
     return 1
   }
 }
 
-function load(args: string[]): { config: NeutrinoConfig; rest: string[]; files: readonly string[]; dirs: readonly string[] } {
-  const parsed = parseArgs(args)
-  return { config: loadConfig({ sources: parsed.sources }), rest: [...parsed.rest], files: parsed.files, dirs: parsed.dirs }
-}
-
-function logger(cfg: NeutrinoConfig, name = 'neutrino'): Logger {
-  const file = cfg.DEFAULT.log_file
-  const stream = file ? createWriteStream(file, { flags: 'a' }) : null
-  return createLogger({
-    name,
-    level: cfg.DEFAULT.debug ? 'debug' : 'info',
-    write: stream ? (l) => stream.write(l + '\n') : undefined,
-  })
-}
-
-async function dbCommand(args: string[]): Promise<number> {
-  const sub = args[0]
-  // migrate-to-ml2 names its databases on the command line and reads no config file.
-  if (sub === 'migrate-to-ml2') {
-    return runMigrateToMl2(args.slice(1), { stdout: process.stdout, stderr: process.stderr, isTTY: !!process.stderr.isTTY })
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const [cmd, ...rest] = argv
+  switch (cmd) {
+    case undefined:
+      io.stderr.write(usage())
+      return 2
+    case '-h':
+    case '--help':
+    case 'help':
+      io.stdout.write(usage())
+      return 0
+    case '--version':
+      io.stdout.write(`neutrino ${packageVersion()}\n`)
+      return 0
+    case 'server':
+      return runCommand(serverCommand, rest, io)
+    case 'controller':
+      return runCommand(controllerCommand, rest, io)
+    case 'genconfig':
+      return runCommand(genconfigCommand, rest, io)
+    case 'db':
+      return dbDispatch(rest, io)
+    default:
+      io.stderr.write(`neutrino: ${cmd.startsWith('-') ? `unknown option '${cmd}'` : `unknown command '${cmd}'`} (see 'neutrino --help')\n`)
+      return 2
   }
-  const { config } = load(args.slice(1))
-  const db = openDb(config.database.connection)
-  try {
-    if (sub === 'upgrade') {
-      const applied = await upgrade(db)
-      process.stdout.write(applied.length ? `applied migrations ${applied.join(', ')} to ${db.description}\n` : `${db.description} is up to date\n`)
-      return 0
-    }
-    if (sub === 'current') {
-      process.stdout.write(`${await currentVersion(db)}\n`)
-      return 0
-    }
-    process.stderr.write(`neutrino db: unknown subcommand '${sub ?? ''}' (upgrade, current)\n`)
+}
+
+async function dbDispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv
+  if (sub === undefined) {
+    io.stderr.write(dbUsage())
     return 2
-  } finally {
-    await db.close()
   }
-}
-
-async function server(args: string[]): Promise<number> {
-  const { config, files: configFiles, dirs: configDirs } = load(args)
-  const workers = config.DEFAULT.api_workers
-  if (workers > 1 && cluster.isPrimary) {
-    // The primary upgrades the schema and syncs allocation tables once, then forks the workers,
-    // which share the listening socket (node:cluster round-robin).
-    const log = logger(config, 'neutrino.primary')
-    const app = await buildApp({ config, log, configFiles, configDirs })
-    await app.close()
-    for (let i = 0; i < workers; i++) cluster.fork({ NEUTRINO_WORKER: String(i) })
-    log.info(`started ${workers} API workers on ${config.DEFAULT.bind_host}:${config.DEFAULT.bind_port}`)
-    cluster.on('exit', (w, code, signal) => log.warn(`API worker ${w.process.pid} exited (${signal ?? code})`))
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM')
-        resolve()
-      }
-      process.once('SIGTERM', stop)
-      process.once('SIGINT', stop)
-    })
+  if (sub === '-h' || sub === '--help' || sub === 'help') {
+    io.stdout.write(dbUsage())
     return 0
   }
-  const log = logger(config, cluster.isWorker ? `neutrino.worker${process.env.NEUTRINO_WORKER}` : 'neutrino')
-  const app = await buildApp({ config, log, skipInit: cluster.isWorker, configFiles, configDirs })
-  const addr = await app.api.listen(config.DEFAULT.bind_port, config.DEFAULT.bind_host)
-  log.info(`Neutrino API listening on http://${addr.address}:${addr.port} (database ${app.db.description})`)
-  // Tests start the server on port 0 and read the chosen port from this line on stdout.
-  if (!cluster.isWorker) process.stdout.write(`listening on http://${addr.address}:${addr.port}\n`)
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve)
-    process.once('SIGINT', resolve)
-  })
-  log.info('shutting down')
-  await app.close()
-  return 0
+  if (sub === '--version') {
+    io.stdout.write(`neutrino ${packageVersion()}\n`)
+    return 0
+  }
+  // migrate-to-ml2 names its databases on the command line and reads no config file.
+  if (sub === 'migrate-to-ml2') return runMigrateToMl2([...rest], { stdout: io.stdout, stderr: io.stderr, isTTY: !!io.stderr.isTTY })
+  const c = DB_COMMANDS.find((x) => x.name === `db ${sub}`)
+  if (!c) {
+    const known = [...DB_COMMANDS.map((x) => x.name.slice(3)), 'migrate-to-ml2'].join(', ')
+    io.stderr.write(`neutrino db: ${sub.startsWith('-') ? `unknown option '${sub}'` : `unknown subcommand '${sub}'`} (one of: ${known}; see 'neutrino db --help')\n`)
+    return 2
+  }
+  return runCommand(c, rest, io)
 }

@@ -7,12 +7,15 @@ import { MigrationError, UsageError } from '../migration/errors.js'
 import { migrateToMl2, type MigrateOptions, type MigrateResult } from '../migration/migrate.js'
 import { ProgressBar, type Writable } from '../migration/progress.js'
 import { redact } from '../migration/source.js'
+import { packageVersion } from './version.js'
 
 export const MIGRATE_USAGE = `usage: neutrino db migrate-to-ml2 {openvswitch,linuxbridge} SOURCE_DB_URL
          [--target DB_URL] [--tunnel-type {gre,vxlan}] [--vxlan-udp-port N]
          [--dry-run] [--save-tables] [--force] [--release {icehouse}]
 
 Moves a Havana/Icehouse openvswitch or linuxbridge plugin database into Neutrino's ML2 schema.
+
+options:
   SOURCE_DB_URL       mysql://, mysql+pymysql://, postgresql:// or sqlite:/// URL of the old database
   --target DB_URL     Neutrino database to write (sqlite:/// or postgresql://); the source is only
                       read. Without it the source is migrated in place (SQLite/PostgreSQL sources)
@@ -22,6 +25,12 @@ Moves a Havana/Icehouse openvswitch or linuxbridge plugin database into Neutrino
   --save-tables       in place: keep the old plugin tables (they are dropped otherwise)
   --force             write into a target that already holds networks, subnets, ports,
                       routers, floating IPs, security groups or agents
+  -h, --help          show this help and exit
+  --version           print the Neutrino version and exit
+
+example:
+  neutrino db migrate-to-ml2 openvswitch mysql+pymysql://neutron:secret@db/neutron \\
+      --target postgresql://neutrino:secret@db/neutrino --tunnel-type vxlan --dry-run
 `
 
 export interface CliIo {
@@ -30,7 +39,7 @@ export interface CliIo {
   isTTY: boolean
 }
 
-export function parseMigrateArgs(argv: string[]): MigrateOptions | 'help' {
+export function parseMigrateArgs(argv: string[]): MigrateOptions | 'help' | 'version' {
   const pos: string[] = []
   const o: Partial<MigrateOptions> = {}
   for (let i = 0; i < argv.length; i++) {
@@ -51,6 +60,8 @@ export function parseMigrateArgs(argv: string[]): MigrateOptions | 'help' {
       case '-h':
       case '--help':
         return 'help'
+      case '--version':
+        return 'version'
       case '--target':
         o.target = value()
         break
@@ -107,10 +118,14 @@ export async function runMigrateToMl2(argv: string[], io: CliIo): Promise<number
       io.stdout.write(MIGRATE_USAGE)
       return 0
     }
+    if (p === 'version') {
+      io.stdout.write(`neutrino ${packageVersion()}\n`)
+      return 0
+    }
     opts = p
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`${MIGRATE_USAGE.split('\n\n')[0]}\nneutrino db migrate-to-ml2: error: ${e.message}\n`)
+      io.stderr.write(`neutrino db migrate-to-ml2: error: ${e.message} (see 'neutrino db migrate-to-ml2 --help')\n`)
       return 2
     }
     throw e

@@ -1,6 +1,6 @@
 /** Public API of the configuration subsystem (oslo.config-compatible INI files). */
 export { ConfigError, type ConfigLocation, formatConfigMessage } from './config-error.js';
-export { formatConfigForLog } from './format-config.js';
+export { formatConfigForLog, maskUrlPasswords } from './format-config.js';
 export { interpolate, InterpolationError } from './interpolate.js';
 export { keystoneAuthtokenSection } from './keystone-authtoken.js';
 export {

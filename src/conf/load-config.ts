@@ -7,7 +7,8 @@
  *  - an option's `env` variable (process-level override, e.g. NEUTRINO_BIND_PORT) beats files;
  *  - `$option` / `${section.option}` references are substituted before conversion, defaults
  *    included (`connection = sqlite:///$state_path/neutrino.sqlite`);
- *  - unknown sections and options are ignored and reported (oslo ignores them silently).
+ *  - unknown sections and options are ignored and reported, one line each with the nearest
+ *    known name (oslo ignores them silently).
  * Any error is a ConfigError with a one-line message naming file:line, section and option.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,7 +19,8 @@ import { interpolate, InterpolationError } from './interpolate.js';
 import { type NeutrinoConfig, neutrinoSchema } from './neutrino-schema.js';
 import { type AnyOpt, type DefaultContext, OptValueError } from './opts.js';
 import { type IniAssignment, normalizeSectionName, type ParsedIni, parseIni } from './parse-ini.js';
-import { type AnySection, type ConfigOf, type Schema, validationContext } from './schema.js';
+import { nearestName } from './nearest-name.js';
+import { type AnySection, type ConfigOf, type Schema, type ValidationContext, validationContext } from './schema.js';
 
 export interface ConfigSource {
   readonly kind: 'file' | 'dir';
@@ -40,6 +42,12 @@ export interface LoadConfigOptions {
   readonly homedir?: string;
   /** Called once per warning line (unknown options, deprecated names). */
   readonly warn?: (line: string) => void;
+  /**
+   * Checks the loader cannot make itself (e.g. driver names against the registries that own
+   * them), run after the sections' own validators; `ctx.fail` reports at file:line like any
+   * other config error.
+   */
+  readonly validators?: ReadonlyArray<{ readonly section: string; validate(values: never, ctx: ValidationContext): void }>;
 }
 
 export interface UnknownSetting {
@@ -290,16 +298,34 @@ export function buildConfig(parsed: readonly ParsedIni[], opts: LoadConfigOption
     for (const validate of sec.validators) validate(config[sec.name], validationContext(sec.name, locate));
   }
 
-  const warnings = warningLines(unknown, deprecated);
+  for (const v of opts.validators ?? []) {
+    const e = (name: string) => table.get(id(v.section, name));
+    const locate = (option: string): ConfigLocation | undefined => e(option)?.winner?.loc ?? e(option)?.items?.at(-1)?.loc;
+    v.validate(config[v.section] as never, validationContext(v.section, locate));
+  }
+
+  const warnings = warningLines(unknown, deprecated, known);
   for (const w of warnings) opts.warn?.(w);
   return { config, report: { files: parsed.map((p) => p.file), unknown, deprecated, warnings } };
 }
 
-function warningLines(unknown: readonly UnknownSetting[], deprecated: readonly DeprecatedSetting[]): string[] {
+/**
+ * One line per unknown section or option, `file:line: [section] option: unknown option, ignored
+ * (did you mean …?)`, then one line for deprecated names.
+ */
+function warningLines(unknown: readonly UnknownSetting[], deprecated: readonly DeprecatedSetting[], known: ReadonlyMap<string, ReadonlyMap<string, string>>): string[] {
   const out: string[] = [];
-  if (unknown.length > 0) {
-    const items = unknown.map((u) => `[${u.section}]${u.option === undefined ? '' : ` ${u.option}`} (${u.file}:${u.line})`);
-    out.push(`ignoring unknown config sections/options: ${items.join(', ')}`);
+  for (const u of unknown) {
+    if (u.option === undefined) {
+      const near = nearestName(u.section, known.keys());
+      out.push(`${u.file}:${u.line}: [${u.section}]: unknown section, ignored${near === undefined ? '' : ` (did you mean [${near}]?)`}`);
+      continue;
+    }
+    const near = nearestName(u.option, known.get(u.section)?.keys() ?? []);
+    // The right name in the wrong section (type_drivers under [DEFAULT]).
+    const elsewhere = near === undefined ? [...known].find(([, names]) => names.has(u.option!))?.[0] : undefined;
+    const hint = near !== undefined ? ` (did you mean ${near}?)` : elsewhere !== undefined ? ` (did you mean [${elsewhere}] ${u.option}?)` : '';
+    out.push(`${u.file}:${u.line}: [${u.section}] ${u.option}: unknown option, ignored${hint}`);
   }
   if (deprecated.length > 0) {
     const items = deprecated.map((d) => `[${d.section}] ${d.option} -> ${d.replacement} (${d.file}:${d.line})`);

@@ -6,6 +6,7 @@ import { keystoneAuthtokenExtraSection, keystoneAuthtokenSection, osloPolicySect
 import { messagingSections } from './messaging-opts.js';
 import { ml2Sections } from './ml2-config.js';
 import { databaseSection, defaultSection, oslomiddlewareSection, quotasSection } from './neutron-opts.js';
+import { healthcheckSection, metricsSection } from './operations-opts.js';
 import { type ConfigOf, registerSections } from './schema.js';
 
 export const neutrinoSections = [
@@ -18,6 +19,8 @@ export const neutrinoSections = [
   quotasSection,
   ...ml2Sections,
   ...messagingSections,
+  healthcheckSection,
+  metricsSection,
 ] as const;
 
 export const neutrinoSchema = registerSections(neutrinoSections);

@@ -53,9 +53,10 @@ export const defaultSection = section('DEFAULT', {
   max_routes: intOpt({ default: 30, min: 0, help: 'Maximum number of extra routes per router.' }),
   agent_down_time: intOpt({ default: 75, min: 1, help: 'Seconds after the last heartbeat before an agent is considered down (at least twice the agents\' report_interval).' }),
   enable_new_agents: boolOpt({ default: true, help: 'Agents that report for the first time start with admin_state_up = True; false keeps them out of scheduling until an admin enables them.' }),
-  debug: boolOpt({ default: false, env: 'NEUTRINO_DEBUG', help: 'Log at debug level instead of info.' }),
-  log_file: strOpt({ help: 'Log to this file; unset logs to stderr/stdout only.' }),
-  use_stderr: boolOpt({ default: false, help: 'Also log to stderr.' }),
+  debug: boolOpt({ default: false, env: 'NEUTRINO_DEBUG', help: 'Log at debug level instead of info, and log the effective options at start (secrets masked).' }),
+  log_file: strOpt({ help: 'Log to this file (opened for append; SIGHUP reopens it, for logrotate); unset logs to stderr. A file that cannot be opened stops the server at start.' }),
+  use_stderr: boolOpt({ default: false, help: 'With log_file: also log to stderr (without log_file, logs always go to stderr).' }),
+  graceful_shutdown_timeout: intOpt({ default: 60, min: 0, help: 'Seconds SIGTERM waits for requests in flight (and, with api_workers > 1, for the workers) before the server exits anyway; 0 waits forever (oslo.service).' }),
 }, {
   sampleFile: 'neutron.conf',
   validate(v, ctx) {

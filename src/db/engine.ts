@@ -39,6 +39,17 @@ export interface Db extends Queryable {
   /** Runs several statements (DDL) as given, no placeholders. */
   exec(sql: string): Promise<void>
   close(): Promise<void>
+  /** Connection pool figures for /metrics (engines with a pool: PostgreSQL). */
+  poolStats?(): PoolStats
+}
+
+export interface PoolStats {
+  /** Connections open (idle or lent). */
+  open: number
+  idle: number
+  /** Callers waiting for a connection. */
+  waiting: number
+  max: number
 }
 
 /** Called with every statement an engine runs (`[database] connection_debug`). */

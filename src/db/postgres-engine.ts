@@ -1,5 +1,5 @@
 import { DatabaseUnavailable, RetryRequest } from '../common/exceptions.js'
-import type { Db, Param, Row, StatementHook, Tx } from './engine.js'
+import type { Db, Param, PoolStats, Row, StatementHook, Tx } from './engine.js'
 import { DEFAULT_TYPE_PARSERS, type PgConnection } from './pg/connection.js'
 import { PgPool } from './pg/pool.js'
 import { parsePgUrl } from './pg/url.js'
@@ -98,6 +98,10 @@ export class PostgresDb implements Db {
     } catch (e) {
       wrapErr(e)
     }
+  }
+
+  poolStats(): PoolStats {
+    return { open: this.#pool.size, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount, max: this.#pool.max }
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

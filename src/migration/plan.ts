@@ -60,8 +60,14 @@ const MAX_LISTED = 20
 const VLAN_MIN = 1
 const VLAN_MAX = 4094
 const TUNNEL_MAX: Record<TunnelType, number> = { gre: 2 ** 32 - 1, vxlan: 2 ** 24 - 1 }
-/** linuxbridge's encoded vlan_id (plugins/linuxbridge/common/constants.py). */
-const LB_FLAT = -1
+/**
+ * The monolithic plugins' FLAT_VLAN_ID (plugins/{openvswitch,linuxbridge}/common/constants.py):
+ * linuxbridge encodes a flat network as vlan_id -1 in network_bindings, openvswitch keeps
+ * segmentation_id -1 in ovs_network_bindings, and both reserve it (reserve_specific_vlan /
+ * reserve_specific_network at Icehouse) as an allocated (physnet, -1) row of ovs_vlan_allocations /
+ * network_states. ML2 has no id for a flat network: its segment carries NULL.
+ */
+const FLAT_VLAN_ID = -1
 const LB_LOCAL = -2
 
 export function isoSeconds(d: Date): string {
@@ -117,10 +123,18 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
         bad(`${segTable}: network ${nid} has no vlan_id`)
         continue
       }
-      ;[type, segid] = v === LB_LOCAL ? ['local', null] : v === LB_FLAT ? ['flat', null] : ['vlan', v]
+      ;[type, segid] = v === LB_LOCAL ? ['local', null] : v === FLAT_VLAN_ID ? ['flat', null] : ['vlan', v]
     } else {
       type = str(b.network_type)
       segid = int(b.segmentation_id)
+      // openvswitch wrote FLAT_VLAN_ID for flat networks; anything else there is corrupt.
+      if (type === 'flat' && segid !== null) {
+        if (segid !== FLAT_VLAN_ID) {
+          bad(`${segTable}: network ${nid}: flat binding with segmentation_id ${segid} (expected ${FLAT_VLAN_ID})`)
+          continue
+        }
+        segid = null
+      }
     }
     const seg: Segment = { id: o.newId(), network_id: nid, network_type: type ?? '', physical_network: physnet, segmentation_id: segid }
     const err = segmentError(seg)
@@ -230,16 +244,21 @@ export function buildPlan(d: SourceData, o: PlanOptions): Plan {
   const tunnelTypes = new Set([...segments.values()].map((s) => s.network_type).filter((t): t is TunnelType => t === 'gre' || t === 'vxlan'))
   const tunnelType: TunnelType | undefined = o.tunnelType ?? (tunnelTypes.size === 1 ? [...tunnelTypes][0] : undefined)
   const vlanAlloc = new Map<string, [string, number]>()
+  const flatAlloc = new Set<string>()
   for (const a of d.vlanAllocated) {
     const v = int(a.vlan_id)
     const p = str(a.physical_network)
+    // (physnet, FLAT_VLAN_ID): the physnet's flat network (kept reserved even if it has none left).
+    if (p && v === FLAT_VLAN_ID) {
+      flatAlloc.add(p)
+      continue
+    }
     if (!p || v === null || v < VLAN_MIN || v > VLAN_MAX) {
       bad(`${d.plugin === 'openvswitch' ? 'ovs_vlan_allocations' : 'network_states'}: invalid allocated VLAN ${p}:${a.vlan_id}`)
       continue
     }
     vlanAlloc.set(`${p}\u0000${v}`, [p, v])
   }
-  const flatAlloc = new Set<string>()
   const tunAlloc: Record<TunnelType, Set<number>> = { gre: new Set(), vxlan: new Set() }
   for (const s of segments.values()) {
     if (s.network_type === 'vlan') vlanAlloc.set(`${s.physical_network}\u0000${s.segmentation_id}`, [s.physical_network!, s.segmentation_id!])

@@ -15,7 +15,7 @@ bind_port = 0
 state_path = /nonexistent-neutrino-test-state
 [ml2]
 type_drivers = local,flat,vlan,gre,vxlan
-tenant_network_types = vxlan,vlan
+project_network_types = vxlan,vlan
 mechanism_drivers = logger,test
 [ml2_type_flat]
 flat_networks = *

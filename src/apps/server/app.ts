@@ -35,6 +35,12 @@ import { PolicyEnforcer } from '../../policy/index.js'
 import { listNetworkRows, type NetworkRow } from '../../db/resources/networks.js'
 import { SECURITY_GROUP_ATTRS, SECURITY_GROUP_RULE_ATTRS } from '../../api/definitions/securitygroup.js'
 import { listSecurityGroupRows } from '../../db/resources/securitygroups.js'
+import { Registry } from 'prom-client'
+import { HealthCheck } from '../../api/healthcheck.js'
+import { ApiMetrics } from '../../api/metrics.js'
+import { requestObserver } from '../../api/request-observer.js'
+import { instrumentDb } from './db-metrics.js'
+import { databaseCheck } from './database-check.js'
 
 export interface AppOptions {
   config: NeutrinoConfig
@@ -48,6 +54,10 @@ export interface AppOptions {
   /** --config-file / --config-dir paths: a relative [oslo_policy] policy_file is searched next to them. */
   configFiles?: readonly string[]
   configDirs?: readonly string[]
+  /** Metrics registry (/metrics); a new one per app when absent — never prom-client's global one. */
+  registry?: Registry
+  /** The text /metrics serves, given this app's registry (api_workers: merged over the workers). */
+  collectMetrics?: (registry: Registry) => () => Promise<string>
 }
 
 export interface App {
@@ -55,6 +65,8 @@ export interface App {
   plugin: Ml2Plugin
   api: ApiServer
   mechanismDrivers: MechanismDriver[]
+  registry: Registry
+  health: HealthCheck
   close(): Promise<void>
 }
 
@@ -64,18 +76,22 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const log = o.log
   // Policy first: a bad policy file stops the server before anything else (PolicyFileError).
   const enforcer = PolicyEnforcer.fromConfig(cfg.oslo_policy, o.configFiles ?? [], { log: log.child('policy'), configDirs: o.configDirs })
-  const db = openDb(cfg.database.connection, {
+  const registry = o.registry ?? new Registry()
+  const rawDb = openDb(cfg.database.connection, {
     poolSize: cfg.database.max_pool_size,
     recycleSeconds: cfg.database.connection_recycle_time,
     onStatement: statementLogger(cfg.database.connection_debug, log.child('sql')),
   })
+  const { db, startupRetry } = instrumentDb(rawDb, registry)
   try {
     if (!o.skipInit) {
       const applied = await withStartupRetries(() => upgrade(db), {
         maxRetries: cfg.database.max_retries,
         intervalSeconds: cfg.database.retry_interval,
-        onRetry: (why, n) =>
-          log.warn(`database ${db.description} not reachable (${why}); retrying in ${cfg.database.retry_interval} s (attempt ${n}${cfg.database.max_retries >= 0 ? ` of ${cfg.database.max_retries}` : ''})`),
+        onRetry: (why, n) => {
+          startupRetry()
+          log.warn(`database ${db.description} not reachable (${why}); retrying in ${cfg.database.retry_interval} s (attempt ${n}${cfg.database.max_retries >= 0 ? ` of ${cfg.database.max_retries}` : ''})`)
+        },
       })
       if (applied.length) log.info(`database ${db.description}: applied schema migrations ${applied.join(', ')}`)
     }
@@ -138,17 +154,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       ...copts,
       actions: routerActions(l3, () => routers),
     })
-    const api = new ApiServer({
-      maxRequestBodySize: cfg.oslo_middleware.max_request_body_size || Number.MAX_SAFE_INTEGER,
-      log: log.child('api'),
-      auth: policy.authenticator(
-        o.auth ??
-        (cfg.DEFAULT.auth_strategy === 'keystone'
-          ? keystoneAuthFromConfig(cfg.keystone_authtoken, log.child('auth'))
-          : new NoAuth(cfg.DEFAULT.default_project_id)),
-      ),
-      routes: [new QuotasController(db, quotas)],
-      controllers: [
+    const controllers = [
         new ResourceController('network', 'networks', NETWORK_ATTRS, plugin.networks, { ...copts, createExtras: { is_default: false } }),
         new ResourceController('subnet', 'subnets', SUBNET_ATTRS, plugin.subnets, copts),
         new ResourceController('subnetpool', 'subnetpools', SUBNETPOOL_ATTRS, plugin.subnetpools, copts),
@@ -158,13 +164,37 @@ export async function buildApp(o: AppOptions): Promise<App> {
         new ResourceController('security_group_rule', 'security_group_rules', SECURITY_GROUP_RULE_ATTRS, plugin.securityGroupRules, { ...copts, path: 'security-group-rules' }),
         routers,
         new ResourceController('floatingip', 'floatingips', FLOATINGIP_ATTRS, l3.floatingips, copts),
-      ],
+    ]
+    const metrics = cfg.metrics.enabled
+      ? new ApiMetrics({ registry, path: cfg.metrics.path, resources: [...controllers.map((c) => c.path), 'quotas'], collect: o.collectMetrics?.(registry) })
+      : undefined
+    const health = new HealthCheck({
+      path: cfg.healthcheck.path,
+      detailed: cfg.healthcheck.detailed,
+      checks: [databaseCheck(db, cfg.healthcheck.timeout * 1000)],
+      now: o.now,
+    })
+    const api = new ApiServer({
+      observe: requestObserver({ log: log.child('wsgi'), metrics }),
+      intercept: (req, res) => health.intercept(req, res) || (metrics?.intercept(req, res) ?? false),
+      maxRequestBodySize: cfg.oslo_middleware.max_request_body_size || Number.MAX_SAFE_INTEGER,
+      log: log.child('api'),
+      auth: policy.authenticator(
+        o.auth ??
+        (cfg.DEFAULT.auth_strategy === 'keystone'
+          ? keystoneAuthFromConfig(cfg.keystone_authtoken, log.child('auth'))
+          : new NoAuth(cfg.DEFAULT.default_project_id)),
+      ),
+      routes: [new QuotasController(db, quotas)],
+      controllers,
     })
     return {
       db,
       plugin,
       api,
       mechanismDrivers,
+      registry,
+      health,
       async close() {
         await api.close()
         await db.close()

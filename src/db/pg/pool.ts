@@ -32,6 +32,20 @@ export class PgPool {
     return this.#open
   }
 
+  /** Open connections waiting in the pool to be lent. */
+  get idleCount(): number {
+    return this.#idle.length
+  }
+
+  /** Callers waiting for a connection (the pool is at its maximum). */
+  get waitingCount(): number {
+    return this.#waiters.length
+  }
+
+  get max(): number {
+    return this.#opts.max
+  }
+
   async acquire(): Promise<PgConnection> {
     if (this.#ended) throw new PgConnectionError('the pool has been closed', 'ECONNCLOSED')
     for (let c = this.#idle.pop(); c; c = this.#idle.pop()) {

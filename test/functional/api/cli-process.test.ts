@@ -41,7 +41,7 @@ describe('neutrino db upgrade / db current', { skip: built }, () => {
     assert.match(second.stdout, /is up to date/)
     const cur = await runNeutrino(['db', 'current', '--config-file', file])
     assert.equal(cur.code, 0, cur.stderr)
-    assert.match(cur.stdout.trim(), /^[1-9]\d*$/)
+    assert.match(cur.stdout.trim(), /^[1-9]\d* \(.+\)$/)
   }
 
   it('upgrades a new SQLite file (directories created), then is up to date', async () => {

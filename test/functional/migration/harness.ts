@@ -63,7 +63,7 @@ export function migrateArgs(f: Fixture, source: string, target?: string, extra: 
 export function providerOf(f: Fixture, networkId: string): { type: string | null; physnet: string | null; segid: number | null } {
   if (f.plugin === 'openvswitch') {
     const b = (f.rows.ovs_network_bindings ?? []).find((r) => r.network_id === networkId)
-    return b ? { type: b.network_type as string, physnet: (b.physical_network as string) ?? null, segid: (b.segmentation_id as number) ?? null } : { type: null, physnet: null, segid: null }
+    return b ? { type: b.network_type as string, physnet: (b.physical_network as string) ?? null, segid: b.network_type === 'flat' ? null : (b.segmentation_id as number) ?? null } : { type: null, physnet: null, segid: null }
   }
   const b = (f.rows.network_bindings ?? []).find((r) => r.network_id === networkId)
   if (!b) return { type: null, physnet: null, segid: null }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  buildConfig, extendSchema, formatConfigForLog, loadConfig, loadConfigWithReport, multiStrOpt, dictOpt, floatOpt,
+  buildConfig, extendSchema, formatConfigForLog, maskUrlPasswords, loadConfig, loadConfigWithReport, multiStrOpt, dictOpt, floatOpt,
   neutrinoSchema, parseIni, section, strOpt,
 } from '../../../src/conf/index.js';
 import { build, cfg, CTX, tempDir, writeFiles } from './helpers.js';
@@ -251,8 +251,29 @@ describe('loadConfig: unknown sections and options', () => {
       { file: 'neutron.conf', line: 8, section: 'ml2', option: 'bogus' },
     ]);
     assert.deepEqual(warnings, [
-      'ignoring unknown config sections/options: [DEFAULT] not_an_option (neutron.conf:2), [nova] (neutron.conf:5), [ml2] bogus (neutron.conf:8)',
+      'neutron.conf:2: [DEFAULT] not_an_option: unknown option, ignored',
+      'neutron.conf:5: [nova]: unknown section, ignored',
+      'neutron.conf:8: [ml2] bogus: unknown option, ignored',
     ]);
+  });
+
+  it('name the nearest known section or option (typos, the right option in the wrong section)', () => {
+    const text = '[ml2_typo]\ntype_drivers = flat\n[ml2]\nmechanism_driver = logger\n[DEFAULT]\ntype_drivers = vlan\nbind_prot = 1\n[databse]\nconnection = sqlite://\n';
+    assert.deepEqual(buildConfig([parseIni(text, 'ml2_conf.ini')], CTX).report.warnings, [
+      'ml2_conf.ini:2: [ml2_typo]: unknown section, ignored (did you mean [ml2]?)',
+      'ml2_conf.ini:4: [ml2] mechanism_driver: unknown option, ignored (did you mean mechanism_drivers?)',
+      'ml2_conf.ini:6: [DEFAULT] type_drivers: unknown option, ignored (did you mean [ml2] type_drivers?)',
+      'ml2_conf.ini:7: [DEFAULT] bind_prot: unknown option, ignored (did you mean bind_port?)',
+      'ml2_conf.ini:9: [databse]: unknown section, ignored (did you mean [database]?)',
+    ]);
+  });
+
+  it('extra validators report at file:line like any config error', () => {
+    const validators = [{ section: 'ml2', validate(v: { type_drivers: readonly string[] }, ctx: import('../../../src/conf/index.js').ValidationContext) {
+      for (const t of v.type_drivers) if (t === 'geneve') ctx.fail('type_drivers', `unknown type driver '${t}'`);
+    } }];
+    assert.throws(() => buildConfig([parseIni('[ml2]\nproject_network_types = vxlan\ntype_drivers = vxlan,geneve\n', 'ml2_conf.ini')], { ...CTX, validators }),
+      { name: 'ConfigError', message: "ml2_conf.ini:3: [ml2] type_drivers: unknown type driver 'geneve'" });
   });
 
   it('no warnings for a clean file', () => {
@@ -265,9 +286,20 @@ describe('formatConfigForLog', () => {
     const c = cfg('[keystone_authtoken]\npassword = hunter2\n[database]\nconnection = postgresql://u:hunter2@h/db\n');
     const lines = formatConfigForLog(c);
     assert.ok(lines.includes('[keystone_authtoken] password = ****'));
-    assert.ok(lines.includes('[database] connection = ****'));
+    assert.ok(lines.includes('[database] connection = postgresql://u:****@h/db'), lines.join('\n'));
     assert.ok(lines.includes('[ml2] type_drivers = local,flat,vlan,gre,vxlan'));
     assert.ok(lines.includes('[DEFAULT] log_file = <None>'));
     assert.ok(!lines.some((l) => l.includes('hunter2')));
+  });
+
+  it('masks passwords in every URL shape, secret option or not', () => {
+    assert.equal(maskUrlPasswords('rabbit://u1:p1@h1:5672,u2:p2@h2:5672/vhost'), 'rabbit://u1:****@h1:5672,u2:****@h2:5672/vhost');
+    assert.equal(maskUrlPasswords('postgresql://h/db?user=u&password=s3cret&sslmode=require'), 'postgresql://h/db?user=u&password=****&sslmode=require');
+    assert.equal(maskUrlPasswords('postgresql://u@h/db'), 'postgresql://u@h/db');
+    assert.equal(maskUrlPasswords('postgresql://u:p%40ss@h/db'), 'postgresql://u:****@h/db');
+    const c = cfg('[database]\nconnection = sqlite:////var/lib/n.sqlite\n[keystone_authtoken]\nwww_authenticate_uri = http://admin:pw@keystone:5000/\n');
+    const lines = formatConfigForLog(c);
+    assert.ok(lines.includes('[database] connection = sqlite:////var/lib/n.sqlite'));
+    assert.ok(!lines.some((l) => l.includes(':pw@')), lines.join('\n'));
   });
 });

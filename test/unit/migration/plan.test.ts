@@ -167,3 +167,58 @@ test('agents: timestamps in Neutrino’s form, configurations and the rest kept'
   }
   assert.deepEqual(col(p, 'quotas', 'resource'), f.rows.quotas!.map((q) => q.resource))
 })
+
+// Flat networks as the Icehouse plugins stored them (FLAT_VLAN_ID = -1; reserve_specific_vlan /
+// reserve_specific_network): one test per quirk.
+for (const plugin of ['openvswitch', 'linuxbridge'] as const) {
+  test(`${plugin}: the allocated (physnet, -1) row of a flat network becomes an ML2 flat allocation`, () => {
+    const f = oddFixture(plugin)
+    const rows = f.rows[plugin === 'openvswitch' ? 'ovs_vlan_allocations' : 'network_states']!
+    assert.ok(rows.some((r) => r.vlan_id === -1 && r.allocated), 'the fixture writes what the plugin wrote')
+    const p = plan(f)
+    assert.deepEqual(col(p, 'ml2_flat_allocations', 'physical_network'), ['physnet1', 'physnet3'])
+    assert.ok(!col(p, 'ml2_vlan_allocations', 'vlan_id').includes(-1))
+  })
+
+  test(`${plugin}: a (physnet, -1) row without a flat network left keeps that physnet reserved`, () => {
+    const f = smallFixture(plugin)
+    f.rows[plugin === 'openvswitch' ? 'ovs_vlan_allocations' : 'network_states'] = [{ physical_network: 'physnet9', vlan_id: -1, allocated: true }]
+    const p = plan(f)
+    assert.deepEqual(col(p, 'ml2_flat_allocations', 'physical_network'), ['physnet9'])
+  })
+}
+
+test('openvswitch: segmentation_id -1 of a flat binding becomes a NULL segmentation_id', () => {
+  const f = oddFixture('openvswitch')
+  const flat = f.rows.ovs_network_bindings!.filter((b) => b.network_type === 'flat')
+  assert.ok(flat.length > 0 && flat.every((b) => b.segmentation_id === -1), 'the fixture writes what the plugin wrote')
+  const p = plan(f)
+  const segs = table(p, 'ml2_network_segments').rows.filter((r) => r[2] === 'flat')
+  assert.equal(segs.length, flat.length)
+  for (const r of segs) assert.equal(r[4], null)
+})
+
+test('openvswitch: a flat binding with NULL segmentation_id (hand-made) is accepted too', () => {
+  const f = oddFixture('openvswitch')
+  for (const b of f.rows.ovs_network_bindings!) if (b.network_type === 'flat') b.segmentation_id = null
+  assert.doesNotThrow(() => plan(f))
+})
+
+test('openvswitch: a flat binding with any other segmentation_id is refused, naming the network', () => {
+  const f = oddFixture('openvswitch')
+  const b = f.rows.ovs_network_bindings!.find((x) => x.network_type === 'flat')!
+  b.segmentation_id = 7
+  assert.throws(() => plan(f), (e: MigrationError) => {
+    assert.deepEqual(e.details, [`ovs_network_bindings: network ${b.network_id}: flat binding with segmentation_id 7 (expected -1)`])
+    return true
+  })
+})
+
+test('an allocated VLAN out of range other than -1 is still refused', () => {
+  const f = smallFixture('linuxbridge')
+  f.rows.network_states = [{ physical_network: 'physnet1', vlan_id: -3, allocated: true }]
+  assert.throws(() => plan(f), (e: MigrationError) => {
+    assert.deepEqual(e.details, ['network_states: invalid allocated VLAN physnet1:-3'])
+    return true
+  })
+})
