@@ -79,7 +79,8 @@ describe('SwitchListener with scripted switches', () => {
 
   it('probes an idle switch with ECHO and declares a silent one dead', async () => {
     await ctl.close()
-    ctl = new SwitchListener({ echoInterval: 40, echoTimeout: 200 })
+    // Generous timeout: under CI load the live peer must never look dead (it answers within ms).
+    ctl = new SwitchListener({ echoInterval: 50, echoTimeout: 1500 })
     port = ((await ctl.listen({ port: 0 })) as AddressInfo).port
     const [alive] = await connectSwitch({ dpid: 1n })
     const [, deadConn] = await connectSwitch({ dpid: 2n, ignoreEcho: true })
