@@ -18,7 +18,7 @@ import { startPostgres } from '../../test/helpers/postgres.js'
 import { startServerProcess } from '../../test/helpers/server-process.js'
 import { BenchClient } from './client.js'
 import { BENCH_INI } from './bench-ini.js'
-import { ticks } from './proc-cpu.js'
+import { parentPid, ticks } from './proc-cpu.js'
 
 const argv = process.argv.slice(2)
 const engine = argv.find((a) => a === 'sqlite' || a === 'postgres') ?? 'postgres'
@@ -31,11 +31,17 @@ const profDir = opt('--cpu-prof')
 if (!(N >= 1000 && SHOWS >= 1)) throw new Error('--ports N (at least 1000) and --shows N (at least 1) take numbers')
 
 
-/** CPU ticks of every postgres process, by role (backends, walwriter, …). */
+/**
+ * CPU ticks of our PostgreSQL server's processes, by role (backends, walwriter, …): the postmaster
+ * and its children only — other servers on a shared machine are not ours to count.
+ */
 function postgresTicks(): Map<string, number> {
   const m = new Map<string, number>()
+  if (!pg) return m
+  const pm = Number(readFileSync(join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
+  m.set('postmaster', ticks(pm))
   for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
+    if (!/^\d+$/.test(d) || parentPid(d) !== pm) continue
     try {
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ')
       if (!cmd.startsWith('postgres')) continue
@@ -91,7 +97,7 @@ try {
   const c1 = process.cpuUsage(c0)
   const pg1 = postgresTicks()
   const us = (t: number) => `${((t * 10_000) / N).toFixed(0)} µs`
-  console.log(`${engine}: ${N} port creates from 4 clients, ${((N / ms) * 1000).toFixed(0)} ports/s; CPU per port:`)
+  console.log(`${engine}${pg ? ` (${pg.durability})` : ''}: ${N} port creates from 4 clients, ${((N / ms) * 1000).toFixed(0)} ports/s; CPU per port:`)
   console.log(`  server      ${us(s1 - s0)}`)
   for (const [role, t] of pg1) if (t - (pg0.get(role) ?? 0) > 0) console.log(`  postgres ${role.padEnd(12)} ${us(t - (pg0.get(role) ?? 0))}`)
   console.log(`  client      ${((c1.user + c1.system) / N).toFixed(0)} µs`)
