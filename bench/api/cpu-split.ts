@@ -9,7 +9,7 @@
  * numbers relative to each other). --cpu-prof DIR writes the server's V8 CPU profile there.
  *
  *   npm run build && node --import tsx bench/api/cpu-split.ts [sqlite|postgres] [--ports N]
- *       [--shows N] [--pg-log] [--cpu-prof DIR]
+ *       [--shows N] [--pg-log] [--cpu-prof DIR] [--no-reads]
  */
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -27,6 +27,8 @@ const opt = (name: string): string | undefined => (argv.includes(name) ? argv[ar
 const N = Number(opt('--ports') ?? 3000)
 const SHOWS = Number(opt('--shows') ?? 3000)
 const pgLog = argv.includes('--pg-log')
+/** Port creates only (a profile of the create path alone). */
+const noReads = argv.includes('--no-reads')
 const profDir = opt('--cpu-prof')
 if (!(N >= 1000 && SHOWS >= 1)) throw new Error('--ports N (at least 1000) and --shows N (at least 1) take numbers')
 
@@ -113,7 +115,7 @@ try {
     for (const [k, t] of [...byText].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${((t / N) * 1000).toFixed(0).padStart(5)} µs  ${k}`)
   }
   // Read paths: server and database CPU per request, after a warm-up of the same requests.
-  const ids = (await c.expect(200, 'GET', '/v2.0/ports?fields=id')).body.ports.map((p: { id: string }) => p.id)
+  const ids = noReads ? [] :  (await c.expect(200, 'GET', '/v2.0/ports?fields=id')).body.ports.map((p: { id: string }) => p.id)
   const reads: Array<[string, number, (i: number) => string]> = [
     ['port show', SHOWS, (i) => `/v2.0/ports/${ids[(i * 7919) % ids.length]}`],
     ['list 1000 ports, full', 200, () => `/v2.0/ports?limit=1000`],
@@ -121,8 +123,8 @@ try {
     [`list ${ids.length} ports, full`, 40, () => `/v2.0/ports`],
     [`list ${ids.length} ports, fields=id`, 40, () => `/v2.0/ports?fields=id`],
   ]
-  console.log('read paths, CPU per request (one client, sequential):')
-  for (const [label, n, path] of reads) {
+  if (!noReads) console.log('read paths, CPU per request (one client, sequential):')
+  for (const [label, n, path] of noReads ? [] : reads) {
     for (let i = 0; i < Math.min(n, 500); i++) await c.expect(200, 'GET', path(i), undefined, true)
     const r = readSplit()
     for (let i = 0; i < n; i++) await c.expect(200, 'GET', path(i), undefined, true)
