@@ -53,6 +53,7 @@ export interface ControllerOptions {
 }
 
 const COMMA = Buffer.from(',')
+const CLOSE = Buffer.from('}')
 
 export class ResourceController {
   readonly policy: ResourcePolicy
@@ -65,6 +66,7 @@ export class ResourceController {
     readonly opts: ControllerOptions,
   ) {
     this.policy = (opts.policy ?? new ApiPolicy(new PolicyEnforcer())).forResource(resource, collection, map)
+    this.#showHead = Buffer.from(`{"${resource}":`)
   }
 
   async list(r: ApiRequest): Promise<ApiResponse> {
@@ -77,14 +79,17 @@ export class ResourceController {
     const filtered = applyFilters(this.map, all, q.filters)
     const page = paginate(view ? await view.visible(filtered) : filtered, q, this.resource, (p) => `${r.baseUrl}/v2.0/${this.path}?${p}`, r.url.searchParams)
     const links = page.links?.length ? page.links : null
-    if (q.fields === null && !view) {
+    if (!view) {
       // Fast path: an admin's full view of a dict is the dict itself, so its JSON text can be
-      // kept with it (dicts are cached per revision by the plugin) and joined without re-serialising.
+      // kept with it (dicts are cached per revision by the plugin) and joined without
+      // re-serialising. A `fields=` view is kept the same way, so selecting fewer fields never
+      // costs more than selecting all of them (docs/benchmarks.md, issue 17).
+      const fields = q.fields
       const n = page.items.length
       const chunks: Buffer[] = new Array(n * 2 + 1)
       chunks[0] = Buffer.from(`{"${this.collection}":[`)
       for (let i = 0; i < n; i++) {
-        chunks[2 * i + 1] = this.fragment(page.items[i]!)
+        chunks[2 * i + 1] = fields === null ? this.fragment(page.items[i]!) : this.projection(page.items[i]!, fields)
         chunks[2 * i + 2] = i < n - 1 ? COMMA : Buffer.from(links ? `],"${this.collection}_links":${JSON.stringify(links)}}` : ']}')
       }
       if (n === 0) chunks[0] = Buffer.from(links ? `{"${this.collection}":[],"${this.collection}_links":${JSON.stringify(links)}}` : `{"${this.collection}":[]}`)
@@ -97,6 +102,10 @@ export class ResourceController {
   }
 
   readonly #fragments = new WeakMap<Dict, Buffer>()
+  readonly #showHead: Buffer
+
+  /** The last `fields=` projection's JSON per dict, keyed by its field list. */
+  readonly #projections = new WeakMap<Dict, { key: string; buf: Buffer }>()
 
   /** Where the collection lives under /v2.0/. */
   get path(): string {
@@ -113,11 +122,23 @@ export class ResourceController {
     return buf
   }
 
+  /** The UTF-8 JSON of `selectFields(item, fields)`, kept with the dict like `fragment`. */
+  private projection(item: Dict, fields: string[]): Buffer {
+    const key = fields.join(',')
+    const hit = this.#projections.get(item)
+    if (hit !== undefined && hit.key === key) return hit.buf
+    const buf = Buffer.from(JSON.stringify(selectFields(item, fields)), 'utf8')
+    this.#projections.set(item, { key, buf })
+    return buf
+  }
+
   async show(r: ApiRequest, id: string): Promise<ApiResponse> {
     const fields = r.url.searchParams.getAll('fields').flatMap((f) => f.split(',')).filter((f) => f)
     const item = await this.ops.get(r.ctx, id)
     const view = this.policy.view(r.ctx)
     const f = fields.length ? fields : null
+    // An admin's full show is the cached dict: reuse its JSON text, as lists do.
+    if (!view && f === null) return { status: 200, chunks: [this.#showHead, this.fragment(item), CLOSE] }
     return { status: 200, body: { [this.resource]: view ? await view.show(item, f) : selectFields(item, f) } }
   }
 

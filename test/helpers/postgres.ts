@@ -28,6 +28,11 @@ export interface PgServerOptions {
   ssl?: boolean
   /** Login roles with passwords, authenticated over TCP by their method; imply tcp. */
   users?: PgUser[]
+  /**
+   * Stock durability (fsync, synchronous_commit, full_page_writes on, as a deployment runs): for
+   * benchmarks that compare with a stock server. Tests run without, for speed.
+   */
+  durable?: boolean
 }
 
 export interface PgServer {
@@ -43,11 +48,15 @@ export interface PgServer {
   tcpPort?: number
   /** With ssl: the server's certificate (PEM), which is also the CA to trust. */
   certFile?: string
+  /** The durability settings the server runs with, e.g. `fsync=off synchronous_commit=off`. */
+  durability: string
+  /** The data directory (on the file system whose flush latency bounds durable commits). */
+  dataDir: string
   /** With tcp: a URL reaching database `neutrino` over TCP as `user` (the superuser `neutrino` is trusted). */
   tcpUrl(user?: string, password?: string, params?: Record<string, string>): string
 }
 
-function pgBin(): string | undefined {
+export function pgBin(): string | undefined {
   const base = '/usr/lib/postgresql'
   if (!existsSync(base)) return undefined
   const versions = readdirSync(base).sort((a, b) => Number(b) - Number(a))
@@ -85,7 +94,8 @@ export function startPostgres(opts: PgServerOptions = {}): PgServer {
   }
   try {
     run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'neutrino', '--no-sync', '-E', 'UTF8'])
-    const settings = ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=200']
+    const durability = opts.durable ? ['fsync=on', 'synchronous_commit=on', 'full_page_writes=on'] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']
+    const settings = [...durability.map((d) => `-c ${d}`), '-c max_connections=200']
     let certFile: string | undefined
     if (tcp) {
       const hba = ['local all all trust', 'host all neutrino 127.0.0.1/32 trust']
@@ -143,6 +153,8 @@ export function startPostgres(opts: PgServerOptions = {}): PgServer {
     return {
       url,
       createDatabase,
+      durability: durability.join(' '),
+      dataDir: data,
       tcpPort: tcp ? port : undefined,
       certFile,
       tcpUrl,
