@@ -64,6 +64,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
   #reconnectTimer: NodeJS.Timeout | undefined
   #attempt = 0
   #readyWaiters: { resolve(): void; reject(e: Error): void }[] = []
+  #monitorSeq = 0
 
   private constructor(endpoint: ActiveEndpoint | undefined, options: ClientOptions) {
     super()
@@ -313,6 +314,15 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       live = true
     })
     return r
+  }
+
+  /**
+   * A monitor id no other monitor of this client uses (RFC 7047 §4.1.5: ids are chosen by the
+   * client and must be unique within the session). Replicas take theirs from here, so several
+   * replicas of one database on one client do not collide.
+   */
+  nextMonitorId(...prefix: (string | number)[]): (string | number)[] {
+    return [...prefix, ++this.#monitorSeq]
   }
 
   async monitorCancel(monitorId: unknown): Promise<void> {

@@ -16,11 +16,20 @@ import { isUtf8 } from 'node:buffer'
 import { FramingError } from './errors.js'
 
 export interface JsonStreamParserOptions {
-  /** Largest accepted JSON text in bytes (default 256 MiB; a 10k-port database is ~15 MiB). */
+  /**
+   * Largest accepted JSON text in bytes (default DEFAULT_MAX_MESSAGE_BYTES, 32 MiB). The largest
+   * message a healthy peer sends is the initial monitor reply: a 10,000-port Open_vSwitch
+   * database is ~15 MiB, so 32 MiB leaves 2× headroom while bounding what one broken or hostile
+   * peer can make us buffer (a controller holds hundreds of connections). Raise it for bigger
+   * databases.
+   */
   maxMessageBytes?: number
   /** Deepest accepted nesting (default 256; OVSDB messages nest fewer than 10 levels). */
   maxDepth?: number
 }
+
+/** See JsonStreamParserOptions.maxMessageBytes for why 32 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 
 const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
@@ -41,7 +50,7 @@ export class JsonStreamParser {
   #failed: FramingError | undefined
 
   constructor(options: JsonStreamParserOptions = {}) {
-    this.maxMessageBytes = options.maxMessageBytes ?? 256 * 1024 * 1024
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.maxDepth = options.maxDepth ?? 256
   }
 
@@ -140,7 +149,7 @@ export class JsonStreamParser {
   }
 
   #tooBig(n: number): never {
-    throw new FramingError(`JSON text exceeds ${this.maxMessageBytes} bytes (${n} buffered)`)
+    throw new FramingError(`JSON text exceeds the maximum message size of ${this.maxMessageBytes} bytes (${n} buffered; raise maxMessageBytes if the peer is legitimate)`)
   }
 
   #emit(chunk: Buffer, start: number, end: number, onValue: (value: unknown) => void): void {

@@ -1,63 +1,47 @@
 /**
  * Passive mode: we listen (ptcp:/pssl:/punix:) and switches dial us, as configured with
  * `ovs-vsctl set-manager tcp:IP:PORT` (ovsdb-server then connects out to the manager and serves
- * its databases over that connection). One connection per switch; each is identified by its
- * Open_vSwitch row uuid and external_ids:system-id, read as soon as it connects.
+ * its databases over that connection). One connection per switch; each becomes an `OvsdbNode`
+ * (node.ts), identified by its Open_vSwitch row uuid and external_ids:system-id as soon as it
+ * connects, and announced with `up`. Switch connections never redial (the switch does).
  *
- * A controller holds many switches at once: `switches` is keyed by the Open_vSwitch uuid; when a
- * switch reconnects the new connection replaces the old one. Switch connections never redial
- * (the switch does).
+ * Defaults chosen for a listener that anyone on the network can reach: the inactivity probe is
+ * on (5 s, as OVS), a message is at most 32 MiB (framing.ts), and a connection claiming the
+ * identity of a live node is refused unless `duplicates: 'replace'` (node.ts). With pssl: the
+ * peer must present a certificate signed by our CA, and `node.peerCertificate` says who it is.
  */
 import { EventEmitter } from 'node:events'
 import type net from 'node:net'
 import type { Duplex } from 'node:stream'
-import { OvsdbClient, type ClientOptions } from './client.js'
+import { OvsdbClient } from './client.js'
 import { consoleLogger } from './logger.js'
-import { Replica, type ReplicaOptions } from './replica.js'
-import { listen, parseEndpoint, type TlsOptions } from './transport.js'
+import { DEFAULT_NODE_PROBE_MS, NodeTable, identifyNode, peerCertificate, waitForNode, type NodeOptions, type OvsdbNode, type OvsdbNodeEvents } from './node.js'
+import type { Row } from './replica.js'
+import { listen, parseEndpoint } from './transport.js'
 
-export interface SwitchConnection {
-  /** Open_vSwitch row uuid. */
-  id: string
-  /** external_ids:system-id, when set. */
-  systemId: string | undefined
-  client: OvsdbClient
-  /** Present when ManagerOptions.replica was given. */
-  replica: Replica | undefined
-  /** Peer address (ip:port) or "unix". */
-  remote: string
-}
+export type ManagerOptions = NodeOptions
+/** @deprecated the node type shared with OvsdbDialer; use OvsdbNode. */
+export type SwitchConnection<T extends Record<string, Row> = Record<string, Row>> = OvsdbNode<T>
 
-export interface ManagerOptions extends ClientOptions {
-  tls?: TlsOptions
-  /** Build a replica of each switch (e.g. VSWITCH_TABLES) before announcing it. */
-  replica?: Omit<ReplicaOptions, 'db'> & { db?: string }
-  /** Time allowed for a new connection to identify itself (default 10 s). */
-  identifyTimeoutMs?: number
-}
-
-export class OvsdbManager extends EventEmitter<{
-  switch: [sw: SwitchConnection]
-  disconnect: [sw: SwitchConnection, reason: string]
-  error: [err: Error]
-}> {
+export class OvsdbManager<T extends Record<string, Row> = Record<string, Row>> extends EventEmitter<OvsdbNodeEvents<T>> {
   readonly server: net.Server
   readonly options: ManagerOptions
-  #switches = new Map<string, SwitchConnection>()
+  readonly #nodes: NodeTable<T>
   #pending = new Set<Duplex>()
 
   private constructor(server: net.Server, options: ManagerOptions) {
     super()
     this.server = server
     this.options = options
+    this.#nodes = new NodeTable<T>(options, options.logger ?? consoleLogger)
   }
 
   /** Listens on `ptcp:PORT[:IP]`, `pssl:PORT[:IP]` or `punix:PATH` (port 0 = ephemeral). */
-  static async listen(endpoint: string, options: ManagerOptions = {}): Promise<OvsdbManager> {
+  static async listen<T extends Record<string, Row> = Record<string, Row>>(endpoint: string, options: ManagerOptions = {}): Promise<OvsdbManager<T>> {
     const ep = parseEndpoint(endpoint)
-    let mgr: OvsdbManager | undefined
+    let mgr: OvsdbManager<T> | undefined
     const server = await listen(ep as Parameters<typeof listen>[0], (s) => (mgr ? void mgr.#accept(s) : s.destroy()), options.tls ? { tls: options.tls } : {})
-    mgr = new OvsdbManager(server, options)
+    mgr = new OvsdbManager<T>(server, options)
     return mgr
   }
 
@@ -67,31 +51,26 @@ export class OvsdbManager extends EventEmitter<{
     return a && typeof a === 'object' ? a.port : 0
   }
 
-  get switches(): ReadonlyMap<string, SwitchConnection> {
-    return this.#switches
+  /** Connected nodes by Open_vSwitch uuid. */
+  get nodes(): ReadonlyMap<string, OvsdbNode<T>> {
+    return this.#nodes.map
+  }
+  /** @deprecated same as `nodes`. */
+  get switches(): ReadonlyMap<string, OvsdbNode<T>> {
+    return this.#nodes.map
   }
 
-  bySystemId(systemId: string): SwitchConnection | undefined {
-    for (const s of this.#switches.values()) if (s.systemId === systemId) return s
-    return undefined
+  bySystemId(systemId: string): OvsdbNode<T> | undefined {
+    return this.#nodes.bySystemId(systemId)
   }
 
-  /** Resolves with the first switch matching `pred` (already connected or arriving later). */
-  waitForSwitch(pred: (s: SwitchConnection) => boolean = () => true, timeoutMs = 10_000): Promise<SwitchConnection> {
-    for (const s of this.#switches.values()) if (pred(s)) return Promise.resolve(s)
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.off('switch', on)
-        reject(new Error(`no matching switch connected within ${timeoutMs} ms`))
-      }, timeoutMs)
-      const on = (s: SwitchConnection): void => {
-        if (!pred(s)) return
-        clearTimeout(t)
-        this.off('switch', on)
-        resolve(s)
-      }
-      this.on('switch', on)
-    })
+  /** Resolves with the first node matching `pred` (already connected or arriving later). */
+  waitForNode(pred: (n: OvsdbNode<T>) => boolean = () => true, timeoutMs = 10_000): Promise<OvsdbNode<T>> {
+    return waitForNode(this, this.#nodes.map, pred, timeoutMs)
+  }
+  /** @deprecated same as `waitForNode`. */
+  waitForSwitch(pred: (n: OvsdbNode<T>) => boolean = () => true, timeoutMs = 10_000): Promise<OvsdbNode<T>> {
+    return this.waitForNode(pred, timeoutMs)
   }
 
   async #accept(stream: Duplex): Promise<void> {
@@ -101,25 +80,22 @@ export class OvsdbManager extends EventEmitter<{
     this.#pending.add(stream)
     let client: OvsdbClient | undefined
     try {
-      client = await OvsdbClient.fromStream(stream, { ...this.options, label: `switch ${remote}` })
-      const timeoutMs = this.options.identifyTimeoutMs ?? 10_000
-      const [res] = (await client.transact('Open_vSwitch', [{ op: 'select', table: 'Open_vSwitch', where: [], columns: ['_uuid', 'external_ids'] }], { timeoutMs })) as [
-        { rows: { _uuid: ['uuid', string]; external_ids: ['map', [string, string][]] }[] },
-      ]
-      const row = res.rows[0]
-      if (!row) throw new Error('switch database has no Open_vSwitch row')
-      const systemId = row.external_ids[1].find(([k]) => k === 'system-id')?.[1]
-      const replica = this.options.replica ? await Replica.create(client, { db: 'Open_vSwitch', ...this.options.replica }) : undefined
-      const sw: SwitchConnection = { id: row._uuid[1], systemId, client, replica, remote }
-      const old = this.#switches.get(sw.id)
-      if (old) old.client.close()
-      this.#switches.set(sw.id, sw)
+      client = await OvsdbClient.fromStream(stream, { probeIntervalMs: DEFAULT_NODE_PROBE_MS, ...this.options, label: `switch ${remote}` })
+      const { id, systemId, replica } = await identifyNode<T>(client, this.options)
+      const node: OvsdbNode<T> = { id, systemId, mode: 'passive', remote, peerCertificate: peerCertificate(stream), client, replica }
+      const verdict = await this.#nodes.admit(node)
+      if (!verdict.ok) {
+        logger.warn(`manager: refusing connection from ${remote}: ${verdict.reason}`)
+        client.close()
+        this.emit('rejected', remote, verdict.reason)
+        return
+      }
       client.rpc!.on('close', (reason) => {
-        if (this.#switches.get(sw.id) === sw) this.#switches.delete(sw.id)
-        this.emit('disconnect', sw, reason)
+        this.#nodes.remove(node)
+        this.emit('down', node, reason)
       })
       if (client.rpc!.closed) return
-      this.emit('switch', sw)
+      this.emit('up', node)
     } catch (e) {
       logger.warn(`manager: dropping connection from ${remote}: ${(e as Error).message}`)
       client?.close()
@@ -129,11 +105,10 @@ export class OvsdbManager extends EventEmitter<{
     }
   }
 
-  /** Stops listening and closes every switch connection. */
+  /** Stops listening and closes every node connection. */
   async close(): Promise<void> {
-    for (const s of this.#switches.values()) s.client.close()
+    this.#nodes.closeAll()
     for (const s of this.#pending) s.destroy()
-    this.#switches.clear()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
 }

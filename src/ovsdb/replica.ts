@@ -11,13 +11,14 @@
  */
 import { EventEmitter } from 'node:events'
 import type { OvsdbClient } from './client.js'
-import { ConnectionClosedError, NotConnectedError, TimedOut, TryAgainExhaustedError, ValidationError, checkOperationResults } from './errors.js'
+import { ConnectionClosedError, NotConnectedError, ProtocolError, TimedOut, TryAgainExhaustedError, ValidationError, checkOperationResults } from './errors.js'
 import { consoleLogger, type Logger } from './logger.js'
 import type { MonitorCondRequests, TableUpdates, TableUpdates2 } from './monitor-types.js'
 import type { WireRow } from './notation.js'
 import { applyColumnDiff, plainEqual } from './row-diff.js'
-import { defaultValue, rowFromWire, valueFromWire, type DatabaseSchema, type PlainValue, type TableSchema } from './schema.js'
+import { defaultValue, valueFromWire, type DatabaseSchema, type PlainValue, type TableSchema } from './schema.js'
 import { ReplicaTxn } from './replica-txn.js'
+import { checkIncomingObject, checkIncomingPlain, checkIncomingRowKey, checkIncomingWire } from './incoming.js'
 
 export interface Row {
   _uuid: string
@@ -66,7 +67,7 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
   #lastTxnId: string | null = null
   #seqno = 0
   #method = ''
-  #monitorSeq = 0
+  #monitorId: unknown
   #synced = false
   #syncWaiters: (() => void)[] = []
   #options: ReplicaOptions
@@ -91,9 +92,12 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
     return r
   }
 
-  /** Stops following the server (the client stays open). */
+  /** Stops following the server (the client stays open): no resync, and the monitor is cancelled. */
   async close(): Promise<void> {
     this.client.offSession(this.#session)
+    const id = this.#monitorId
+    this.#monitorId = undefined
+    if (id !== undefined && this.client.connected) await this.client.monitorCancel(id).catch(() => {})
   }
 
   get schema(): DatabaseSchema {
@@ -167,7 +171,8 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
     const schemaChanged = this.#schema !== undefined && this.#schema.version !== schema.version
     this.#schema = schema
     if (schemaChanged) this.#lastTxnId = null
-    const monitorId = ['replica', this.db, ++this.#monitorSeq]
+    const monitorId = client.nextMonitorId('replica', this.db)
+    this.#monitorId = monitorId
     const methods = this.#options.monitorMethods ?? ['monitor_cond_since', 'monitor_cond', 'monitor']
     let lastErr: unknown
     for (const method of methods) {
@@ -184,7 +189,7 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
           this.#finishSync(method, false)
         } else {
           const plain = Object.fromEntries(Object.entries(requests).map(([t, r]) => [t, { columns: (r as { columns: string[] }[])[0]!.columns }]))
-          const r = await client.monitor(this.db, monitorId, plain, (u) => this.#applyBatch(this.#changes1(u)))
+          const r = await client.monitor(this.db, monitorId, plain, (u) => this.#guard(client, () => this.#applyBatch(this.#changes1(u))))
           this.#applySnapshot(this.#snapshotFrom1(r))
           this.#finishSync(method, false)
         }
@@ -206,27 +211,59 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
   }
 
   #onUpdate2(u: TableUpdates2, lastTxnId?: string): void {
-    if (lastTxnId) this.#lastTxnId = lastTxnId
-    this.#applyBatch(this.#changes2(u))
+    this.#guard(this.client, () => {
+      const changes = this.#changes2(u)
+      if (lastTxnId) this.#lastTxnId = lastTxnId
+      this.#applyBatch(changes)
+    })
   }
 
-  #fullRow(ts: TableSchema, uuid: string, wire: WireRow): Row {
+  /**
+   * Runs the handling of one notification: a batch that does not fit the schema is not applied
+   * at all, and the connection that sent it is closed (a reconnecting client resyncs from a
+   * full snapshot); nothing is thrown into the JSON-RPC layer.
+   */
+  #guard(client: OvsdbClient, apply: () => void): void {
+    try {
+      apply()
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e
+      this.logger.warn(`${client.label}: ${e.message}; closing the connection`)
+      this.#synced = false
+      client.rpc?.close(e.message)
+    }
+  }
+
+  /** A full row from the peer, checked against the schema (monitored columns only). */
+  #fullRow(ts: TableSchema, uuid: string, wire: unknown): Row {
+    checkIncomingRowKey(ts.name, uuid, wire)
     const row: Row = { _uuid: uuid }
-    for (const c of this.#columns.get(ts.name) ?? []) row[c] = defaultValue(ts.columns[c]!)
-    rowFromWire(ts, wire, row)
+    const cols = this.#columns.get(ts.name) ?? []
+    for (const c of cols) row[c] = defaultValue(ts.columns[c]!)
+    const w = wire as WireRow
+    for (const c of cols) {
+      if (!(c in w)) continue
+      const col = ts.columns[c]!
+      checkIncomingWire(ts.name, col, w[c])
+      row[c] = valueFromWire(col, w[c]!)
+      checkIncomingPlain(ts.name, col, row[c] as PlainValue)
+    }
     return row
   }
 
   /** update2 batch → change events (not yet applied). */
   #changes2(u: TableUpdates2): ChangeEvent[] {
     const out: ChangeEvent[] = []
+    checkIncomingObject('table-updates2', u)
     for (const table in u) {
       const ts = this.#schema!.tables[table]
       const rows = this.#tables.get(table)
       if (!ts || !rows) continue
       const tu = u[table]!
+      checkIncomingObject(`update2 of table ${table}`, tu)
       for (const uuid in tu) {
         const ru = tu[uuid]!
+        checkIncomingRowKey(table, uuid, ru)
         const full = ru.initial ?? ru.insert
         const old = rows.get(uuid)
         if (full) {
@@ -238,9 +275,13 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
             continue
           }
           const row: Row = { ...old }
+          checkIncomingObject(`modify of ${table} row ${uuid}`, ru.modify)
           for (const c in ru.modify) {
             const col = ts.columns[c]
-            if (col) row[c] = applyColumnDiff(col, old[c] as PlainValue, ru.modify[c]!)
+            if (!col || !rows || !(c in old)) continue
+            checkIncomingWire(table, col, ru.modify[c])
+            row[c] = applyColumnDiff(col, old[c] as PlainValue, ru.modify[c]!)
+            checkIncomingPlain(table, col, row[c] as PlainValue)
           }
           out.push(['update', table, row, old])
         } else if ('delete' in ru && old) out.push(['delete', table, old])
@@ -252,26 +293,42 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
   /** `update` (RFC 7047 §4.1.6) batch → change events. */
   #changes1(u: TableUpdates): ChangeEvent[] {
     const out: ChangeEvent[] = []
+    checkIncomingObject('table-updates', u)
     for (const table in u) {
       const ts = this.#schema!.tables[table]
       const rows = this.#tables.get(table)
       if (!ts || !rows) continue
+      checkIncomingObject(`update of table ${table}`, u[table])
       for (const uuid in u[table]) {
         const ru = u[table]![uuid]!
+        checkIncomingRowKey(table, uuid, ru)
         const old = rows.get(uuid)
-        if (ru.new) out.push(old ? ['update', table, rowFromWire(ts, ru.new, { ...old }) as Row, old] : ['insert', table, this.#fullRow(ts, uuid, ru.new)])
+        // `new` holds the changed columns only for a modify (RFC 7047 §4.1.6): merge onto the old row.
+        if (ru.new) out.push(old ? ['update', table, { ...old, ...this.#fullRowPartial(ts, uuid, ru.new) }, old] : ['insert', table, this.#fullRow(ts, uuid, ru.new)])
         else if (old) out.push(['delete', table, old])
       }
     }
     return out
   }
 
+  /** Only the columns present in `wire`, checked as in #fullRow. */
+  #fullRowPartial(ts: TableSchema, uuid: string, wire: unknown): Row {
+    const full = this.#fullRow(ts, uuid, wire)
+    const out: Row = { _uuid: uuid }
+    for (const c in wire as object) if (c in full) out[c] = full[c]
+    return out
+  }
+
   #snapshotFrom1(u: TableUpdates): Map<string, Map<string, Row>> {
     const snap = new Map<string, Map<string, Row>>()
+    checkIncomingObject('monitor reply', u)
     for (const table of this.#columns.keys()) {
       const ts = this.#schema!.tables[table]!
       const m = new Map<string, Row>()
-      for (const [uuid, ru] of Object.entries(u[table] ?? {})) if (ru.new) m.set(uuid, this.#fullRow(ts, uuid, ru.new))
+      for (const [uuid, ru] of Object.entries(u[table] ?? {})) {
+        checkIncomingRowKey(table, uuid, ru)
+        if (ru.new) m.set(uuid, this.#fullRow(ts, uuid, ru.new))
+      }
       snap.set(table, m)
     }
     return snap
@@ -279,11 +336,14 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
 
   #applySnapshot2(u: TableUpdates2): void {
     const snap = new Map<string, Map<string, Row>>()
+    checkIncomingObject('monitor reply', u)
     for (const table of this.#columns.keys()) {
       const ts = this.#schema!.tables[table]!
       const m = new Map<string, Row>()
       const tu = u[table] ?? {}
+      checkIncomingObject(`table ${table} of the monitor reply`, tu)
       for (const uuid in tu) {
+        checkIncomingRowKey(table, uuid, tu[uuid])
         const w = tu[uuid]!.initial ?? tu[uuid]!.insert
         if (w) m.set(uuid, this.#fullRow(ts, uuid, w))
       }

@@ -13,68 +13,24 @@
  * earlier in the same batch). Set mutations on one row are merged into one `mutate`, so adding
  * 10,000 ports costs 20,001 operations, not 30,000.
  */
-import { OvsdbError } from '../errors.js'
 import type { OvsdbClient } from '../client.js'
 import { Replica, type TxnResult } from '../replica.js'
-import type { ReplicaTxn } from '../replica-txn.js'
-import type { Bridge, Interface, OpenVSwitch, Port, VswitchTables } from './model.js'
+import type { Operation } from '../operations.js'
+import { ReplicaTxn } from '../replica-txn.js'
+import { VSWITCH_TABLES, type VswitchReplicaTables } from './vswitch-tables.js'
+import { CommandContext, VswitchError, type Command } from './command-context.js'
+import { ensure, type BridgeSpec, type PortSpec } from './ensure.js'
 
-/** An ovs-vsctl-style usage error ("no bridge named br0"). */
-export class VswitchError extends OvsdbError {
-  override readonly name = 'VswitchError'
-}
+type Bridge = VswitchReplicaTables['Bridge']
+type Interface = VswitchReplicaTables['Interface']
+type OpenVSwitch = VswitchReplicaTables['Open_vSwitch']
+type Port = VswitchReplicaTables['Port']
 
 export const VSWITCH_DB = 'Open_vSwitch'
 
-/** Tables and columns the helpers need replicated. */
-export const VSWITCH_TABLES = {
-  Open_vSwitch: ['bridges', 'manager_options', 'external_ids', 'ovs_version', 'db_version'],
-  Bridge: ['name', 'ports', 'controller', 'fail_mode', 'protocols', 'datapath_type', 'external_ids', 'other_config'],
-  Port: ['name', 'interfaces', 'tag', 'external_ids'],
-  Interface: ['name', 'type', 'options', 'external_ids', 'ofport'],
-  Controller: ['target'],
-  Manager: ['target'],
-} as const
-
-/** Shared state of the commands of one transaction. */
-export class CommandContext {
-  readonly txn: ReplicaTxn
-  readonly replica: Replica<VswitchTables>
-  /** name → uuid or uuid-name of bridges/ports created in this transaction. */
-  readonly newBridges = new Map<string, string>()
-  readonly newPorts = new Map<string, { bridge: string; ref: string }>()
-  readonly deletedPorts = new Set<string>()
-  #setAdds = new Map<string, { table: string; uuid: string; column: string; values: string[] }>()
-
-  constructor(txn: ReplicaTxn, replica: Replica<VswitchTables>) {
-    this.txn = txn
-    this.replica = replica
-  }
-  root(): OpenVSwitch {
-    const r = this.replica.rows('Open_vSwitch').values().next().value as OpenVSwitch | undefined
-    if (!r) throw new VswitchError('database has no Open_vSwitch row (run ovs-vsctl init)')
-    return r
-  }
-  bridge(name: string): Bridge | undefined {
-    return this.replica.lookup('Bridge', 'name', name)
-  }
-  port(name: string): Port | undefined {
-    return this.deletedPorts.has(name) ? undefined : this.replica.lookup('Port', 'name', name)
-  }
-  /** Queues elements to add to a set column; flushed as one mutate per row. */
-  addToSet(table: string, uuid: string, column: string, values: string[]): void {
-    const k = `${table}\0${uuid}\0${column}`
-    const e = this.#setAdds.get(k)
-    if (e) e.values.push(...values)
-    else this.#setAdds.set(k, { table, uuid, column, values: [...values] })
-  }
-  flush(): void {
-    for (const e of this.#setAdds.values()) this.txn.addToSet(e.table, e.uuid, e.column, e.values)
-    this.#setAdds.clear()
-  }
-}
-
-export type Command<R = void> = (ctx: CommandContext) => R
+export { VSWITCH_TABLES, VSWITCH_UNREPLICATED, type VswitchReplicaTables } from './vswitch-tables.js'
+export { CommandContext, VswitchError, type Command } from './command-context.js'
+export { ensure, type BridgeSpec, type PortSpec, type OpenVSwitchSpec, type ControllerSpec, type MapPatch } from './ensure.js'
 
 export interface AddBridgeOptions {
   mayExist?: boolean
@@ -174,23 +130,26 @@ export const cmd = {
     }
   },
 
-  /** Replaces the bridge's controllers (ovs-vsctl set-controller). */
+  /**
+   * Replaces the bridge's controllers (ovs-vsctl set-controller), reusing the Controller rows
+   * of targets it already has: calling it again with the same targets writes nothing.
+   */
   setController(bridge: string, targets: string[]): Command {
+    const e = ensure.bridge(bridge, { controllers: targets })
     return (ctx) => {
-      const br = mustBridge(ctx, bridge)
-      const refs = targets.map((target) => ctx.txn.insert('Controller', { target }))
-      ctx.txn.update('Bridge', br._uuid, { controller: refs })
+      mustBridge(ctx, bridge)
+      e(ctx)
     }
   },
   delController(bridge: string): Command {
     return (ctx) => ctx.txn.update('Bridge', mustBridge(ctx, bridge)._uuid, { controller: [] })
   },
-  /** Replaces the managers (ovs-vsctl set-manager); ovsdb-server dials them when configured with db:Open_vSwitch,Open_vSwitch,manager_options. */
+  /**
+   * Replaces the managers (ovs-vsctl set-manager), reusing rows of targets already present;
+   * ovsdb-server dials them when configured with db:Open_vSwitch,Open_vSwitch,manager_options.
+   */
   setManager(targets: string[]): Command {
-    return (ctx) => {
-      const refs = targets.map((target) => ctx.txn.insert('Manager', { target }))
-      ctx.txn.update('Open_vSwitch', ctx.root()._uuid, { manager_options: refs })
-    }
+    return ensure.openVSwitch({ managers: targets })
   },
   delManager(): Command {
     return (ctx) => ctx.txn.update('Open_vSwitch', ctx.root()._uuid, { manager_options: [] })
@@ -225,18 +184,22 @@ function mustIface(ctx: CommandContext, name: string): Interface {
 }
 
 export class VswitchApi {
-  readonly replica: Replica<VswitchTables>
+  readonly replica: Replica<VswitchReplicaTables>
 
-  constructor(replica: Replica<VswitchTables>) {
+  constructor(replica: Replica<VswitchReplicaTables>) {
     this.replica = replica
   }
 
   /** Builds the replica the helpers need on an open client. */
   static async create(client: OvsdbClient, extraTables: Record<string, readonly string[] | true> = {}): Promise<VswitchApi> {
-    return new VswitchApi(await Replica.create<VswitchTables>(client, { db: VSWITCH_DB, tables: { ...VSWITCH_TABLES, ...extraTables } }))
+    return new VswitchApi(await Replica.create<VswitchReplicaTables>(client, { db: VSWITCH_DB, tables: { ...VSWITCH_TABLES, ...extraTables } }))
   }
 
-  /** Runs commands in one transaction (retried on TRY_AGAIN); returns what each command returned. */
+  /**
+   * Runs commands in one transaction (retried on TRY_AGAIN); returns what each command returned.
+   * Commands that find nothing to change add no operation, and a transaction without operations
+   * is not sent at all: running `ensure*` commands on a switch in the desired state writes nothing.
+   */
   run(...commands: Command<unknown>[]): Promise<TxnResult<unknown[]>> {
     return this.replica.transact((txn) => {
       const ctx = new CommandContext(txn, this.replica)
@@ -244,6 +207,34 @@ export class VswitchApi {
       ctx.flush()
       return out
     })
+  }
+
+  /**
+   * Compute, without applying: the operations `run(...commands)` would send now, as data (empty
+   * when the switch is already in the state the commands describe). Throws the commands' usage
+   * errors (VswitchError, ValidationError) like `run` would.
+   */
+  plan(...commands: Command<unknown>[]): Operation[] {
+    if (!this.replica.synced) throw new VswitchError('replica not synced yet')
+    const txn = new ReplicaTxn(this.replica)
+    const ctx = new CommandContext(txn, this.replica)
+    for (const c of commands) c(ctx)
+    ctx.flush()
+    return txn.operations
+  }
+
+  /** Would `run(...commands)` write anything now? */
+  wouldWrite(...commands: Command<unknown>[]): boolean {
+    return this.plan(...commands).length > 0
+  }
+
+  /** Brings a bridge to `spec` in one transaction (created if missing); writes nothing if it already is. */
+  async ensureBridge(name: string, spec?: BridgeSpec): Promise<void> {
+    await this.run(ensure.bridge(name, spec))
+  }
+  /** Brings a port and its interface to `spec` in one transaction (created if missing). */
+  async ensurePort(bridge: string, name: string, spec?: PortSpec): Promise<void> {
+    await this.run(ensure.port(bridge, name, spec))
   }
 
   bridge(name: string): Bridge | undefined {

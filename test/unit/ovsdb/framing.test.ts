@@ -53,7 +53,7 @@ describe('JsonStreamParser (RFC 7047 §3.1 back-to-back JSON texts)', () => {
     const chunk = Buffer.alloc(512, 'x')
     assert.throws(() => {
       for (let i = 0; i < 100; i++) p.push(chunk, () => {})
-    }, /exceeds 1024 bytes/)
+    }, /exceeds the maximum message size of 1024 bytes/)
     assert.ok(p.bufferedBytes <= 1024)
     // The parser stays failed: the connection must be dropped.
     assert.throws(() => p.push(Buffer.from('{}'), () => {}), FramingError)

@@ -37,19 +37,19 @@ describe('OvsdbManager (passive mode)', () => {
     const mgr = await OvsdbManager.listen('ptcp:0:127.0.0.1', { logger: silentLogger, replica: { tables: VSWITCH_TABLES } })
     try {
       const seen: string[] = []
-      mgr.on('switch', (s) => seen.push(s.systemId!))
+      mgr.on('up', (s) => seen.push(s.systemId!))
       const s1 = await fakeSwitch(mgr.port, 'hv1')
       const s2 = await fakeSwitch(mgr.port, 'hv2')
-      const a = await mgr.waitForSwitch((s) => s.systemId === 'hv1')
-      const b = await mgr.waitForSwitch((s) => s.systemId === 'hv2')
+      const a = await mgr.waitForNode((s) => s.systemId === 'hv1')
+      const b = await mgr.waitForNode((s) => s.systemId === 'hv2')
       assert.notEqual(a.id, b.id)
-      assert.equal(mgr.switches.size, 2)
+      assert.equal(mgr.nodes.size, 2)
       assert.equal(mgr.bySystemId('hv2'), b)
       assert.equal(a.replica!.rows('Open_vSwitch').size, 1)
-      const gone = new Promise((r) => mgr.once('disconnect', r))
+      const gone = new Promise((r) => mgr.once('down', r))
       await s1.close()
       await gone
-      assert.equal(mgr.switches.size, 1)
+      assert.equal(mgr.nodes.size, 1)
       assert.deepEqual(seen.sort(), ['hv1', 'hv2'])
       await s2.close()
     } finally {
@@ -67,7 +67,7 @@ describe('OvsdbManager (passive mode)', () => {
       sock.write('GET / HTTP/1.1\r\n\r\n')
       await new Promise((r) => sock.once('close', r))
       assert.ok(warnings.some((w) => /dropping connection/.test(w)), warnings.join('\n'))
-      assert.equal(mgr.switches.size, 0)
+      assert.equal(mgr.nodes.size, 0)
     } finally {
       await mgr.close()
     }
