@@ -4,11 +4,15 @@
  * Actions are plain tagged objects; `encodeActions` / `decodeActions` convert the list.
  */
 import { NX_VENDOR_ID, port16to32, port32to16, Port } from './constants.js'
+import {
+  type CtAction, decodeCtBody, decodeNatBody, encodeCtBody, encodeNatBody, type NatAction, NXAST_CT, NXAST_CT_CLEAR, NXAST_NAT,
+} from './ct-action.js'
 import { decodeNxAction, encodeNxAction, type NxAction } from './nx-actions.js'
 import { type FieldValue, decodeOxms, fieldDef, type MatchField, writeOxm } from './oxm.js'
 import { DecodeError, type Reader, type Writer } from './wire.js'
 
 export type { NxAction, LearnSpec, LearnAction } from './nx-actions.js'
+export type { CtAction, NatAction } from './ct-action.js'
 
 export type Action =
   | { readonly type: 'output'; readonly port: number; readonly maxLen?: number }
@@ -20,6 +24,9 @@ export type Action =
   | { readonly type: 'set_field'; readonly field: MatchField; readonly value: FieldValue }
   | { readonly type: 'raw'; readonly actionType: number; readonly data: string }
   | NxAction
+  | CtAction<Action>
+  | NatAction
+  | { readonly type: 'ct_clear' }
 
 export const ActionType = {
   OUTPUT: 0,
@@ -70,9 +77,39 @@ export function encodeAction(a: Action, w: Writer): void {
       w.u16(a.actionType); w.u16(4 + data.length); w.bytes(data)
       return
     }
+    case 'ct': {
+      const start = nxHeader(w, NXAST_CT)
+      encodeCtBody(a, w)
+      encodeActions(a.actions, w)
+      w.padTo(start, 8)
+      w.patch16(start + 2, w.pos - start)
+      return
+    }
+    case 'nat': {
+      const start = nxHeader(w, NXAST_NAT)
+      encodeNatBody(a, w)
+      w.padTo(start, 8)
+      w.patch16(start + 2, w.pos - start)
+      return
+    }
+    case 'ct_clear': {
+      const start = nxHeader(w, NXAST_CT_CLEAR)
+      w.padTo(start, 8)
+      w.patch16(start + 2, w.pos - start)
+      return
+    }
     default:
       encodeNxAction(a, w)
   }
+}
+
+function nxHeader(w: Writer, subtype: number): number {
+  const start = w.pos
+  w.u16(ActionType.EXPERIMENTER)
+  w.u16(0)
+  w.u32(NX_VENDOR_ID)
+  w.u16(subtype)
+  return start
 }
 
 export function encodeActions(list: readonly Action[], w: Writer): void {
@@ -114,6 +151,18 @@ function decodeAction(r: Reader): Action {
     case ActionType.EXPERIMENTER: {
       const vendor = body.u32()
       if (vendor === NX_VENDOR_ID) {
+        body.need(2, 'Nicira subtype')
+        const subtype = body.buf.readUInt16BE(body.pos)
+        if (subtype === NXAST_CT) {
+          body.skip(2)
+          const ct = decodeCtBody(body)
+          return { ...ct, actions: decodeActions(body, body.remaining) }
+        }
+        if (subtype === NXAST_NAT) {
+          body.skip(2)
+          return decodeNatBody(body)
+        }
+        if (subtype === NXAST_CT_CLEAR) return { type: 'ct_clear' }
         const nx = decodeNxAction(body)
         if (nx) return nx
       }

@@ -9,7 +9,8 @@ import type { Instruction } from './instructions.js'
 import type { FlowMod, FlowStats } from './messages.js'
 import { type FieldRef, formatRef, subfieldDef } from './nx-fields.js'
 import type { LearnAction, LearnSpec } from './nx-actions.js'
-import { canonicalMasked, FIELD_BY_NAME, type FieldValue, isMasked, type Match } from './oxm.js'
+import { formatNat, CT_ALGS } from './ct-action.js'
+import { canonicalMasked, CT_STATE, FIELD_BY_NAME, type FieldValue, IP_FRAG, isMasked, type Match, TCP_FLAGS } from './oxm.js'
 
 const DEFAULT_PRIORITY = 0x8000
 
@@ -39,7 +40,8 @@ function fmtScalar(name: string, v: FieldValue, style: 'dec' | 'hex' | 'hex4'): 
   if (typeof v === 'string') return v
   if (style === 'dec') return String(v)
   if (style === 'hex4') return `0x${v.toString(16).padStart(4, '0')}`
-  return hex(v)
+  // printf's %#x, which OVS uses, prints zero as "0"
+  return v === 0 || v === 0n ? '0' : hex(v)
 }
 
 /** [text name, style] per field for dump-flows. */
@@ -73,14 +75,59 @@ const MATCH_TEXT: Record<string, [string, 'dec' | 'hex' | 'hex4']> = {
   tunnel_id: ['tun_id', 'hex'],
   tun_ipv4_src: ['tun_src', 'dec'],
   tun_ipv4_dst: ['tun_dst', 'dec'],
+  pkt_mark: ['pkt_mark', 'hex'],
+  ct_zone: ['ct_zone', 'dec'],
+  ct_mark: ['ct_mark', 'hex'],
+  ct_label: ['ct_label', 'hex'],
+  ct_nw_src: ['ct_nw_src', 'dec'],
+  ct_nw_dst: ['ct_nw_dst', 'dec'],
+  ct_ipv6_src: ['ct_ipv6_src', 'dec'],
+  ct_ipv6_dst: ['ct_ipv6_dst', 'dec'],
+  ct_nw_proto: ['ct_nw_proto', 'dec'],
+  ct_tp_src: ['ct_tp_src', 'dec'],
+  ct_tp_dst: ['ct_tp_dst', 'dec'],
+  nw_ttl: ['nw_ttl', 'dec'],
+  nd_target: ['nd_target', 'dec'],
+  nd_sll: ['nd_sll', 'dec'],
+  nd_tll: ['nd_tll', 'dec'],
+}
+
+/**
+ * Flag fields as format_flags_masked() prints them: "+syn-ack" (bits of the mask, low to high),
+ * or "syn|ack" when the mask covers every bit ("0" for none).
+ */
+export function formatFlagBits(names: Record<string, number>, v: number | { value: number; mask: number }, full: number): string {
+  const [value, mask] = typeof v === 'number' ? [v, full] : [v.value, v.mask]
+  const byBit = new Map(Object.entries(names).map(([n, b]) => [b, n]))
+  const bits: number[] = []
+  for (let i = 0; i < 32 && 2 ** i <= full; i++) bits.push(2 ** i)
+  const name = (b: number): string => byBit.get(b) ?? `[${b.toString(16)}]`
+  const on = (x: number, b: number): boolean => Math.floor(x / b) % 2 === 1
+  if ((mask >>> 0) % (full + 1) === full) {
+    const set = bits.filter((b) => on(value >>> 0, b)).map(name)
+    return set.length ? set.join('|') : '0'
+  }
+  return bits.filter((b) => on(mask >>> 0, b)).map((b) => `${on(value >>> 0, b) ? '+' : '-'}${name(b)}`).join('')
+}
+
+/** nw_frag text (lib/match.c format_frag / the names ovs-ofctl reads). */
+function formatFrag(v: number | { value: number; mask: number }): string {
+  const [value, mask] = typeof v === 'number' ? [v, 3] : [v.value, v.mask & 3]
+  if (mask === 1) return value & 1 ? 'yes' : 'no'
+  if (mask === 2) return value & 2 ? 'later' : 'not_later'
+  if (mask === 3) return value & 1 ? (value & 2 ? 'later' : 'first') : 'no'
+  const hit = Object.entries(IP_FRAG).find(([, x]) => x.value === value && x.mask === mask)
+  return hit ? hit[0] : `0x${value.toString(16)}/0x${mask.toString(16)}`
 }
 
 /** Order of match_format(); masked port numbers print in hex there. */
 const MATCH_ORDER = [
-  'conj_id', '#proto', ...Array.from({ length: 16 }, (_, i) => `reg${i}`), 'tunnel_id', 'tun_ipv4_src', 'tun_ipv4_dst',
+  'pkt_mark', 'conj_id', 'ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'ct_nw_src', 'ct_nw_dst', 'ct_ipv6_src', 'ct_ipv6_dst',
+  'ct_nw_proto', 'ct_tp_src', 'ct_tp_dst', '#proto', ...Array.from({ length: 16 }, (_, i) => `reg${i}`), 'tunnel_id', 'tun_ipv4_src', 'tun_ipv4_dst',
   'metadata', 'in_port', '#vlan', 'vlan_pcp', 'eth_src', 'eth_dst', '#dl_type', 'ipv6_src', 'ipv6_dst', 'ipv6_flabel',
-  'ipv4_src', 'ipv4_dst', 'arp_spa', 'arp_tpa', '#nw_proto', 'ip_dscp', 'ip_ecn', 'arp_op', 'arp_sha', 'arp_tha',
-  'icmpv4_type', 'icmpv4_code', 'icmpv6_type', 'icmpv6_code', 'tcp_src', 'udp_src', 'tcp_dst', 'udp_dst',
+  'ipv4_src', 'ipv4_dst', 'arp_spa', 'arp_tpa', '#nw_proto', 'ip_dscp', 'ip_ecn', 'nw_ttl', 'ip_frag', 'arp_op',
+  'arp_sha', 'arp_tha', 'icmpv4_type', 'icmpv4_code', 'icmpv6_type', 'icmpv6_code', 'nd_target', 'nd_sll', 'nd_tll', 'tcp_src',
+  'udp_src', 'tcp_dst', 'udp_dst', 'tcp_flags',
 ]
 
 const SHORTHAND: Record<string, string> = {
@@ -128,6 +175,9 @@ export function formatMatch(m: Match, priority = DEFAULT_PRIORITY): string {
     if (k.startsWith('reg')) parts.push(`${k}=${fmtScalar(k, v, 'hex')}`)
     else if (k === 'in_port') parts.push(`in_port=${formatPort(v as number)}`)
     else if (k === 'ip_dscp') parts.push(`nw_tos=${(v as number) << 2}`)
+    else if (k === 'ct_state') parts.push(`ct_state=${formatFlagBits(CT_STATE, v as number, 0xff)}`)
+    else if (k === 'tcp_flags') parts.push(`tcp_flags=${formatFlagBits(TCP_FLAGS, v as number, 0xfff)}`)
+    else if (k === 'ip_frag') parts.push(`nw_frag=${formatFrag(v as number)}`)
     else if (k === 'ipv6_flabel') parts.push(`ipv6_label=${isMasked(v) ? `${hex5(v.value)}/${hex5(v.mask)}` : hex5(v)}`)
     else {
       const [name, style0] = MATCH_TEXT[k]!
@@ -159,6 +209,8 @@ const SET_FIELD_TEXT: Record<string, [string, 'dec' | 'hex']> = {
   arp_spa: ['arp_spa', 'dec'], arp_tpa: ['arp_tpa', 'dec'], arp_sha: ['arp_sha', 'dec'], arp_tha: ['arp_tha', 'dec'],
   tunnel_id: ['tun_id', 'hex'], tun_ipv4_src: ['tun_src', 'dec'], tun_ipv4_dst: ['tun_dst', 'dec'],
   metadata: ['metadata', 'hex'], in_port: ['in_port', 'dec'], conj_id: ['conj_id', 'dec'],
+  pkt_mark: ['pkt_mark', 'hex'], ct_mark: ['ct_mark', 'hex'], ct_label: ['ct_label', 'hex'], nw_ttl: ['nw_ttl', 'dec'],
+  nd_target: ['nd_target', 'dec'], nd_sll: ['nd_sll', 'dec'], nd_tll: ['nd_tll', 'dec'],
 }
 export function setFieldName(field: string): string {
   return field.startsWith('reg') ? field : SET_FIELD_TEXT[field]?.[0] ?? field
@@ -225,6 +277,24 @@ export function formatAction(a: Action): string {
     case 'conjunction': return `conjunction(${a.id},${a.clause}/${a.nClauses})`
     case 'note': return `note:${(a.data.match(/../g) ?? []).join('.')}`
     case 'learn': return formatLearn(a)
+    case 'ct_clear': return 'ct_clear'
+    case 'nat': return formatNat(a)
+    case 'ct': {
+      const p: string[] = []
+      if (a.commit) p.push('commit')
+      if (a.force) p.push('force')
+      if (a.table !== undefined) p.push(`table=${a.table}`)
+      if (typeof a.zone === 'object') p.push(`zone=${formatRef(a.zone)}`)
+      else if (a.zone) p.push(`zone=${a.zone}`)
+      let rest = a.actions
+      if (rest[0]?.type === 'nat') {
+        p.push(formatNat(rest[0]))
+        rest = rest.slice(1)
+      }
+      if (rest.length) p.push(`exec(${formatActions(rest)})`)
+      if (a.alg) p.push(`alg=${CT_ALGS[a.alg] ?? a.alg}`)
+      return `ct(${p.join(',')})`
+    }
     case 'raw': return `raw(type=${a.actionType},${a.data})`
   }
 }

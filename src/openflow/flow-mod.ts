@@ -2,7 +2,7 @@
  * Builders for frozen message values: the "compute" half of compute-then-apply. A flow mod is
  * a deep-frozen plain object, safe to cache, compare, diff and send many times.
  */
-import type { Action } from './actions.js'
+import type { Action, CtAction, NatAction } from './actions.js'
 import { type FlowModCommandName, GROUP_ANY, type GroupModCommandName, type GroupTypeName, NO_BUFFER, Port, TABLE_ALL } from './constants.js'
 import { type Instruction, sortInstructions } from './instructions.js'
 import type { Bucket, FlowMod, GroupMod, PacketOut } from './messages.js'
@@ -129,7 +129,28 @@ export const act = {
   resubmit: (table?: number, port?: number): Action =>
     deepFreeze({ type: 'resubmit', ...(port === undefined ? {} : { port }), ...(table === undefined ? {} : { table }) }),
   conjunction: (id: number, clause: number, nClauses: number): Action => deepFreeze({ type: 'conjunction', id, clause, nClauses }),
-  note: (hex: string): Action => deepFreeze({ type: 'note', data: hex.replace(/[.:]/g, '').toLowerCase() }),
+  /** The data is padded as the switch pads it (see padNote), so a dumped flow equals the built one. */
+  note: (hex: string): Action => deepFreeze({ type: 'note', data: padNote(hex.replace(/[.:]/g, '').toLowerCase()) }),
+  /** `ct(...)`: defaults no commit, zone 0, no recirculation; `nat` goes first in `actions`. */
+  ct: (c: Partial<Omit<CtAction<Action>, 'type'>> = {}): Action =>
+    deepFreeze({
+      type: 'ct',
+      commit: c.commit ?? false,
+      force: c.force ?? false,
+      ...(c.zone === undefined || c.zone === 0 ? {} : { zone: c.zone }),
+      ...(c.table === undefined ? {} : { table: c.table }),
+      ...(c.alg === undefined || c.alg === 0 ? {} : { alg: c.alg }),
+      actions: c.actions ?? [],
+    }),
+  ctClear: (): Action => deepFreeze({ type: 'ct_clear' }),
+  /** Only valid as the first action of `ct`; an ipMax equal to ipMin is dropped (OVS prints neither). */
+  nat: (n: Omit<NatAction, 'type'> = {}): Action => {
+    const out: Record<string, unknown> = { type: 'nat' }
+    for (const [k, v] of Object.entries(n)) if (v !== undefined && v !== false) out[k] = v
+    if (out.ipMax !== undefined && out.ipMax === out.ipMin) delete out.ipMax
+    if (out.protoMax !== undefined && out.protoMax === out.protoMin) delete out.protoMax
+    return deepFreeze(out as unknown as Action)
+  },
   learn: (l: Partial<Omit<LearnAction, 'type' | 'specs'>> & { readonly specs: readonly LearnSpec[] }): Action =>
     deepFreeze({
       type: 'learn',
@@ -146,3 +167,14 @@ export const act = {
 }
 
 export { ref }
+
+/**
+ * NXAST_NOTE is 10 header bytes plus the note, padded with zeros to a multiple of 8, and OVS
+ * keeps the padding as part of the note (a 3-byte note is dumped as 6 bytes). Padding the value
+ * the same way makes built, sent and dumped notes equal.
+ */
+export function padNote(hex: string): string {
+  const n = hex.length / 2
+  const padded = Math.ceil((10 + n) / 8) * 8 - 10
+  return hex + '00'.repeat(padded - n)
+}

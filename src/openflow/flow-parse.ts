@@ -6,12 +6,15 @@
 import type { Action } from './actions.js'
 import { bytesToIpv6, ipv4ToInt, ipv6ToBytes, macToBytes } from './addr.js'
 import { FlowModFlags, Port } from './constants.js'
-import { deepFreeze, DEFAULT_PRIORITY, flowMod } from './flow-mod.js'
+import { deepFreeze, DEFAULT_PRIORITY, flowMod, padNote } from './flow-mod.js'
 import { type Instruction, sortInstructions } from './instructions.js'
 import type { FlowMod } from './messages.js'
 import { type FieldRef, ref, subfieldByNxmName, subfieldDef } from './nx-fields.js'
 import type { LearnSpec } from './nx-actions.js'
-import { canonicalMasked, FIELD_BY_NAME, type FieldDef, type FieldValue, isMasked, type Match, type MatchField } from './oxm.js'
+import { parseNat } from './ct-action.js'
+import {
+  canonicalMasked, CT_STATE, FIELD_BY_NAME, type FieldDef, type FieldValue, IP_FRAG, isMasked, type Match, type MatchField, TCP_FLAGS,
+} from './oxm.js'
 
 export interface ParsedFlow {
   readonly table: number
@@ -75,7 +78,10 @@ const ALIASES: Record<string, string> = {
   arp_op: 'arp_op', arp_spa: 'arp_spa', arp_tpa: 'arp_tpa', arp_sha: 'arp_sha', arp_tha: 'arp_tha',
   dl_vlan_pcp: 'vlan_pcp', vlan_pcp: 'vlan_pcp', vlan_vid: 'vlan_vid', tcp_src: 'tcp_src', tcp_dst: 'tcp_dst',
   udp_src: 'udp_src', udp_dst: 'udp_dst', icmpv6_type: 'icmpv6_type', icmpv6_code: 'icmpv6_code',
-  icmpv4_type: 'icmpv4_type', icmpv4_code: 'icmpv4_code',
+  icmpv4_type: 'icmpv4_type', icmpv4_code: 'icmpv4_code', nw_ttl: 'nw_ttl', pkt_mark: 'pkt_mark',
+  nd_target: 'nd_target', nd_sll: 'nd_sll', nd_tll: 'nd_tll', ct_zone: 'ct_zone', ct_mark: 'ct_mark', ct_label: 'ct_label',
+  ct_nw_src: 'ct_nw_src', ct_nw_dst: 'ct_nw_dst', ct_ipv6_src: 'ct_ipv6_src', ct_ipv6_dst: 'ct_ipv6_dst',
+  ct_nw_proto: 'ct_nw_proto', ct_tp_src: 'ct_tp_src', ct_tp_dst: 'ct_tp_dst',
   ...Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`reg${i}`, `reg${i}`])),
 }
 
@@ -83,6 +89,7 @@ function allOnes(f: FieldDef, mask: FieldValue): boolean {
   switch (f.kind) {
     case 'num': return mask === 2 ** f.bits - 1 || (f.name === 'vlan_vid' && mask === 0x1fff)
     case 'u64': return mask === 0xffffffffffffffffn
+    case 'u128': return mask === (1n << 128n) - 1n
     case 'mac': return String(mask).toLowerCase() === 'ff:ff:ff:ff:ff:ff'
     default: return false
   }
@@ -94,7 +101,7 @@ export function parseFieldValue(f: FieldDef, text: string): FieldValue {
   const one = (s: string): FieldValue => {
     switch (f.kind) {
       case 'num': return f.name === 'in_port' ? parsePort(s) : num(s)
-      case 'u64': return big(s)
+      case 'u64': case 'u128': return big(s)
       case 'mac': return s.toLowerCase()
       case 'ipv4': ipv4ToInt(s); return s
       case 'ipv6': { const b = Buffer.alloc(16); ipv6ToBytes(s, b, 0); return bytesToIpv6(b, 0) }
@@ -110,6 +117,47 @@ export function parseFieldValue(f: FieldDef, text: string): FieldValue {
   const mask = one(text.slice(slash + 1))
   if (allOnes(f, mask)) return value
   return canonicalMasked(f, { value, mask } as FieldValue)
+}
+
+/**
+ * Flag fields ("+trk-inv", "syn|ack", "0x21/0x21", "0"): +/- names give a mask of the named
+ * bits; "|"-joined names are an exact match (every bit of the field).
+ */
+export function parseFlagBits(field: string, names: Record<string, number>, full: number, text: string): number | { value: number; mask: number } {
+  const bit = (n: string): number => {
+    const hexBit = /^\[([0-9a-f]+)\]$/i.exec(n)
+    const b = hexBit ? parseInt(hexBit[1]!, 16) : names[n.toLowerCase()]
+    if (b === undefined || b > full) throw new FlowParseError(`${field}: unknown flag ${JSON.stringify(n)}`)
+    return b
+  }
+  if (/^[+-]/.test(text)) {
+    let value = 0, mask = 0
+    for (const m of text.matchAll(/([+-])([^+-]+)/g)) {
+      const b = bit(m[2]!)
+      if (mask & b) throw new FlowParseError(`${field}: flag ${m[2]} given twice`)
+      mask |= b
+      if (m[1] === '+') value |= b
+    }
+    if (text.replace(/([+-])([^+-]+)/g, '') !== '') throw new FlowParseError(`${field}: bad flags ${JSON.stringify(text)}`)
+    return (mask >>> 0) === full ? value >>> 0 : { value: value >>> 0, mask: mask >>> 0 }
+  }
+  if (/^(0x[0-9a-f]+|\d+)(\/(0x[0-9a-f]+|\d+))?$/i.test(text)) {
+    const [v, m] = text.split('/')
+    const value = num(v!)
+    const mask = m === undefined ? full : num(m)
+    if (value > full || mask > full) throw new FlowParseError(`${field}: ${text} out of range`)
+    return mask === full ? value : { value: value & mask, mask }
+  }
+  return text.split('|').reduce((acc, n) => (acc | bit(n)) >>> 0, 0)
+}
+
+function parseFrag(text: string): number | { value: number; mask: number } {
+  const f = IP_FRAG[text]
+  if (!f) {
+    if (/^(0x[0-9a-f]+|\d+)(\/(0x[0-9a-f]+|\d+))?$/i.test(text)) return parseFlagBits('ip_frag', {}, 3, text)
+    throw new FlowParseError(`ip_frag: expected no, yes, first, later or not_later, got ${JSON.stringify(text)}`)
+  }
+  return f.mask === 3 ? f.value : { ...f }
 }
 
 /** Splits on commas that are not inside parentheses. */
@@ -162,6 +210,9 @@ export function parseMatch(text: string): Match {
     else if (k === 'icmp_type' || k === 'icmp_code') name = `${et === 0x86dd ? 'icmpv6' : 'icmpv4'}_${k.slice(5)}`
     else if (et === 0x0806 && (k === 'nw_src' || k === 'nw_dst')) name = k === 'nw_src' ? 'arp_spa' : 'arp_tpa'
     else if (k === 'nw_tos') { m.ip_dscp = num(v) >> 2; continue }
+    else if (k === 'ct_state') { m.ct_state = parseFlagBits('ct_state', CT_STATE, 0xff, v) as FieldValue; continue }
+    else if (k === 'tcp_flags') { m.tcp_flags = parseFlagBits('tcp_flags', TCP_FLAGS, 0xfff, v) as FieldValue; continue }
+    else if (k === 'ip_frag' || k === 'nw_frag') { m.ip_frag = parseFrag(v) as FieldValue; continue }
     else if (k === 'dl_vlan') { m.vlan_vid = 0x1000 | num(v); continue }
     else if (k === 'vlan_tci') {
       const [a, b] = v.split('/')
@@ -281,12 +332,17 @@ export function parseAction(text: string): Action | undefined {
       const def = FIELD_BY_NAME.get(field)
       if (!def) throw new FlowParseError(`unknown set_field field ${JSON.stringify(f)}`)
       const value = parseFieldValue(def, v)
-      if (isMasked(value) && typeof value.mask === 'number') {
+      if (isMasked(value) && (typeof value.mask === 'number' || typeof value.mask === 'bigint')) {
         // OVS turns a masked set_field into NXAST_REG_LOAD of the mask's bit range.
-        const mask = value.mask
-        const ofs = Math.log2(mask & -mask)
-        const nbits = Math.log2((mask >>> ofs) + 1)
-        return { type: 'reg_load', dst: ref(field, ofs, nbits), value: BigInt((value.value as number) >>> ofs) }
+        const mask = BigInt(value.mask)
+        let ofs = 0
+        while (ofs < 128 && !((mask >> BigInt(ofs)) & 1n)) ofs++
+        const run = mask >> BigInt(ofs)
+        const nbits = run.toString(2).length
+        if (run !== (1n << BigInt(nbits)) - 1n || nbits > 64) {
+          throw new FlowParseError(`set_field ${t}: a masked set_field needs a contiguous mask of at most 64 bits`)
+        }
+        return { type: 'reg_load', dst: ref(field, ofs, nbits), value: (BigInt(value.value as number | bigint) >> BigInt(ofs)) & run }
       }
       return { type: 'set_field', field: field as MatchField, value }
     }
@@ -308,9 +364,55 @@ export function parseAction(text: string): Action | undefined {
       if (!m) throw new FlowParseError(`bad conjunction ${JSON.stringify(t)}`)
       return { type: 'conjunction', id: Number(m[1]), clause: Number(m[2]), nClauses: Number(m[3]) }
     }
-    case 'note': return { type: 'note', data: arg.replace(/[.:\s]/g, '').toLowerCase() }
+    case 'note': return { type: 'note', data: padNote(arg.replace(/[.:\s]/g, '').toLowerCase()) }
     case 'learn': return parseLearn(arg)
+    case 'ct_clear': return { type: 'ct_clear' }
+    case 'ct': return parseCt(arg)
     default: throw new FlowParseError(`unsupported action ${JSON.stringify(t)}`)
+  }
+}
+
+const CT_ALG_BY_NAME: Record<string, number> = { ftp: 21, tftp: 69 }
+
+/** `ct(commit,force,table=N,zone=N|FIELD[a..b],nat(...),exec(...),alg=ftp)`. */
+function parseCt(arg: string): Action {
+  let commit = false, force = false
+  let zone: number | FieldRef | undefined
+  let table: number | undefined
+  let alg: number | undefined
+  const actions: Action[] = []
+  const bad = (msg: string): FlowParseError => new FlowParseError(msg)
+  for (const item of splitTopLevel(arg)) {
+    const eq = item.indexOf('=')
+    const paren = item.indexOf('(')
+    const key = (eq >= 0 && (paren < 0 || eq < paren) ? item.slice(0, eq) : paren >= 0 ? item.slice(0, paren) : item).trim()
+    const val = eq >= 0 && (paren < 0 || eq < paren) ? item.slice(eq + 1).trim() : ''
+    const inner = paren >= 0 ? item.slice(paren + 1, item.lastIndexOf(')')) : undefined
+    if (key === 'commit') commit = true
+    else if (key === 'force') force = true
+    else if (key === 'table') {
+      table = num(val)
+      if (table > 254) throw bad(`ct: table ${table} out of range 0-254`)
+    } else if (key === 'zone') {
+      zone = val.includes('[') ? parseRef(val) : num(val)
+      if (typeof zone === 'number' && zone > 0xffff) throw bad(`ct: zone ${zone} out of range 0-65535`)
+      if (typeof zone === 'object' && zone.nbits !== 16) throw bad(`ct: zone ${val} must be 16 bits wide`)
+    }
+    else if (key === 'alg') {
+      alg = CT_ALG_BY_NAME[val] ?? num(val)
+    } else if (key === 'nat') {
+      if (actions.length) throw bad('ct: nat must come before exec')
+      actions.push(parseNat(inner, bad))
+    } else if (key === 'exec') {
+      for (const x of splitTopLevel(inner ?? '')) {
+        const a = parseAction(x)
+        if (a) actions.push(a)
+      }
+    } else throw bad(`ct: unknown argument ${JSON.stringify(item)}`)
+  }
+  return {
+    type: 'ct', commit, force, ...(zone === undefined || zone === 0 ? {} : { zone }),
+    ...(table === undefined ? {} : { table }), ...(alg === undefined ? {} : { alg }), actions,
   }
 }
 

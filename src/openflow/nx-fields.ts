@@ -59,6 +59,11 @@ export const SUBFIELDS: readonly SubfieldDef[] = [
   sf('metadata', 'OXM_OF_METADATA', 8, hdr(B, 2, 8)),
   sf('vlan_vid', 'OXM_OF_VLAN_VID', 2, hdr(B, 6, 2), [], 13),
   ...Array.from({ length: 16 }, (_, i) => sf(`reg${i}`, `NXM_NX_REG${i}`, 4, hdr(1, i, 4))),
+  sf('pkt_mark', 'NXM_NX_PKT_MARK', 4, hdr(1, 33, 4)),
+  sf('ct_state', 'NXM_NX_CT_STATE', 4, hdr(1, 105, 4)),
+  sf('ct_zone', 'NXM_NX_CT_ZONE', 2, hdr(1, 106, 2)),
+  sf('ct_mark', 'NXM_NX_CT_MARK', 4, hdr(1, 107, 4)),
+  sf('ct_label', 'NXM_NX_CT_LABEL', 16, hdr(1, 108, 16)),
 ]
 
 const BY_FIELD = new Map(SUBFIELDS.map((s) => [s.field, s]))

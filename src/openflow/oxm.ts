@@ -12,7 +12,7 @@ import {
 import { PrerequisiteError } from './errors.js'
 import { DecodeError, type Reader, Writer } from './wire.js'
 
-export type FieldKind = 'num' | 'u64' | 'mac' | 'ipv4' | 'ipv6'
+export type FieldKind = 'num' | 'u64' | 'u128' | 'mac' | 'ipv4' | 'ipv6'
 
 export interface FieldDef {
   readonly name: string
@@ -23,8 +23,15 @@ export interface FieldDef {
   readonly kind: FieldKind
   /** Significant bits (vlan_vid: 13; ip_dscp: 6 …). */
   readonly bits: number
-  /** 32-bit OXM header without the hasmask bit and with the unmasked length. */
+  /** 32-bit OXM header without the hasmask bit and with the unmasked value length. */
   readonly header: number
+  /** Experimenter OXM (class 0xffff): the experimenter id that follows the header. */
+  readonly experimenter?: number
+  /**
+   * The mask OVS treats as "exact" for fields narrower than their wire width (ct_state: 0xff):
+   * exact values are sent as value/fullMask, as ovs-ofctl does, and decoded back as exact.
+   */
+  readonly fullMask?: number
 }
 
 export type Scalar = number | bigint | string
@@ -68,6 +75,31 @@ export interface Match {
   readonly tun_ipv4_src?: string | Masked<string>
   readonly tun_ipv4_dst?: string | Masked<string>
   readonly conj_id?: number
+  /** NXM_NX_IP_FRAG: bit 0 = fragment, bit 1 = later fragment (text: no, yes, first, later, not_later). */
+  readonly ip_frag?: number | Masked<number>
+  /** NXM_NX_IP_TTL. */
+  readonly nw_ttl?: number
+  /** NXM_NX_TCP_FLAGS, low 12 bits (text: +syn-ack or syn|ack). */
+  readonly tcp_flags?: number | Masked<number>
+  /** IPv6 neighbour discovery (icmpv6_type 135/136). */
+  readonly nd_target?: string | Masked<string>
+  readonly nd_sll?: string | Masked<string>
+  readonly nd_tll?: string | Masked<string>
+  readonly pkt_mark?: number | Masked<number>
+  /** Conntrack state bits (CT_STATE below); text +trk-inv or trk|est. */
+  readonly ct_state?: number | Masked<number>
+  readonly ct_zone?: number
+  readonly ct_mark?: number | Masked<number>
+  /** 128-bit conntrack label. */
+  readonly ct_label?: bigint | Masked<bigint>
+  /** Original-direction tuple of the tracked connection (need ct_state +trk and not +inv). */
+  readonly ct_nw_proto?: number
+  readonly ct_nw_src?: string | Masked<string>
+  readonly ct_nw_dst?: string | Masked<string>
+  readonly ct_ipv6_src?: string | Masked<string>
+  readonly ct_ipv6_dst?: string | Masked<string>
+  readonly ct_tp_src?: number | Masked<number>
+  readonly ct_tp_dst?: number | Masked<number>
   readonly [reg: `reg${number}`]: number | Masked<number> | undefined
 }
 export type MatchField = Exclude<keyof Match, `reg${number}`> | `reg${number}`
@@ -76,9 +108,13 @@ export const OXM_BASIC = 0x8000
 export const NXM_0 = 0x0000
 export const NXM_1 = 0x0001
 
-function def(name: string, cls: number, field: number, len: number, kind: FieldKind, bits = len * 8): FieldDef {
-  return Object.freeze({ name, cls, field, len, kind, bits, header: ((cls << 16) | (field << 9) | len) >>> 0 })
+function def(name: string, cls: number, field: number, len: number, kind: FieldKind, bits = len * 8, extra: Partial<FieldDef> = {}): FieldDef {
+  return Object.freeze({ name, cls, field, len, kind, bits, header: ((cls << 16) | (field << 9) | len) >>> 0, ...extra })
 }
+
+/** ONF's experimenter id (ONF_EXPERIMENTER_ID), used by OVS for OF1.3 tcp_flags (ONFOXM_ET_TCP_FLAGS). */
+export const ONF_EXPERIMENTER_ID = 0x4f4e4600
+const OXM_EXPERIMENTER = 0xffff
 
 /**
  * Field table in the order OVS serialises a match (lib/nx-match.c nx_put_raw), so encoded
@@ -97,17 +133,23 @@ export const FIELDS: readonly FieldDef[] = [
   def('ipv6_src', OXM_BASIC, 26, 16, 'ipv6'),
   def('ipv6_dst', OXM_BASIC, 27, 16, 'ipv6'),
   def('ipv6_flabel', OXM_BASIC, 28, 4, 'num', 20),
+  def('ip_frag', NXM_1, 26, 1, 'num', 2),
   def('ip_dscp', OXM_BASIC, 8, 1, 'num', 6),
   def('ip_ecn', OXM_BASIC, 9, 1, 'num', 2),
+  def('nw_ttl', NXM_1, 29, 1, 'num'),
   def('ip_proto', OXM_BASIC, 10, 1, 'num'),
   def('tcp_src', OXM_BASIC, 13, 2, 'num'),
   def('tcp_dst', OXM_BASIC, 14, 2, 'num'),
+  def('tcp_flags', OXM_EXPERIMENTER, 42, 2, 'num', 12, { experimenter: ONF_EXPERIMENTER_ID }),
   def('udp_src', OXM_BASIC, 15, 2, 'num'),
   def('udp_dst', OXM_BASIC, 16, 2, 'num'),
   def('icmpv4_type', OXM_BASIC, 19, 1, 'num'),
   def('icmpv4_code', OXM_BASIC, 20, 1, 'num'),
   def('icmpv6_type', OXM_BASIC, 29, 1, 'num'),
   def('icmpv6_code', OXM_BASIC, 30, 1, 'num'),
+  def('nd_target', OXM_BASIC, 31, 16, 'ipv6'),
+  def('nd_sll', OXM_BASIC, 32, 6, 'mac'),
+  def('nd_tll', OXM_BASIC, 33, 6, 'mac'),
   def('arp_op', OXM_BASIC, 21, 2, 'num'),
   def('arp_spa', OXM_BASIC, 22, 4, 'ipv4'),
   def('arp_tpa', OXM_BASIC, 23, 4, 'ipv4'),
@@ -117,6 +159,18 @@ export const FIELDS: readonly FieldDef[] = [
   def('tun_ipv4_src', NXM_1, 31, 4, 'ipv4'),
   def('tun_ipv4_dst', NXM_1, 32, 4, 'ipv4'),
   ...Array.from({ length: 16 }, (_, i) => def(`reg${i}`, NXM_1, i, 4, 'num')),
+  def('pkt_mark', NXM_1, 33, 4, 'num'),
+  def('ct_state', NXM_1, 105, 4, 'num', 8, { fullMask: 0xff }),
+  def('ct_zone', NXM_1, 106, 2, 'num'),
+  def('ct_mark', NXM_1, 107, 4, 'num'),
+  def('ct_label', NXM_1, 108, 16, 'u128'),
+  def('ct_nw_src', NXM_1, 120, 4, 'ipv4'),
+  def('ct_nw_dst', NXM_1, 121, 4, 'ipv4'),
+  def('ct_ipv6_src', NXM_1, 122, 16, 'ipv6'),
+  def('ct_ipv6_dst', NXM_1, 123, 16, 'ipv6'),
+  def('ct_nw_proto', NXM_1, 119, 1, 'num'),
+  def('ct_tp_src', NXM_1, 124, 2, 'num'),
+  def('ct_tp_dst', NXM_1, 125, 2, 'num'),
   def('metadata', OXM_BASIC, 2, 8, 'u64'),
 ]
 
@@ -152,6 +206,13 @@ export function writeValue(f: FieldDef, v: Scalar, w: Writer): void {
     case 'u64':
       w.u64(typeof v === 'bigint' ? v : BigInt(v))
       return
+    case 'u128': {
+      const n = typeof v === 'bigint' ? v : BigInt(v)
+      if (n < 0n || n >> 128n !== 0n) throw new RangeError(`${f.name}: value ${String(v)} out of range`)
+      w.u64(n >> 64n)
+      w.u64(n & 0xffffffffffffffffn)
+      return
+    }
     case 'mac':
       w.ensure(6)
       macToBytes(String(v), w.buf, w.pos)
@@ -173,6 +234,8 @@ export function readValue(f: FieldDef, b: Buffer, at: number): Scalar {
       return f.len === 4 ? b.readUInt32BE(at) : f.len === 2 ? b.readUInt16BE(at) : b[at]!
     case 'u64':
       return b.readBigUInt64BE(at)
+    case 'u128':
+      return (b.readBigUInt64BE(at) << 64n) | b.readBigUInt64BE(at + 8)
     case 'mac':
       return bytesToMac(b, at)
     case 'ipv4':
@@ -204,13 +267,17 @@ export function canonicalMasked(f: FieldDef, v: FieldValue): FieldValue {
 
 /** Writes one OXM TLV. */
 export function writeOxm(f: FieldDef, v: FieldValue, w: Writer): void {
-  const sv = splitPrefix(f, v)
+  let sv = splitPrefix(f, v)
+  if (!isMasked(sv) && f.fullMask !== undefined) sv = { value: sv, mask: f.fullMask }
+  const exp = f.experimenter === undefined ? 0 : 4
   if (isMasked(sv)) {
-    w.u32((f.header | 0x100) + f.len)
+    w.u32((f.header | 0x100) + f.len + exp)
+    if (exp) w.u32(f.experimenter!)
     writeValue(f, sv.value, w)
     writeValue(f, sv.mask, w)
   } else {
-    w.u32(f.header)
+    w.u32(f.header + exp)
+    if (exp) w.u32(f.experimenter!)
     writeValue(f, sv, w)
   }
 }
@@ -244,6 +311,7 @@ function decodedValue(f: FieldDef, b: Buffer, at: number, masked: boolean): Fiel
   const value = readValue(f, b, at)
   if (!masked) return value
   const mask = readValue(f, b, at + f.len)
+  if (f.fullMask !== undefined && mask === f.fullMask) return value
   if (f.kind === 'ipv4' || f.kind === 'ipv6') {
     const p = prefixLength(b, at + f.len, f.len)
     if (p >= 0) return `${String(value)}/${p}`
@@ -260,10 +328,13 @@ export function decodeOxms(r: Reader, len: number, into: Record<string, FieldVal
     const n = header & 0xff
     const masked = (header & 0x100) !== 0
     r.need(n, 'OXM value')
-    const f = FIELD_BY_HEADER.get(((header & ~0x1ff) | (masked ? n / 2 : n)) >>> 0)
-    if (f && (masked ? n === f.len * 2 : n === f.len)) {
+    // experimenter OXMs (class 0xffff) carry a 4-byte experimenter id before the value
+    const exp = header >>> 16 === OXM_EXPERIMENTER && n >= 4 ? 4 : 0
+    const vn = n - exp
+    const f = FIELD_BY_HEADER.get(((header & ~0x1ff) | (masked ? vn / 2 : vn)) >>> 0)
+    if (f && (masked ? vn === f.len * 2 : vn === f.len) && (!exp || r.buf.readUInt32BE(r.pos) === f.experimenter)) {
       if (into[f.name] !== undefined) throw new DecodeError(`duplicate OXM field ${f.name}`)
-      into[f.name] = decodedValue(f, r.buf, r.pos, masked)
+      into[f.name] = decodedValue(f, r.buf, r.pos + exp, masked)
     } else {
       into[`oxm_${header.toString(16).padStart(8, '0')}`] = r.buf.toString('hex', r.pos, r.pos + n)
     }
@@ -300,6 +371,18 @@ const l4 = (proto: number, name: string): Prereq =>
   [(et, p) => (et === 0x0800 || et === 0x86dd) && p === proto, `ip_proto=${proto} (and eth_type IPv4/IPv6) for ${name}`]
 const ICMP4: Prereq = [(et, p) => et === 0x0800 && p === 1, 'eth_type=0x0800 and ip_proto=1']
 const ICMP6: Prereq = [(et, p) => et === 0x86dd && p === 58, 'eth_type=0x86dd and ip_proto=58']
+const TCP: Prereq = l4(6, 'TCP')
+const ND = (types: number[], name: string): Prereq =>
+  [(et, p, m) => et === 0x86dd && p === 58 && types.includes(m.icmpv6_type as number), `icmp6 with icmpv6_type=${types.join(' or ')} for ${name}`]
+/** OVS's "conntrack valid" prerequisite: ct_state +trk and -inv (or one of new/est/rel/rpl). */
+const CT_VALID: Prereq = [(_e, _p, m) => {
+  const s = m.ct_state
+  if (s === undefined) return false
+  const [v, mask] = typeof s === 'number' ? [s, 0xffffffff] : [s.value, s.mask]
+  if (!(mask & v & CT_STATE.trk)) return false
+  return (mask & CT_STATE.inv && !(v & CT_STATE.inv)) || (v & mask & 0x0f) !== 0
+}, 'ct_state with +trk and -inv']
+const CT_L4: Prereq = [(_e, _p, m) => CT_VALID[0](_e, _p, m) && [6, 17, 132].includes(m.ct_nw_proto as number), 'ct_state +trk-inv and ct_nw_proto=6, 17 or 132']
 const VLAN: Prereq = [(_e, _p, m) => typeof m.vlan_vid === 'number' && (m.vlan_vid & 0x1000) !== 0, 'vlan_vid with OFPVID_PRESENT']
 
 /** OF1.3 §7.2.3.6 table 12: the prerequisite of each field. */
@@ -309,6 +392,25 @@ const PREREQS: Record<string, Prereq> = {
   arp_op: ARP, arp_spa: ARP, arp_tpa: ARP, arp_sha: ARP, arp_tha: ARP,
   tcp_src: l4(6, 'TCP'), tcp_dst: l4(6, 'TCP'), udp_src: l4(17, 'UDP'), udp_dst: l4(17, 'UDP'),
   icmpv4_type: ICMP4, icmpv4_code: ICMP4, icmpv6_type: ICMP6, icmpv6_code: ICMP6, vlan_pcp: VLAN,
+  ip_frag: IP_ANY, nw_ttl: IP_ANY, tcp_flags: TCP,
+  nd_target: ND([135, 136], 'nd_target'), nd_sll: ND([135], 'nd_sll'), nd_tll: ND([136], 'nd_tll'),
+  ct_nw_proto: CT_VALID, ct_tp_src: CT_L4, ct_tp_dst: CT_L4,
+  ct_nw_src: [(et, p, m) => IPV4[0](et, p, m) && CT_VALID[0](et, p, m), 'eth_type=0x0800 and ct_state +trk-inv'],
+  ct_nw_dst: [(et, p, m) => IPV4[0](et, p, m) && CT_VALID[0](et, p, m), 'eth_type=0x0800 and ct_state +trk-inv'],
+  ct_ipv6_src: [(et, p, m) => IPV6[0](et, p, m) && CT_VALID[0](et, p, m), 'eth_type=0x86dd and ct_state +trk-inv'],
+  ct_ipv6_dst: [(et, p, m) => IPV6[0](et, p, m) && CT_VALID[0](et, p, m), 'eth_type=0x86dd and ct_state +trk-inv'],
+}
+
+/** ct_state bits (OVS lib/packets.h CS_*), in the order ovs-ofctl prints them. */
+export const CT_STATE = { new: 0x01, est: 0x02, rel: 0x04, rpl: 0x08, inv: 0x10, trk: 0x20, snat: 0x40, dnat: 0x80 } as const
+
+/** TCP flag bits (NXM_NX_TCP_FLAGS), in the order ovs-ofctl prints them. */
+export const TCP_FLAGS = { fin: 0x001, syn: 0x002, rst: 0x004, psh: 0x008, ack: 0x010, urg: 0x020, ece: 0x040, cwr: 0x080, ns: 0x100 } as const
+
+/** ip_frag text names and their value/mask (OVS lib/meta-flow.c, nw_frag). */
+export const IP_FRAG: Record<string, { readonly value: number; readonly mask: number }> = {
+  no: { value: 0, mask: 3 }, yes: { value: 1, mask: 1 }, first: { value: 1, mask: 3 }, later: { value: 3, mask: 3 },
+  not_later: { value: 0, mask: 2 },
 }
 
 /**

@@ -11,7 +11,7 @@ export type PacketFields = { readonly [field: string]: Scalar | undefined }
 export function scalarToBig(f: FieldDef, v: Scalar): bigint {
   switch (f.kind) {
     case 'num': return BigInt(v as number)
-    case 'u64': return BigInt(v)
+    case 'u64': case 'u128': return BigInt(v)
     case 'mac': { const b = Buffer.alloc(8); macToBytes(String(v), b, 2); return b.readBigUInt64BE(0) }
     case 'ipv4': return BigInt(ipv4ToInt(String(v)))
     case 'ipv6': {
@@ -24,7 +24,7 @@ export function scalarToBig(f: FieldDef, v: Scalar): bigint {
 export function bigToScalar(f: FieldDef, v: bigint): Scalar {
   switch (f.kind) {
     case 'num': return Number(v)
-    case 'u64': return v
+    case 'u64': case 'u128': return v
     case 'mac': { const b = Buffer.alloc(8); b.writeBigUInt64BE(v); return bytesToMac(b, 2) }
     case 'ipv4': return intToIpv4(Number(v))
     case 'ipv6': {

@@ -20,4 +20,15 @@ export const FLOW_LINES = [
   'table=15,priority=2,ipv6,tun_id=0x5/0xff,tun_dst=198.51.100.0/24,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ipv6_label=0x12345,actions=set_field:0x7->reg2,set_field:0x5->metadata,set_field:2001:db8::5->ipv6_dst,set_field:0x1234->tun_id',
   'table=16,priority=1,in_port=LOCAL,dl_type=0x88cc,actions=IN_PORT',
   'table=16,send_flow_rem,reset_counts,no_packet_counts,actions=drop',
+  // conntrack, flags and the other fields NetVirt-style pipelines need
+  'table=20,priority=10,pkt_mark=0x5/0xff,ct_state=-new+est-rel-inv+trk,ct_zone=5,ct_mark=0x1/0x3,ct_label=0x1/0xff,ct_nw_src=192.0.2.1,ct_nw_proto=6,ct_tp_dst=80,tcp,reg0=0x1,nw_ttl=4,nw_frag=no,tp_dst=22,tcp_flags=+syn-ack,actions=ct(commit,table=30,zone=NXM_NX_REG6[0..15],nat(src=192.0.2.1-192.0.2.5:100-200,persistent,random),exec(set_field:0x1->ct_mark,load:0x1->NXM_NX_CT_LABEL[1]),alg=ftp),ct_clear,note:01.02.03',
+  'table=20,priority=11,icmp6,ipv6_src=2001:db8::2,icmp_type=135,nd_target=2001:db8::1,nd_sll=fa:16:3e:00:00:01,actions=ct(zone=3,nat),ct(commit,nat(dst=[2001:db8::1]-[2001:db8::3]:80)),ct(commit,nat(src))',
+  'table=20,priority=12,icmp6,icmp_type=136,nd_target=2001:db8::/64,nd_tll=fa:16:3e:00:00:00/ff:ff:ff:00:00:00,actions=ct(commit,force,zone=7,exec(set_field:0x10000000000000000000000000000001->ct_label))',
+  'table=20,priority=13,tcp,tcp_flags=syn|ack,actions=drop',
+  'table=20,priority=14,ct_state=trk,ct_zone=6,ct_mark=0x5,ip,nw_frag=later,actions=ct(table=31,zone=6)',
+  'table=20,priority=15,pkt_mark=0/0x1,ct_mark=0,ct_label=0/0x1,ip,reg0=0/0x1,actions=set_field:0->reg1,ct(commit,exec(set_field:0->ct_mark,set_field:0->ct_label))',
+  'table=20,priority=16,ct_state=-rpl+trk+snat-dnat,tcp,tcp_flags=+syn-cwr+ns,actions=drop',
+  'table=20,priority=17,ct_state=+est-inv+trk,ct_ipv6_src=2001:db8::/64,ct_nw_proto=17,ct_tp_src=0x10/0xf0,ipv6,nw_frag=not_later,actions=ct_clear,ct(commit,nat(dst=2001:db8::1-2001:db8::3))',
+  'table=20,priority=18,udp,nw_frag=yes,actions=ct(commit,nat(dst=192.0.2.1:53),alg=tftp)',
+  'table=20,priority=19,ip,nw_frag=first,actions=ct(),ct(commit,nat(dst=192.0.2.1-192.0.2.9,hash))',
 ]

@@ -29,6 +29,18 @@ const DUMPED = [
   'table=4, priority=2,ipv6,tun_id=0x5/0xff,tun_dst=198.51.100.0/24,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,ipv6_label=0x12345 actions=set_field:0x7->reg2,set_field:0x5->metadata,set_field:2001:db8::5->ipv6_dst,set_field:0x1234->tun_id',
   'table=4, priority=1,in_port=LOCAL,dl_type=0x88cc actions=IN_PORT',
   'cookie=0x1234, idle_timeout=10, hard_timeout=20, send_flow_rem priority=40,dl_src=00:11:22:33:44:55 actions=conjunction(7,1/2),note:01.02.03.00.00.00',
+  // conntrack and the other NetVirt fields, as ovs-vswitchd 3.1 dumped them
+  'table=20, priority=10,pkt_mark=0x5/0xff,ct_state=-new+est-rel-inv+trk,ct_zone=5,ct_mark=0x1/0x3,ct_label=0x1/0xff,ct_nw_src=192.0.2.1,ct_nw_proto=6,ct_tp_dst=80,tcp,reg0=0x1,nw_ttl=4,nw_frag=no,tp_dst=22,tcp_flags=+syn-ack actions=ct(commit,table=30,zone=NXM_NX_REG6[0..15],nat(src=192.0.2.1-192.0.2.5:100-200,persistent,random),exec(set_field:0x1->ct_mark,load:0x1->NXM_NX_CT_LABEL[1]),alg=ftp),ct_clear,note:01.02.03.00.00.00',
+  'table=20, priority=11,icmp6,ipv6_src=2001:db8::2,icmp_type=135,nd_target=2001:db8::1,nd_sll=fa:16:3e:00:00:01 actions=ct(zone=3,nat),ct(commit,nat(dst=[2001:db8::1]-[2001:db8::3]:80)),ct(commit,nat(src))',
+  'table=20, priority=12,icmp6,icmp_type=136,nd_target=2001:db8::/64,nd_tll=fa:16:3e:00:00:00/ff:ff:ff:00:00:00 actions=ct(commit,force,zone=7,exec(set_field:0x10000000000000000000000000000001->ct_label))',
+  'table=20, priority=13,tcp,tcp_flags=syn|ack actions=drop',
+  'table=20, priority=14,ct_state=trk,ct_zone=6,ct_mark=0x5,ip,nw_frag=later actions=ct(table=31,zone=6)',
+  'table=20, priority=15,pkt_mark=0/0x1,ct_mark=0,ct_label=0/0x1,ip,reg0=0/0x1 actions=set_field:0->reg1,ct(commit,exec(set_field:0->ct_mark,set_field:0->ct_label))',
+  'table=20, priority=16,ct_state=-rpl+trk+snat-dnat,tcp,tcp_flags=+syn-cwr+ns actions=drop',
+  'table=20, priority=17,ct_state=+est-inv+trk,ct_ipv6_src=2001:db8::/64,ct_nw_proto=17,ct_tp_src=0x10/0xf0,ipv6,nw_frag=not_later actions=ct_clear,ct(commit,nat(dst=2001:db8::1-2001:db8::3))',
+  'table=20, priority=18,udp,nw_frag=yes actions=ct(commit,nat(dst=192.0.2.1:53),alg=tftp)',
+  'table=20, priority=19,ip,nw_frag=first actions=ct(),ct(commit,nat(dst=192.0.2.1-192.0.2.9,hash))',
+  'pkt_mark=0xff,ct_mark=0/0x1,tcp,tcp_flags=fin|[800] actions=drop',
 ]
 
 describe('flow text', () => {
@@ -65,8 +77,35 @@ describe('flow text', () => {
   })
 
   it('reports unknown fields and actions by name', () => {
-    assert.throws(() => parseFlow('ct_state=+trk actions=drop'), /unknown match field "ct_state"/)
-    assert.throws(() => parseFlow('actions=ct(commit)'), /unsupported action/)
+    assert.throws(() => parseFlow('ct_foo=+trk actions=drop'), /unknown match field "ct_foo"/)
+    assert.throws(() => parseFlow('actions=ct_frobnicate(commit)'), /unsupported action/)
+    assert.throws(() => parseFlow('ct_state=+trk+bogus actions=drop'), /ct_state: unknown flag "bogus"/)
+    assert.throws(() => parseFlow('ip,nw_frag=sometimes actions=drop'), /ip_frag: expected no, yes/)
+    assert.throws(() => parseFlow('ip actions=ct(commit,zone=70000)'), /bad number|out of range/)
+    assert.throws(() => parseFlow('ip actions=ct(comit)'), /ct: unknown argument "comit"/)
+    assert.throws(() => parseFlow('ip actions=ct(commit,nat(src=192.0.2.300))'), /nat: bad address/)
+    assert.throws(() => parseFlow('ip actions=ct(commit,nat(src=192.0.2.1:0))'), /nat: bad port/)
+  })
+
+  it('builds conntrack actions with act.* equal to their parsed text', () => {
+    const built = flowMod({ table: 20, priority: 30, match: { eth_type: 0x0800, ct_state: { value: 0x21, mask: 0x21 } },
+      actions: [act.ctClear(), act.ct({ commit: true, zone: 9, table: 21, actions: [
+        act.nat({ kind: 'dst', ipMin: '192.0.2.1', ipMax: '192.0.2.1', protoMin: 80 }), act.setField('ct_mark', 5)] }), act.note('0102')], goto: 22 })
+    const line = 'table=20, priority=30,ct_state=+new+trk,ip actions=ct_clear,ct(commit,table=21,zone=9,nat(dst=192.0.2.1:80),exec(set_field:0x5->ct_mark)),note:01.02.00.00.00.00,goto_table:22'
+    assert.equal(formatFlow(built), line)
+    assert.deepEqual(parseFlow(line).instructions, built.instructions)
+    assert.deepEqual(decodeMessage(encode(built)), { ...built, xid: 0 })
+  })
+
+  it('rejects conntrack values the switch would refuse, by name', () => {
+    assert.throws(() => encode(flowMod({ match: { eth_type: 0x800 }, actions: [act.ct({ zone: 70000 })] })), /ct zone 70000 out of range/)
+    assert.throws(() => encode(flowMod({ match: { eth_type: 0x800 }, actions: [act.ct({ zone: { field: 'reg6', ofs: 0, nbits: 8 } })] })), /16 bits wide/)
+    assert.throws(() => encode(flowMod({ actions: [act.ct({ commit: true, actions: [act.nat({ kind: 'src', ipMin: '192.0.2.1', ipMax: '2001:db8::1' })] })] })), /mixed/)
+    assert.throws(() => encode(flowMod({ actions: [act.ct({ commit: true, actions: [act.nat({ ipMin: '192.0.2.1' })] })] })), /need src or dst/)
+    assert.throws(() => flowMod({ match: { eth_type: 0x800, ct_nw_src: '192.0.2.1' } }), /ct_state \+trk-inv/)
+    assert.throws(() => flowMod({ match: { eth_type: 0x86dd, ip_proto: 58, icmpv6_type: 136, nd_sll: 'fa:16:3e:00:00:01' } }), /icmpv6_type=135/)
+    assert.throws(() => flowMod({ match: { eth_type: 0x800, tcp_flags: 2 } }), /ip_proto=6/)
+    assert.throws(() => encode(flowMod({ match: { eth_type: 0x800, ip_proto: 6, tcp_flags: 0x1000 } })), /tcp_flags: value 4096 out of range/)
   })
 
   it('checks prerequisites on parsed matches', () => {
