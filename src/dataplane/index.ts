@@ -1,0 +1,11 @@
+/** The dataplane brain: desired state → per-node flows and OVSDB rows (pure compute). */
+export type * from './desired-state.js'
+export { DataplaneStateError } from './dataplane-error.js'
+export { StateIndex, type LivePort } from './state-index.js'
+export { type Flow, renderFlow, flowKey, matchText, compareFlows, cookieText } from './flow.js'
+export { PIPELINE, TABLE_NAMES, T, goto, renderPipelineMarkdown, type TableName } from './pipeline.js'
+export { cookie, CookieCategory, COOKIE_OWNER, OWNER_MASK, CATEGORY_MASK, cookieCategory } from './cookie.js'
+export { nodeFlows, allNodeFlows, FEATURES } from './node-flows.js'
+export { nodeOvsdbRows, OWNER_EXTERNAL_IDS, type BridgeRow, type PortRow, type InterfaceRow } from './ovsdb-rows.js'
+export { tunnelPortName } from './features/tunnels.js'
+export { intPatchName, phyPatchName } from './features/provider.js'
