@@ -15,6 +15,8 @@ has mariadbd || has mysqld || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server
 has ip || need+=(iproute2)
 has openssl || need+=(openssl)
 has ethtool || need+=(ethtool)
+# the full-stack dataplane tests send and sniff raw frames with Debian's python3 (AF_PACKET)
+[ -x /usr/bin/python3 ] || need+=(python3)
 has ping || need+=(iputils-ping)
 # Tempest harness (scripts/tempest): Keystone's code without its system service, uwsgi, tempest.
 has keystone-manage && [ -e /usr/bin/keystone-wsgi-public ] || need+=(python3-keystone)

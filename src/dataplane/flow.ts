@@ -19,7 +19,7 @@ export interface Flow {
  * order, facts.md §8 "Prerequisites are enforced"), then metadata, then L2, L3, L4.
  */
 export const MATCH_ORDER = [
-  'in_port', 'tun_id', 'reg0', 'reg5', 'reg6', 'reg7', 'ct_state',
+  'conj_id', 'in_port', 'tun_id', 'reg0', 'reg5', 'reg6', 'reg7', 'ct_state',
   'dl_vlan', 'vlan_tci', 'dl_src', 'dl_dst', 'dl_type', 'nw_proto',
   'arp_op', 'arp_spa', 'arp_tpa', 'arp_sha', 'arp_tha',
   'nw_src', 'nw_dst', 'ipv6_src', 'ipv6_dst',
@@ -47,9 +47,17 @@ export function cookieText(c: bigint): string {
   return `0x${c.toString(16)}`
 }
 
+// Flows are immutable, so their match text is computed once (sorting and diffing ask often).
+const MATCH_TEXT = new WeakMap<object, string>()
+
 /** The match part only: `reg6=0x1,dl_dst=…` (also the identity of a flow within table+priority). */
 export function matchText(f: Pick<Flow, 'match'>): string {
-  return f.match.map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join(',')
+  let t = MATCH_TEXT.get(f.match)
+  if (t === undefined) {
+    t = f.match.map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join(',')
+    MATCH_TEXT.set(f.match, t)
+  }
+  return t
 }
 
 /** One line of `ovs-ofctl add-flows` input. */

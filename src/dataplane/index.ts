@@ -1,6 +1,6 @@
 /** The dataplane brain: desired state → per-node flows and OVSDB rows (pure compute). */
 export type * from './desired-state.js'
-export { DataplaneStateError } from './dataplane-error.js'
+export { DataplaneStateError } from './dataplane-state-error.js'
 export { StateIndex, type LivePort } from './state-index.js'
 export { type Flow, renderFlow, flowKey, matchText, compareFlows, cookieText } from './flow.js'
 export { PIPELINE, TABLE_NAMES, T, goto, renderPipelineMarkdown, type TableName } from './pipeline.js'

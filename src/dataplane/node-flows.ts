@@ -5,7 +5,7 @@
  * the same OpenFlow identity (table, priority, match) are merged when they agree and refused
  * when they do not (they could not both be installed).
  */
-import { DataplaneStateError } from './dataplane-error.js'
+import { DataplaneStateError } from './dataplane-state-error.js'
 import type { DesiredState } from './desired-state.js'
 import { antiSpoofingFlows } from './features/anti-spoofing.js'
 import { arpResponderFlows } from './features/arp-responder.js'
@@ -37,12 +37,20 @@ export function nodeFlows(state: DesiredState | StateIndex, nodeId: string): Flo
     const k = flowKey(f)
     const seen = byKey.get(k)
     if (!seen) byKey.set(k, f)
-    else if (seen.actions.join(',') !== f.actions.join(',')) {
+    else if (isConjunction(seen) && isConjunction(f)) {
+      // one clause flow serving several conjunctions (two rules, one member address): OVS wants
+      // a single flow carrying all the conjunction actions
+      byKey.set(k, { ...seen, actions: [...new Set([...seen.actions, ...f.actions])].sort() })
+    } else if (seen.actions.join(',') !== f.actions.join(',')) {
       throw new DataplaneStateError('node', nodeId, `conflicting flows for ${k}: ${renderFlow(seen)} vs ${renderFlow(f)}`)
     }
     // identical match and actions from two objects (two groups with the same rule): keep the first
   }
   return [...byKey.values()].sort(compareFlows)
+}
+
+function isConjunction(f: Flow): boolean {
+  return f.actions.length > 0 && f.actions.every((a) => a.startsWith('conjunction('))
 }
 
 /** Every node's flows, keyed by node id (one index for all). */

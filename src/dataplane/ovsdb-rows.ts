@@ -6,7 +6,7 @@
  * provider bridge. Only ports we own are listed: VM ports belong to Nova (external_ids:iface-id)
  * and a provider bridge's physical NIC to the operator, so an applier must leave other ports alone.
  */
-import { DataplaneStateError } from './dataplane-error.js'
+import { DataplaneStateError } from './dataplane-state-error.js'
 import type { DesiredState, NodeSettings } from './desired-state.js'
 import { intPatchName, isProviderNetwork, phyPatchName, providerBridgeOf } from './features/provider.js'
 import { tunnelPorts } from './features/tunnels.js'

@@ -7,7 +7,7 @@
  * expands to the addresses (fixed IPs and allowed address pairs) of its member ports.
  */
 import { parsePrefix, prefixText, type Prefix } from './addr.js'
-import { DataplaneStateError } from './dataplane-error.js'
+import { DataplaneStateError } from './dataplane-state-error.js'
 import type { SecurityGroupRule } from './desired-state.js'
 import type { Match } from './flow.js'
 
@@ -64,33 +64,49 @@ export function portMasks(lo: number, hi: number): string[] {
   return out
 }
 
-/**
- * The matches of one rule (cross product of remote addresses and L4 ranges); [] when the rule
- * can match nothing (a remote group with no member of that family).
- */
-export function ruleMatches(r: SecurityGroupRule, groupPrefixes: (groupId: string, family: 4 | 6) => Prefix[]): Match[] {
-  const v6 = r.ethertype === 'IPv6'
+/** The rule's protocol and L4 matches without the remote address (one per port-range piece). */
+export function ruleL4Matches(r: SecurityGroupRule): Match[] {
   const base: Match = { dl_type: ETH[r.ethertype] }
   const proto = ruleProtocol(r)
   if (proto !== undefined) base.nw_proto = proto
+  if (proto !== undefined && PORTED.has(proto) && r.portRangeMin !== undefined && r.portRangeMax !== undefined) {
+    if (r.portRangeMin === 1 && r.portRangeMax === 65535) return [base]
+    return portMasks(r.portRangeMin, r.portRangeMax).map((m) => ({ ...base, tp_dst: m }))
+  }
+  if ((proto === 1 || proto === 58) && r.portRangeMin !== undefined) {
+    const [t, c] = proto === 58 ? (['icmpv6_type', 'icmpv6_code'] as const) : (['icmp_type', 'icmp_code'] as const)
+    return [{ ...base, [t]: r.portRangeMin, ...(r.portRangeMax !== undefined ? { [c]: r.portRangeMax } : {}) }]
+  }
+  return [base]
+}
+
+/** The match field of the remote address: the source for ingress, the destination for egress. */
+export function remoteField(r: SecurityGroupRule): 'nw_src' | 'nw_dst' | 'ipv6_src' | 'ipv6_dst' {
+  const v6 = r.ethertype === 'IPv6'
+  return r.direction === 'ingress' ? (v6 ? 'ipv6_src' : 'nw_src') : v6 ? 'ipv6_dst' : 'nw_dst'
+}
+
+/** The remote-address matches of a remote group's members (one per address, rule family). */
+export function memberMatches(r: SecurityGroupRule, members: readonly Prefix[]): Match[] {
+  return members.map((pr) => ({ dl_type: ETH[r.ethertype], [remoteField(r)]: prefixText(pr) }))
+}
+
+/**
+ * The matches of one rule (cross product of remote addresses and L4 ranges); [] when the rule
+ * can match nothing (a remote group with no member of that family). The ACL uses this for
+ * prefix rules and conjunctions (ruleL4Matches × memberMatches) for remote groups.
+ */
+export function ruleMatches(r: SecurityGroupRule, groupPrefixes: (groupId: string, family: 4 | 6) => Prefix[]): Match[] {
   let remotes: Array<string | undefined> = [undefined]
   if (r.remoteIpPrefix !== undefined) {
     const pr = parsePrefix(r.remoteIpPrefix)!
     remotes = pr.length === 0 ? [undefined] : [prefixText(pr)]
   } else if (r.remoteGroupId !== undefined) {
-    remotes = groupPrefixes(r.remoteGroupId, v6 ? 6 : 4).map(prefixText)
+    remotes = groupPrefixes(r.remoteGroupId, r.ethertype === 'IPv6' ? 6 : 4).map(prefixText)
   }
-  let l4: Match[] = [{}]
-  if (proto !== undefined && PORTED.has(proto) && r.portRangeMin !== undefined && r.portRangeMax !== undefined) {
-    l4 = r.portRangeMin === 1 && r.portRangeMax === 65535 ? [{}] : portMasks(r.portRangeMin, r.portRangeMax).map((m) => ({ tp_dst: m }))
-  } else if ((proto === 1 || proto === 58) && r.portRangeMin !== undefined) {
-    const [t, c] = proto === 58 ? (['icmpv6_type', 'icmpv6_code'] as const) : (['icmp_type', 'icmp_code'] as const)
-    l4 = [{ [t]: r.portRangeMin, ...(r.portRangeMax !== undefined ? { [c]: r.portRangeMax } : {}) }]
-  }
-  const field = r.direction === 'ingress' ? (v6 ? 'ipv6_src' : 'nw_src') : v6 ? 'ipv6_dst' : 'nw_dst'
   const out: Match[] = []
   for (const remote of remotes) {
-    for (const m of l4) out.push({ ...base, ...(remote !== undefined ? { [field]: remote } : {}), ...m })
+    for (const m of ruleL4Matches(r)) out.push({ ...m, ...(remote !== undefined ? { [remoteField(r)]: remote } : {}) })
   }
   return out
 }

@@ -4,7 +4,7 @@
  * sorted by id so the output never depends on input order (determinism).
  */
 import { linkLocalOf, normaliseMac, parsePrefix, type Prefix } from './addr.js'
-import { DataplaneStateError } from './dataplane-error.js'
+import { DataplaneStateError } from './dataplane-state-error.js'
 import { validateRule } from './sg-rule-match.js'
 import type { DesiredState, Network, Node, Port, SecurityGroup } from './desired-state.js'
 
@@ -47,6 +47,9 @@ export class StateIndex {
   readonly addrs = new Map<string, PortAddrs>()
   /** security group id -> ids of every port in the group (sorted), Neutron's remote group membership. */
   readonly members = new Map<string, string[]>()
+  private readonly portsByNode = new Map<string, LivePort[]>()
+  // per-index memo of derived lists the features ask for again and again (the index is immutable)
+  private readonly memo = new Map<string, unknown>()
 
   constructor(readonly state: DesiredState) {
     const tags = new Map<number, string>()
@@ -110,6 +113,7 @@ export class StateIndex {
       ofportOwner.set(key, p.id)
       const live: LivePort = { port: p, network, node, ofport: p.ofport, mac, fixedIps, pairs, linkLocal: linkLocalOf(mac), secured: p.portSecurityEnabled && !p.deviceOwner.startsWith('network:') }
       this.livePorts.push(live)
+      push(this.portsByNode, node.id, live)
       push(this.portsByNetwork, network.id, live)
       const nodes = this.nodesByNetwork.get(network.id) ?? []
       if (!nodes.includes(node.id)) nodes.push(node.id)
@@ -123,16 +127,25 @@ export class StateIndex {
 
   /** Live ports bound to a node, sorted by id. */
   portsOn(nodeId: string): LivePort[] {
-    return this.livePorts.filter((p) => p.node.id === nodeId)
+    return this.portsByNode.get(nodeId) ?? []
   }
 
   /** Networks with a live port on the node, sorted by id. */
   networksOn(nodeId: string): Network[] {
-    return [...this.networks.values()].filter((n) => this.nodesByNetwork.get(n.id)?.includes(nodeId))
+    return this.cached(`networksOn/${nodeId}`, () => [...this.networks.values()].filter((n) => this.nodesByNetwork.get(n.id)?.includes(nodeId)))
+  }
+
+  private cached<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute())
+    return this.memo.get(key) as T
   }
 
   /** Addresses (prefixes) of the members of a security group, one family, deduplicated, sorted. */
   memberPrefixes(groupId: string, family: 4 | 6): Prefix[] {
+    return this.cached(`members/${groupId}/${family}`, () => this.computeMemberPrefixes(groupId, family))
+  }
+
+  private computeMemberPrefixes(groupId: string, family: 4 | 6): Prefix[] {
     const seen = new Map<string, Prefix>()
     for (const id of this.members.get(groupId) ?? []) {
       const a = this.addrs.get(id)!
@@ -145,6 +158,10 @@ export class StateIndex {
 
   /** Other nodes (sorted) that have the network and a tunnel endpoint. */
   tunnelPeers(nodeId: string, networkId: string): Node[] {
+    return this.cached(`peers/${nodeId}/${networkId}`, () => this.computeTunnelPeers(nodeId, networkId))
+  }
+
+  private computeTunnelPeers(nodeId: string, networkId: string): Node[] {
     const self = this.nodes.get(nodeId)
     if (!self?.localIp) return []
     return (this.nodesByNetwork.get(networkId) ?? [])

@@ -104,3 +104,16 @@ export class RequestTimeoutError extends Error {
 export class PrerequisiteError extends Error {
   override name = 'PrerequisiteError'
 }
+
+/** A user listener threw or rejected; reported on 'error' (or as a process warning), never fatal. */
+export class ListenerError extends Error {
+  override name = 'ListenerError'
+  constructor(readonly event: string, cause: unknown) {
+    super(`a '${event}' listener failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+  }
+}
+
+/** A multipart reply grew past the connection's bounds (parts or bytes); only that request fails. */
+export class MultipartLimitError extends Error {
+  override name = 'MultipartLimitError'
+}

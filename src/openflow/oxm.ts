@@ -273,8 +273,11 @@ export function writeOxm(f: FieldDef, v: FieldValue, w: Writer): void {
   if (isMasked(sv)) {
     w.u32((f.header | 0x100) + f.len + exp)
     if (exp) w.u32(f.experimenter!)
+    const at = w.pos
     writeValue(f, sv.value, w)
     writeValue(f, sv.mask, w)
+    // OVS refuses value bits outside the mask (BAD_MATCH/BAD_WILDCARDS); "192.0.2.9/24" means 192.0.2.0/24
+    for (let i = 0; i < f.len; i++) w.buf[at + i] = w.buf[at + i]! & w.buf[at + f.len + i]!
   } else {
     w.u32(f.header + exp)
     if (exp) w.u32(f.experimenter!)

@@ -11,9 +11,11 @@ import type { Duplex } from 'node:stream'
 import { decodeMessage, encodeMessage } from './codec.js'
 import { type ControllerRoleName, GROUP_ANY, MULTIPART_MORE, OFP_VERSION, Port, TABLE_ALL } from './constants.js'
 import {
-  BarrierError, ConnectionClosedError, DeadPeerError, errorCode, HandshakeError, OpenFlowError, RequestTimeoutError,
+  BarrierError, ConnectionClosedError, DeadPeerError, errorCode, HandshakeError, MultipartLimitError, OpenFlowError,
+  RequestTimeoutError,
 } from './errors.js'
 import { Framer } from './framer.js'
+import { safeEmit } from './safe-emit.js'
 import type {
   AggregateStats, Desc, FeaturesReply, FlowStats, FlowStatsRequestBody, GroupDesc, MultipartReply,
   MultipartReplyBody, MultipartRequestBody, OFMessage, PortInfo, PortStats, RoleMsg, TableStats,
@@ -32,6 +34,13 @@ export interface ConnectionOptions {
   readonly requestTimeout?: number
   /** Remember messages sent since the last barrier so errors name their request. Default true. */
   readonly trackRequests?: boolean
+  /**
+   * Bounds on one multipart reply (OF1.3 §7.3.5 lets a switch send any number of parts with
+   * OFPMPF_REPLY_MORE): more parts or bytes than this fail that request with MultipartLimitError,
+   * later parts of it are dropped, and the connection stays up. Defaults 65536 parts, 128 MiB.
+   */
+  readonly maxMultipartParts?: number
+  readonly maxMultipartBytes?: number
 }
 
 interface Pending {
@@ -40,6 +49,7 @@ interface Pending {
   reject(e: Error): void
   timer?: NodeJS.Timeout
   parts?: MultipartReplyBody[]
+  bytes?: number
 }
 
 const VERSION_NAMES: Record<number, string> = { 1: '1.0', 2: '1.1', 3: '1.2', 4: '1.3', 5: '1.4', 6: '1.5' }
@@ -58,6 +68,8 @@ export interface SwitchConnectionEvents {
   /** An error not claimed by a pending request (it is also reported by the next barrier). */
   switch_error: [OpenFlowError]
   close: [Error | undefined]
+  /** A listener of another event threw or rejected (ListenerError); the connection carries on. */
+  error: [Error]
 }
 
 export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
@@ -73,6 +85,8 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
   private readonly framer = new Framer()
   private readonly pending = new Map<number, Pending>()
   private readonly sent = new Map<number, OFMessage>()
+  /** xids of multipart replies that went over the bounds: their remaining parts are dropped. */
+  private readonly discarding = new Set<number>()
   private errorsSinceBarrier: OpenFlowError[] = []
   private readonly writer = new Writer(64 * 1024)
   private lastRx = Date.now()
@@ -96,6 +110,8 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
       handshakeTimeout: opts.handshakeTimeout ?? 10000,
       requestTimeout: opts.requestTimeout ?? 60000,
       trackRequests: opts.trackRequests ?? true,
+      maxMultipartParts: opts.maxMultipartParts ?? 65536,
+      maxMultipartBytes: opts.maxMultipartBytes ?? 128 * 1024 * 1024,
     }
     this.ready = new Promise((res, rej) => {
       this.resolveReady = res
@@ -148,7 +164,7 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
       this.state = 'ready'
       this.startKeepalive()
       this.resolveReady()
-      this.emit('ready')
+      safeEmit(this, 'ready')
     } catch (e) {
       clearTimeout(timer)
       this.destroy(e as Error)
@@ -162,7 +178,6 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
   // ---- receive -----------------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
-    this.lastRx = Date.now()
     try {
       this.framer.push(chunk, (frame) => this.onFrame(frame))
     } catch (e) {
@@ -172,6 +187,9 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
 
   private onFrame(frame: Buffer): void {
     if (this.state === 'closed') return
+    // liveness counts whole messages, not bytes: a peer stuck in the middle of a frame (or
+    // trickling one) is as dead as a silent one
+    this.lastRx = Date.now()
     if (frame[0] !== OFP_VERSION && frame[1] !== 0 && frame[1] !== 1) {
       throw new HandshakeError(`${this.remote} sent OpenFlow version 0x${frame[0]!.toString(16)} after negotiating 1.3`)
     }
@@ -198,19 +216,33 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
           if (m.reason === 1) this.ports.delete(m.port.portNo)
           else this.ports.set(m.port.portNo, m.port)
         }
-        this.emit(m.type, m as never)
-        this.emit('message', m)
+        safeEmit(this, m.type, m)
+        safeEmit(this, 'message', m)
         return
       default:
     }
     const p = this.pending.get(m.xid)
     if (!p) {
-      this.emit('message', m)
+      if (m.type === 'multipart_reply' && this.discarding.has(m.xid)) {
+        if (!(m.flags & MULTIPART_MORE)) this.discarding.delete(m.xid)
+        return
+      }
+      safeEmit(this, 'message', m)
       return
     }
     if (m.type === 'multipart_reply') {
-      ;(p.parts ??= []).push(m.body)
-      if (m.flags & MULTIPART_MORE) return
+      const parts = (p.parts ??= [])
+      parts.push(m.body)
+      p.bytes = (p.bytes ?? 0) + frame.length
+      const more = (m.flags & MULTIPART_MORE) !== 0
+      if (parts.length > this.opts.maxMultipartParts || p.bytes > this.opts.maxMultipartBytes) {
+        this.settle(m.xid)
+        if (more) this.discarding.add(m.xid)
+        p.reject(new MultipartLimitError(`${m.body.kind} reply (xid ${m.xid}) from ${this.remote} exceeds ${parts.length > this.opts.maxMultipartParts
+          ? `${this.opts.maxMultipartParts} parts` : `${this.opts.maxMultipartBytes} bytes`}; request abandoned`))
+        return
+      }
+      if (more) return
       this.settle(m.xid)
       p.resolve({ ...m, body: mergeParts(p.parts) })
       return
@@ -238,7 +270,7 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
       p.reject(err)
     } else {
       this.errorsSinceBarrier.push(err)
-      this.emit('switch_error', err)
+      safeEmit(this, 'switch_error', err)
     }
   }
 
@@ -428,11 +460,12 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
       p.reject(this.closeReason)
     }
     this.sent.clear()
+    this.discarding.clear()
     this.rejectReady(this.closeReason)
     // end() first so a last message (HELLO_FAILED) still reaches the peer; then make sure
     this.socket.end()
     setTimeout(() => this.socket.destroy(), 200).unref()
-    this.emit('close', reason)
+    safeEmit(this, 'close', reason)
   }
 
   close(): void {

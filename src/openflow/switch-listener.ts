@@ -8,6 +8,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import { OFP_DEFAULT_PORT } from './constants.js'
 import { ConnectionClosedError } from './errors.js'
+import { reportError, safeEmit } from './safe-emit.js'
 import { type ConnectionOptions, SwitchConnection } from './switch-connection.js'
 
 export interface ListenOptions {
@@ -27,6 +28,8 @@ export interface SwitchListenerEvents {
   switch_disconnected: [SwitchConnection, Error | undefined]
   /** A connection failed before becoming ready (e.g. it cannot speak OpenFlow 1.3). */
   handshake_failed: [Error, string]
+  /** A listener of another event threw or rejected (ListenerError); nothing else is affected. */
+  error: [Error]
 }
 
 export class SwitchListener extends EventEmitter<SwitchListenerEvents> {
@@ -45,7 +48,7 @@ export class SwitchListener extends EventEmitter<SwitchListenerEvents> {
     const onSocket = (s: Socket): void => this.accept(s)
     const server = opts.tls ? createTlsServer(opts.tls, onSocket) : createServer(onSocket)
     if (opts.tls) {
-      server.on('tlsClientError', (e: Error, s: Socket) => this.emit('handshake_failed', e, `${s.remoteAddress ?? 'tls'}`))
+      server.on('tlsClientError', (e: Error, s: Socket) => safeEmit(this, 'handshake_failed', e, `${s.remoteAddress ?? 'tls'}`))
     }
     server.on('connection', (raw: Socket) => {
       this.sockets.add(raw)
@@ -67,19 +70,20 @@ export class SwitchListener extends EventEmitter<SwitchListenerEvents> {
     const remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'unix'
     const conn = new SwitchConnection(socket, this.connectionOptions, remote)
     this.connections.add(conn)
+    conn.on('error', (e) => reportError(this, e))
     conn.once('close', (reason) => {
       this.connections.delete(conn)
       if (this.switches.get(conn.datapathId) === conn) this.switches.delete(conn.datapathId)
-      if (conn.features) this.emit('switch_disconnected', conn, reason)
+      if (conn.features) safeEmit(this, 'switch_disconnected', conn, reason)
     })
     conn.ready.then(
       () => {
         const old = this.switches.get(conn.datapathId)
         this.switches.set(conn.datapathId, conn)
         if (old && old !== conn) old.destroy(new ConnectionClosedError(`dpid ${conn.dpidHex} reconnected from ${remote}`))
-        this.emit('switch', conn)
+        safeEmit(this, 'switch', conn)
       },
-      (e: Error) => this.emit('handshake_failed', e, remote),
+      (e: Error) => safeEmit(this, 'handshake_failed', e, remote),
     )
   }
 

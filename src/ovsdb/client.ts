@@ -87,6 +87,21 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     return c
   }
 
+  /**
+   * Like connect, but returns at once and dials in the background with backoff from the very
+   * first attempt (a server that is not up yet is simply tried again), then reconnects after
+   * every loss. Wait with `whenConnected()`; `reconnecting` events report failed attempts.
+   * (For many switches with identities and up/down events, use OvsdbDialer.)
+   */
+  static open(endpoint: string, options: ClientOptions = {}): OvsdbClient {
+    const ep = parseEndpoint(endpoint)
+    if (ep.kind !== 'unix' && ep.kind !== 'tcp' && ep.kind !== 'ssl') throw new Error(`${endpoint}: not an active endpoint`)
+    if (ep.kind === 'ssl' && !options.tls) throw new Error(`${endpoint}: ssl: needs the tls option (key, cert, ca)`)
+    const c = new OvsdbClient(ep, { label: endpoint, ...options, reconnect: options.reconnect || true })
+    c.#scheduleReconnect(0)
+    return c
+  }
+
   /** Wraps an accepted stream (passive mode); it never reconnects. */
   static async fromStream(stream: Duplex, options: ClientOptions = {}): Promise<OvsdbClient> {
     const c = new OvsdbClient(undefined, { ...options, reconnect: false })
@@ -152,7 +167,7 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
     }
   }
 
-  #scheduleReconnect(): void {
+  #scheduleReconnect(firstDelayMs?: number): void {
     if (this.#reconnectTimer || this.#closing) return
     const r: ReconnectOptions = typeof this.options.reconnect === 'object' ? this.options.reconnect : {}
     const initial = r.initialMs ?? 100
@@ -163,9 +178,11 @@ export class OvsdbClient extends EventEmitter<ClientEvents> {
       this.emit('disconnected', e.message)
       return
     }
-    const delay = Math.min(max, initial * 2 ** this.#attempt)
-    this.#attempt++
-    this.emit('reconnecting', this.#attempt, delay)
+    const delay = firstDelayMs ?? Math.min(max, initial * 2 ** this.#attempt)
+    if (firstDelayMs === undefined) {
+      this.#attempt++
+      this.emit('reconnecting', this.#attempt, delay)
+    }
     this.#reconnectTimer = setTimeout(async () => {
       this.#reconnectTimer = undefined
       if (this.#closing) return

@@ -111,7 +111,7 @@ export class OvsdbDialer<T extends Record<string, Row> = Record<string, Row>> ex
         stream.destroy()
         return
       }
-      client = await OvsdbClient.fromStream(stream, { probeIntervalMs: DEFAULT_NODE_PROBE_MS, ...this.options, label: key })
+      client = await OvsdbClient.fromStream(stream, { ...this.options, probeIntervalMs: this.options.probeIntervalMs ?? DEFAULT_NODE_PROBE_MS, label: key })
       st.client = client
       const { id, systemId, replica } = await identifyNode<T>(client, this.options)
       const node: OvsdbNode<T> = { id, systemId, mode: 'active', remote: key, peerCertificate: peerCertificate(stream), client, replica }

@@ -80,7 +80,7 @@ export class OvsdbManager<T extends Record<string, Row> = Record<string, Row>> e
     this.#pending.add(stream)
     let client: OvsdbClient | undefined
     try {
-      client = await OvsdbClient.fromStream(stream, { probeIntervalMs: DEFAULT_NODE_PROBE_MS, ...this.options, label: `switch ${remote}` })
+      client = await OvsdbClient.fromStream(stream, { ...this.options, probeIntervalMs: this.options.probeIntervalMs ?? DEFAULT_NODE_PROBE_MS, label: `switch ${remote}` })
       const { id, systemId, replica } = await identifyNode<T>(client, this.options)
       const node: OvsdbNode<T> = { id, systemId, mode: 'passive', remote, peerCertificate: peerCertificate(stream), client, replica }
       const verdict = await this.#nodes.admit(node)

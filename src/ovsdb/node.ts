@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import type { OvsdbClient, ClientOptions } from './client.js'
 import type { Logger } from './logger.js'
+import { isUuidString } from './notation.js'
 import { Replica, type ReplicaOptions, type Row } from './replica.js'
 import type { TlsOptions } from './transport.js'
 
@@ -93,25 +94,35 @@ export function peerCertificate(stream: Duplex): PeerCertificate | undefined {
   return { subjectCN: Array.isArray(cn) ? cn[0] : cn, fingerprint256: c.fingerprint256 }
 }
 
-/** Reads who the peer is and builds its replica: the steps before a node is announced. */
+/**
+ * Reads who the peer is and builds its replica: the steps before a node is announced. The
+ * whole of it is bounded by identifyTimeoutMs (default 10 s): a peer that answers echoes but
+ * never finishes (say, never answers get_schema) is closed rather than held forever.
+ */
 export async function identifyNode<T extends Record<string, Row>>(
   client: OvsdbClient,
   options: NodeOptions,
 ): Promise<{ id: string; systemId: string | undefined; replica: Replica<T> | undefined }> {
   const timeoutMs = options.identifyTimeoutMs ?? 10_000
-  const [res] = (await client.transact('Open_vSwitch', [{ op: 'select', table: 'Open_vSwitch', where: [], columns: ['_uuid', 'external_ids'] }], { timeoutMs })) as [
-    { rows?: { _uuid?: unknown; external_ids?: unknown }[] },
-  ]
-  const rows = res?.rows
-  if (!Array.isArray(rows) || rows.length !== 1) throw new Error(`expected one Open_vSwitch row, got ${Array.isArray(rows) ? rows.length : 'none'}`)
-  const row = rows[0]!
-  const uuid = row._uuid
-  if (!Array.isArray(uuid) || uuid[0] !== 'uuid' || typeof uuid[1] !== 'string') throw new Error('Open_vSwitch row has no valid _uuid')
-  const ext = row.external_ids
-  const pairs = Array.isArray(ext) && ext[0] === 'map' && Array.isArray(ext[1]) ? (ext[1] as unknown[]) : []
-  const sid = pairs.find((p): p is [string, string] => Array.isArray(p) && p[0] === 'system-id' && typeof p[1] === 'string')?.[1]
-  const replica = options.replica ? await Replica.create<T>(client, { db: 'Open_vSwitch', ...options.replica }) : undefined
-  return { id: uuid[1], systemId: sid, replica }
+  const timer = setTimeout(() => client.rpc?.close(`did not identify itself within ${timeoutMs} ms`), timeoutMs)
+  try {
+    const [res] = (await client.transact('Open_vSwitch', [{ op: 'select', table: 'Open_vSwitch', where: [], columns: ['_uuid', 'external_ids'] }])) as [
+      { rows?: { _uuid?: unknown; external_ids?: unknown }[] },
+    ]
+    const rows = res?.rows
+    if (!Array.isArray(rows) || rows.length !== 1) throw new Error(`expected one Open_vSwitch row, got ${Array.isArray(rows) ? rows.length : 'none'}`)
+    const row = rows[0]!
+    const uuid = row._uuid
+    if (!Array.isArray(uuid) || uuid[0] !== 'uuid' || !isUuidString(uuid[1])) throw new Error('Open_vSwitch row has no valid _uuid')
+    const ext = row.external_ids
+    const pairs = Array.isArray(ext) && ext[0] === 'map' && Array.isArray(ext[1]) ? (ext[1] as unknown[]) : []
+    const sid = pairs.find((p): p is [string, string] => Array.isArray(p) && p[0] === 'system-id' && typeof p[1] === 'string')?.[1]
+    const replica = options.replica ? await Replica.create<T>(client, { db: 'Open_vSwitch', ...options.replica }) : undefined
+    if (client.rpc?.closed) throw new Error(client.rpc.closeReason)
+    return { id: uuid[1], systemId: sid, replica }
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /**
@@ -155,22 +166,27 @@ export class NodeTable<T extends Record<string, Row>> {
   async admit(candidate: OvsdbNode<T>): Promise<{ ok: true } | { ok: false; reason: string }> {
     const refusal = this.#options.authorize?.(candidate)
     if (refusal !== undefined) return { ok: false, reason: `not authorized: ${refusal}` }
-    for (const old of this.conflicts(candidate)) {
+    // Re-check after every wait: another newcomer with the same identity may have been
+    // admitted meanwhile (the loop ends: each pass removes a conflict or returns).
+    for (;;) {
+      if (candidate.client.rpc?.closed) return { ok: false, reason: 'connection closed while identifying' }
+      const [old] = this.conflicts(candidate)
+      if (!old) break
       if (this.#options.duplicates !== 'replace' && old.client.connected) {
         const alive = await old.client.request('echo', ['duplicate-check'], { timeoutMs: this.#options.duplicateProbeMs ?? 2000 }).then(
           () => true,
           () => false,
         )
-        if (alive) {
+        if (alive && old.client.connected) {
           const what = old.id === candidate.id ? `Open_vSwitch ${old.id}` : `system-id ${candidate.systemId}`
           return { ok: false, reason: `${what} is already connected from ${old.remote}` }
         }
       }
+      if (this.#nodes.get(old.id) !== old) continue
       this.#logger.warn(`ovsdb node ${old.systemId ?? old.id} (${old.remote}) replaced by a new connection from ${candidate.remote}`)
       this.#nodes.delete(old.id)
       old.client.close()
     }
-    if (candidate.client.rpc?.closed) return { ok: false, reason: 'connection closed while identifying' }
     this.#nodes.set(candidate.id, candidate)
     return { ok: true }
   }

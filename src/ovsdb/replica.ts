@@ -18,7 +18,7 @@ import type { WireRow } from './notation.js'
 import { applyColumnDiff, plainEqual } from './row-diff.js'
 import { defaultValue, valueFromWire, type DatabaseSchema, type PlainValue, type TableSchema } from './schema.js'
 import { ReplicaTxn } from './replica-txn.js'
-import { checkIncomingObject, checkIncomingPlain, checkIncomingRowKey, checkIncomingWire } from './incoming.js'
+import { checkIncomingObject, checkIncomingRowKey, checkIncomingSize, checkIncomingValue } from './incoming.js'
 
 export interface Row {
   _uuid: string
@@ -244,9 +244,8 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
     for (const c of cols) {
       if (!(c in w)) continue
       const col = ts.columns[c]!
-      checkIncomingWire(ts.name, col, w[c])
+      checkIncomingValue(ts.name, col, w[c])
       row[c] = valueFromWire(col, w[c]!)
-      checkIncomingPlain(ts.name, col, row[c] as PlainValue)
     }
     return row
   }
@@ -279,9 +278,9 @@ export class Replica<T extends Record<string, Row> = Record<string, Row>> extend
           for (const c in ru.modify) {
             const col = ts.columns[c]
             if (!col || !rows || !(c in old)) continue
-            checkIncomingWire(table, col, ru.modify[c])
+            checkIncomingValue(table, col, ru.modify[c], true)
             row[c] = applyColumnDiff(col, old[c] as PlainValue, ru.modify[c]!)
-            checkIncomingPlain(table, col, row[c] as PlainValue)
+            checkIncomingSize(table, col, row[c] as PlainValue)
           }
           out.push(['update', table, row, old])
         } else if ('delete' in ru && old) out.push(['delete', table, old])

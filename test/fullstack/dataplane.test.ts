@@ -51,6 +51,7 @@ const VMS: VmSpec[] = [
   { id: 'a1', hv: 'hv1', net: 'net-a', mac: 'fa:16:3e:0a:00:01', ip: '203.0.113.11', sgs: ['sg-base', 'sg-friends'] },
   { id: 'a2', hv: 'hv2', net: 'net-a', mac: 'fa:16:3e:0a:00:02', ip: '203.0.113.12', sgs: ['sg-base', 'sg-web'] },
   { id: 'a3', hv: 'hv3', net: 'net-a', mac: 'fa:16:3e:0a:00:03', ip: '203.0.113.13', sgs: ['sg-base'] },
+  { id: 'a4', hv: 'hv1', net: 'net-a', mac: 'fa:16:3e:0a:00:04', ip: '203.0.113.14', sgs: ['sg-base', 'sg-web'] },
   // IPv6 from the documentation prefix (RFC 3849), only between our namespaces
   { id: 'b1', hv: 'hv1', net: 'net-b', mac: 'fa:16:3e:0b:00:01', ip: '192.0.2.11', sgs: ['sg-default'], ip6: '2001:db8:b::11' },
   { id: 'b2', hv: 'hv2', net: 'net-b', mac: 'fa:16:3e:0b:00:02', ip: '192.0.2.12', sgs: ['sg-default'], ip6: '2001:db8:b::12' },
@@ -176,6 +177,13 @@ describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN)', { skip, timeou
     assert.ok(cls && !/n_packets=0,/.test(cls), `VLAN 42 classifier on hv3 matched packets: ${cls}`)
   })
 
+  it('same node: local switching, and one port\'s egress verdict never opens another\'s ingress', async () => {
+    assert.ok(await vm.a1!.pingEventually('203.0.113.14'), 'a1 -> a4 on hv1 (a4 admits ICMP from friends)')
+    // a4's egress allows and commits the echo; a1 has no ingress rule, and every original-direction
+    // packet is checked against a1's own rules in a1's own zone: not one echo may pass
+    assert.equal(await vm.a4!.ping('203.0.113.11', { count: 4, wait: 1 }), false, 'a4 -> a1 got through')
+  })
+
   it('two tenants with the same CIDR are isolated', async () => {
     assert.ok(await vm.c1!.pingEventually('203.0.113.12'), 'c1 -> c2 (tenant t2)')
     const neigh = vm.c1!.exec('ip', 'neigh', 'show', '203.0.113.12')
@@ -282,6 +290,52 @@ else: print("fail")`, [String(port)])
     state = await converge(lab, { ...state, ports: state.ports.map((p) => p.id === 'port-a3' ? { ...p, securityGroupIds: ['sg-base', 'sg-friends'] } : p) })
     assert.ok(await a3.pingEventually('203.0.113.12', 10_000), 'ICMP from the new member')
     server.kill('SIGKILL')
+  })
+
+  it('removing a rule cuts an established connection at once; replies never needed a rule', async () => {
+    const server = vm.a2!.spawnPy(`
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080)); s.listen(4)
+print("ready", flush=True)
+def echo(c):
+    while True:
+        d = c.recv(100)
+        if not d: break
+        c.sendall(d)
+while True:
+    c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
+`)
+    await new Promise((r) => server.stdout!.once('data', r))
+    const client = vm.a1!.spawnPy(`
+import socket, time
+c = socket.create_connection(("203.0.113.12", 8080), timeout=10); c.settimeout(1)
+for i in range(120):
+    c.sendall(b"%d" % i)
+    try: print("ok" if c.recv(100) else "closed", flush=True)
+    except socket.timeout: print("timeout", flush=True)
+    time.sleep(0.1)
+`)
+    const lines: string[] = []
+    client.stdout!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)))
+    const until = async (what: string, pred: () => boolean, ms = 20_000) => {
+      const end = Date.now() + ms
+      while (!pred()) {
+        if (Date.now() > end) throw new Error(`${what}: client said ${lines.join(' ')}`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    }
+    try {
+      await until('connection established', () => lines.filter((l) => l === 'ok').length >= 3)
+      const noTcp = SGS.map((g) => (g.id === 'sg-web' ? { ...g, rules: g.rules.filter((r) => r.id !== 'web-tcp') } : g))
+      state = await converge(lab, { ...state, securityGroups: noTcp })
+      const mark = lines.length
+      await until('the established connection is cut', () => lines.slice(mark).filter((l) => l === 'timeout').length >= 3)
+      assert.deepEqual(lines.slice(-2), ['timeout', 'timeout'], 'nothing passes once the rule is gone')
+    } finally {
+      client.kill('SIGKILL')
+      server.kill('SIGKILL')
+      state = await converge(lab, { ...state, securityGroups: SGS })
+    }
   })
 
   it('an admin-down port and a deleted port carry nothing', async () => {

@@ -263,7 +263,8 @@ export class OvsLab {
    * @param underlayCidrLength prefix length of the underlay addresses given to addHypervisor
    */
   constructor(prefix: string, readonly underlayCidrLength = 24) {
-    const tag = (process.pid % 1000).toString(36)
+    // the whole pid: two test processes never share names (≤ 4 characters below pid 1.6 M)
+    const tag = process.pid.toString(36)
     this.prefix = `${prefix}-${tag}`
     this.short = `${prefix}${tag}`
     this.underlayNs = `${this.prefix}-ul`

@@ -37,15 +37,16 @@ export class OvsSwitch {
   private readonly servers: Server[] = []
   private readonly relaySockets = new Set<Socket>()
 
-  private constructor() {
-    this.hv = uniqueName('nofhv')
+  private constructor(prefix: string) {
+    this.hv = uniqueName(`${prefix}hv`)
     this.dir = mkdtempSync(join(tmpdir(), 'neutrino-of-'))
     const d = this.dir
     this.env = { ...process.env, OVS_RUNDIR: d, OVS_DBDIR: d, OVS_LOGDIR: d, OVS_SYSCONFDIR: d }
   }
 
-  static start(): OvsSwitch {
-    const s = new OvsSwitch()
+  /** `prefix` starts the namespace name: each engineer's tests use their own (default "nof"). */
+  static start(prefix = 'nof'): OvsSwitch {
+    const s = new OvsSwitch(prefix)
     const d = s.dir
     const run = (cmd: string, args: string[]): void => {
       execFileSync(cmd, args, { env: s.env, stdio: ['ignore', 'ignore', 'pipe'] })

@@ -19,6 +19,8 @@ export class RawOvsdbPeer {
   readonly rootUuid = randomUUID()
   /** monitor id of the replica's monitor, once it asked. */
   monitorId: unknown
+  /** Methods this peer never answers (e.g. get_schema: it identifies, then stalls). */
+  ignore = new Set<string>()
   /** What to do with a transact that is not the identification select (default: hang). */
   onTransact: (req: Req) => void = () => {}
   closed: Promise<void>
@@ -47,10 +49,12 @@ export class RawOvsdbPeer {
   }
 
   /** Connects and answers the manager's identification and monitor requests. */
-  static async open(port: number, systemId: string): Promise<RawOvsdbPeer> {
+  static async open(port: number, systemId: string, ignore: string[] = []): Promise<RawOvsdbPeer> {
     const s = connect(port, '127.0.0.1')
+    const peer = new RawOvsdbPeer(s, systemId)
+    for (const m of ignore) peer.ignore.add(m)
     await new Promise((r) => s.once('connect', r))
-    return new RawOvsdbPeer(s, systemId)
+    return peer
   }
 
   send(msg: unknown): void {
@@ -62,6 +66,7 @@ export class RawOvsdbPeer {
   }
 
   #onMessage(m: Req): void {
+    if (this.ignore.has(m.method)) return
     if (m.method === 'echo') return this.#reply(m.id, m.params)
     if (m.method === 'get_schema') return this.#reply(m.id, SCHEMA)
     if (m.method === 'monitor_cond_since') {

@@ -11,7 +11,6 @@ import type { StateIndex } from '../state-index.js'
 import { providerPatchOfport } from './provider.js'
 import { isTunnelNetwork, tunnelOfport } from './tunnels.js'
 
-export const REG_ORIGIN = 'reg0'
 export const ORIGIN_LOCAL = 1
 export const ORIGIN_REMOTE = 2
 
@@ -23,11 +22,11 @@ export function classifierFlows(index: StateIndex, nodeId: string): Flow[] {
   const C = T('CLASSIFIER')
   for (const p of index.portsOn(nodeId)) {
     out.push(flow(C, 100, cookie(CookieCategory.Port, p.port.id), { in_port: p.ofport }, [
-      `set_field:${hex(p.network.tag)}->reg6`, `set_field:${hex(p.ofport)}->reg5`, `set_field:${ORIGIN_LOCAL}->reg0`,
+      `set_field:${hex(p.network.tag)}->reg6`, `set_field:${hex(p.ofport)}->reg5`, `set_field:${hex(ORIGIN_LOCAL)}->reg0`,
       goto('CLASSIFIER', 'PORT_SECURITY'),
     ]))
   }
-  const fromRemote = (tag: number) => [`set_field:${hex(tag)}->reg6`, `set_field:${ORIGIN_REMOTE}->reg0`, goto('CLASSIFIER', 'L2_FORWARDING')]
+  const fromRemote = (tag: number) => [`set_field:${hex(tag)}->reg6`, `set_field:${hex(ORIGIN_REMOTE)}->reg0`, goto('CLASSIFIER', 'L2_FORWARDING')]
   for (const net of index.networksOn(nodeId)) {
     const c = cookie(CookieCategory.Network, net.id)
     if (isTunnelNetwork(net)) {

@@ -4,7 +4,8 @@
  * packet goes. Models priority lookup, masks, goto_table, write_metadata, apply/write/clear
  * actions and the action set, registers, reg_load/move, resubmit, learn, conjunction, groups
  * (all / indirect / select / fast-failover) and output to reserved ports.
- * It is a model, not OVS: no conntrack, no MPLS, select groups take the first bucket.
+ * Conntrack (`ct`, `ct_clear`, ct_* matches) is modelled by FakeConntrack (fake-conntrack.ts).
+ * It is a model, not OVS: no NAT, no MPLS, select groups take the first bucket.
  */
 import type { Action } from '../actions.js'
 import { port16to32, port32to16, Port, TABLE_ALL } from '../constants.js'
@@ -14,6 +15,7 @@ import type { Bucket, FlowMod, GroupMod, OFMessage } from '../messages.js'
 import type { FieldRef } from '../nx-fields.js'
 import type { LearnAction } from '../nx-actions.js'
 import { FIELD_BY_NAME, type Match } from '../oxm.js'
+import { FakeConntrack, setCtFields } from './fake-conntrack.js'
 import {
   bigToScalar, type BigMatch, coveredBy, fullMask, matchToBig, type PacketFields, sameMatch, scalarToBig,
 } from './packet-fields.js'
@@ -45,7 +47,7 @@ export interface PipelineResult {
   readonly trace: readonly string[]
 }
 
-const ALWAYS_PRESENT = ['metadata', 'tunnel_id', 'vlan_vid', 'tun_ipv4_src', 'tun_ipv4_dst',
+const ALWAYS_PRESENT = ['metadata', 'tunnel_id', 'vlan_vid', 'tun_ipv4_src', 'tun_ipv4_dst', 'ct_state', 'ct_zone', 'ct_mark', 'ct_label', 'pkt_mark',
   ...Array.from({ length: 16 }, (_, i) => `reg${i}`)]
 const MAX_DEPTH = 64
 
@@ -56,6 +58,8 @@ export class FakeOFTable {
   readonly groups = new Map<number, GroupMod>()
   /** Ports whose liveness fast-failover groups consult; all ports are live unless set down. */
   readonly downPorts = new Set<number>()
+  /** Committed connections; they persist across process() calls (clear() to forget them). */
+  readonly conntrack = new FakeConntrack()
 
   constructor(readonly nTables = 254) {}
 
@@ -260,7 +264,26 @@ export class FakeOFTable {
           break
         }
         case 'learn': this.learn(st, a); break
-        case 'conjunction': case 'note': case 'raw': break
+        case 'ct_clear': setCtFields(st); break
+        case 'ct': {
+          const zone = typeof a.zone === 'object' ? getRef(st, a.zone) : BigInt(a.zone ?? 0)
+          const fields = this.conntrack.track(st, a, zone, (f, acts) => {
+            const tmp: State = new Map(st)
+            for (const [k, v] of f) tmp.set(k, v)
+            this.runActions(tmp, acts, out, trace, new Map(), depth + 1, t)
+            f.set('ct_mark', tmp.get('ct_mark')!)
+            f.set('ct_label', tmp.get('ct_label')!)
+          })
+          if (a.table !== undefined) {
+            // fork (ovs-actions(7)): a tracked copy resumes in `table`, this one goes on untracked
+            const copy: State = new Map(st)
+            setCtFields(copy, fields)
+            trace.push(`ct(zone=${zone}) -> table=${a.table}`)
+            this.runTable(copy, a.table, out, trace, new Map(), depth + 1)
+          }
+          break
+        }
+        case 'conjunction': case 'note': case 'raw': case 'nat': break
       }
     }
   }

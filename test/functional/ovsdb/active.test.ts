@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { needComponent } from '../../helpers/components.js'
+import { until } from '../../helpers/until.js'
 import { OvsdbSandbox } from '../../helpers/ovs-sandbox.js'
 import { OvsdbDialer } from '../../../src/ovsdb/dialer.js'
 import { silentLogger } from '../../../src/ovsdb/logger.js'
@@ -16,13 +17,6 @@ import { VSWITCH_TABLES, type VswitchReplicaTables } from '../../../src/ovsdb/vs
 import { VswitchApi } from '../../../src/ovsdb/vswitch/vswitch-api.js'
 
 const skip = needComponent('ovsdb-server', ['ovsdb-server', 'ovsdb-tool', 'ovs-vsctl'])
-const until = async (f: () => boolean, what: string, ms = 10_000) => {
-  const t = Date.now()
-  while (!f()) {
-    if (Date.now() - t > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 describe('OvsdbDialer: we dial the switches', { skip, timeout: 90_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'nod-ovsdb-active-'))
@@ -31,11 +25,15 @@ describe('OvsdbDialer: we dial the switches', { skip, timeout: 90_000 }, () => {
   let dialer: OvsdbDialer<VswitchReplicaTables>
   const events: string[] = []
   const retries: string[] = []
+  const delays: number[] = []
   before(() => {
     dialer = new OvsdbDialer<VswitchReplicaTables>([`unix:${join(dir, 'db.sock')}`], { logger: silentLogger, replica: { tables: VSWITCH_TABLES }, backoff: { initialMs: 20, maxMs: 200 } })
     dialer.on('up', (n) => events.push(`up ${n.systemId ?? n.id}`))
     dialer.on('down', (n) => events.push(`down ${n.systemId ?? n.id}`))
-    dialer.on('retry', (_t, _a, _d, reason) => retries.push(reason))
+    dialer.on('retry', (_t, _a, delay, reason) => {
+      retries.push(reason)
+      delays.push(delay)
+    })
   })
   after(async () => {
     dialer?.close()
@@ -47,11 +45,14 @@ describe('OvsdbDialer: we dial the switches', { skip, timeout: 90_000 }, () => {
   it('keeps retrying a switch that is not up yet, then identifies it', async () => {
     await until(() => retries.length >= 3, 'retries before the server exists')
     assert.match(retries[0]!, /ENOENT|ECONNREFUSED/)
+    // Exponential backoff from the first failure: 20, 40, 80 … capped at 200 ms.
+    assert.deepEqual(delays.slice(0, 3), [20, 40, 80])
     // The server comes up with an empty database: identification fails and is retried too.
     sb = await OvsdbSandbox.start({ dir })
     const before = retries.length
     await until(() => retries.length > before + 1, 'retries while the database has no Open_vSwitch row')
     assert.ok(retries.slice(before).some((r) => /Open_vSwitch row/.test(r)), retries.slice(before).join('\n'))
+    assert.ok(delays.every((d) => d <= 200))
     sb.vsctl('init')
     sb.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=hv-active')
     const node = await dialer.waitForNode((n) => n.systemId === 'hv-active')

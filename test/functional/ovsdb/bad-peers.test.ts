@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { needComponent } from '../../helpers/components.js'
+import { until } from '../../helpers/until.js'
 import { OvsdbSandbox } from '../../helpers/ovs-sandbox.js'
 import { RawOvsdbPeer } from '../../helpers/ovsdb-raw-peer.js'
 import { ConnectionClosedError } from '../../../src/ovsdb/errors.js'
@@ -19,6 +20,7 @@ import { VswitchApi } from '../../../src/ovsdb/vswitch/vswitch-api.js'
 const skip = needComponent('ovsdb-server', ['ovsdb-server', 'ovsdb-tool', 'ovs-vsctl'])
 const MAX = 1024 * 1024
 const PROBE_MS = 400
+const IDENTIFY_MS = 3000
 
 describe('bad peers affect only their own connection', { skip, timeout: 90_000 }, () => {
   let mgr: OvsdbManager<VswitchReplicaTables>
@@ -27,7 +29,7 @@ describe('bad peers affect only their own connection', { skip, timeout: 90_000 }
   let bridges = 0
   before(async () => {
     const logger = { debug: () => {}, info: () => {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) }
-    mgr = await OvsdbManager.listen<VswitchReplicaTables>('ptcp:0:127.0.0.1', { logger, replica: { tables: VSWITCH_TABLES }, maxMessageBytes: MAX, probeIntervalMs: PROBE_MS, identifyTimeoutMs: 5000 })
+    mgr = await OvsdbManager.listen<VswitchReplicaTables>('ptcp:0:127.0.0.1', { logger, replica: { tables: VSWITCH_TABLES }, maxMessageBytes: MAX, probeIntervalMs: PROBE_MS, identifyTimeoutMs: IDENTIFY_MS })
     sb = await OvsdbSandbox.start()
     sb.vsctl('set', 'Open_vSwitch', '.', 'external_ids:system-id=hv-good')
     sb.vsctl('set-manager', `tcp:127.0.0.1:${mgr.port}`)
@@ -92,13 +94,23 @@ describe('bad peers affect only their own connection', { skip, timeout: 90_000 }
     await goodSwitchUnharmed()
   })
 
+  it('a peer that answers echoes but never finishes identifying is dropped', async () => {
+    const peer = await RawOvsdbPeer.open(mgr.port, 'hv-stalls', ['get_schema'])
+    const t0 = Date.now()
+    await peer.closed
+    assert.ok(Date.now() - t0 >= IDENTIFY_MS - 100, `closed after ${Date.now() - t0} ms`)
+    assert.ok(warned(/dropping connection .*did not identify itself within 3000 ms/), warnings.join('\n'))
+    assert.equal(mgr.bySystemId('hv-stalls'), undefined)
+    await goodSwitchUnharmed()
+  })
+
   it('a bad row in an update notification: batch not applied, that connection dropped', async () => {
     const peer = await RawOvsdbPeer.open(mgr.port, 'hv-bad-row')
     const node = await mgr.waitForNode((n) => n.systemId === 'hv-bad-row')
     // A good update first: it is applied.
     const br1 = randomUUID()
     peer.update3({ Bridge: { [br1]: { insert: { name: 'br-a', fail_mode: 'secure' } } } })
-    await waitFor(() => node.replica!.rows('Bridge').size === 1)
+    await until(() => node.replica!.rows('Bridge').size === 1, 'good update applied')
     const down = new Promise<string>((r) => mgr.once('down', (n, reason) => n === node && r(reason)))
     // One good row and one bad row in the same batch: neither is applied.
     peer.update3({ Bridge: { [randomUUID()]: { insert: { name: 'br-b' } }, [randomUUID()]: { insert: { name: 'br-c', fail_mode: 'open' } } } })
@@ -142,11 +154,3 @@ describe('bad peers affect only their own connection', { skip, timeout: 90_000 }
     await goodSwitchUnharmed()
   })
 })
-
-async function waitFor(f: () => boolean, ms = 5000): Promise<void> {
-  const t = Date.now()
-  while (!f()) {
-    if (Date.now() - t > ms) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}

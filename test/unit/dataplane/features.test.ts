@@ -15,10 +15,10 @@ function table(state: DesiredState, nodeId: string, name: TableName): string[] {
 describe('dataplane features (golden flows)', () => {
   it('classifier: VM port, tunnel (in_port + tun_id) and VLAN provider (pop_vlan); miss drops', () => {
     assert.deepEqual(table(threeNodes(), 'hv1', 'CLASSIFIER'), [
-      'priority=100,in_port=1,actions=set_field:0x1->reg6,set_field:0x1->reg5,set_field:1->reg0,goto_table:10',
-      'priority=100,in_port=10,tun_id=0x64,actions=set_field:0x1->reg6,set_field:2->reg0,goto_table:40',
-      'priority=100,in_port=20,dl_vlan=42,actions=pop_vlan,set_field:0x3->reg6,set_field:2->reg0,goto_table:40',
-      'priority=100,in_port=3,actions=set_field:0x3->reg6,set_field:0x3->reg5,set_field:1->reg0,goto_table:10',
+      'priority=100,in_port=1,actions=set_field:0x1->reg6,set_field:0x1->reg5,set_field:0x1->reg0,goto_table:10',
+      'priority=100,in_port=10,tun_id=0x64,actions=set_field:0x1->reg6,set_field:0x2->reg0,goto_table:40',
+      'priority=100,in_port=20,dl_vlan=42,actions=pop_vlan,set_field:0x3->reg6,set_field:0x2->reg0,goto_table:40',
+      'priority=100,in_port=3,actions=set_field:0x3->reg6,set_field:0x3->reg5,set_field:0x1->reg0,goto_table:10',
       'priority=0,actions=drop',
     ])
   })
@@ -26,7 +26,7 @@ describe('dataplane features (golden flows)', () => {
   it('classifier: a flat network matches untagged frames from the patch port', () => {
     const s = threeNodes()
     const st: DesiredState = { ...s, ports: [...s.ports, port('pf', 'net-f', 'hv2', 5, 'fa:16:3e:00:00:0f', ['192.0.2.50'])] }
-    assert.ok(table(st, 'hv2', 'CLASSIFIER').includes('priority=100,in_port=20,vlan_tci=0x0000/0x1fff,actions=set_field:0x4->reg6,set_field:2->reg0,goto_table:40'))
+    assert.ok(table(st, 'hv2', 'CLASSIFIER').includes('priority=100,in_port=20,vlan_tci=0x0000/0x1fff,actions=set_field:0x4->reg6,set_field:0x2->reg0,goto_table:40'))
   })
 
   it('admin-down and unplugged ports get no flow at all', () => {
@@ -111,19 +111,61 @@ describe('dataplane features (golden flows)', () => {
     assert.ok(!t.some((l) => l.includes('output:11')))
   })
 
+  it('local networks stay on their node; a physnet the node does not map gets no provider flow', () => {
+    const s = threeNodes()
+    const st: DesiredState = {
+      ...s,
+      networks: [...s.networks, { id: 'net-l', tenantId: 't1', type: 'local', tag: 9 }],
+      ports: [...s.ports,
+        port('l1', 'net-l', 'hv1', 41, 'fa:16:3e:00:00:41', ['192.0.2.41']),
+        port('l2', 'net-l', 'hv1', 42, 'fa:16:3e:00:00:42', ['192.0.2.42']),
+        port('l3', 'net-l', 'hv2', 43, 'fa:16:3e:00:00:43', ['192.0.2.43']),
+        port('v9', 'net-v', 'hv3', 49, 'fa:16:3e:00:00:49', ['192.0.2.49'])],
+    }
+    assert.ok(table(st, 'hv1', 'FLOOD').includes('priority=90,reg0=0x1,reg6=0x9,actions=output:41,output:42'))
+    assert.ok(!table(st, 'hv1', 'L2_FORWARDING').some((l) => l.includes('fa:16:3e:00:00:43')), 'no path to a local network port elsewhere')
+    // hv3 has no bridge mapping for physnet1: its VLAN port is local-only, no patch, no provider row
+    assert.ok(!table(st, 'hv3', 'CLASSIFIER').some((l) => l.includes('dl_vlan')))
+    assert.ok(table(st, 'hv3', 'FLOOD').includes('priority=90,reg0=0x1,reg6=0x3,actions=output:49'))
+  })
+
   it('the ct pipeline: per-port zones, invalid dropped, established passes, rules committed', () => {
     const e = table(threeNodes(), 'hv1', 'EGRESS_CT')
     assert.ok(e.includes('priority=100,reg5=0x3,actions=goto_table:30'), 'unsecured p3 skips conntrack')
     assert.ok(e.includes('priority=50,dl_type=0x0800,actions=ct(table=21,zone=NXM_NX_REG5[0..15])'))
     const i = table(threeNodes(), 'hv1', 'INGRESS_ACL')
     assert.equal(i[0], 'priority=200,ct_state=+inv+trk,actions=drop')
-    assert.ok(i.includes('priority=190,ct_state=+est-inv+trk,actions=goto_table:60'))
-    // default group: ingress from members (p1, p2: IPv4 both, IPv6 p1 only)
-    assert.ok(i.includes('priority=100,reg7=0x1,ct_state=+new-est+trk,dl_type=0x0800,nw_src=203.0.113.12,actions=ct(commit,zone=NXM_NX_REG7[0..15]),goto_table:60'))
-    assert.ok(i.includes('priority=100,reg7=0x1,ct_state=+new-est+trk,dl_type=0x86dd,ipv6_src=2001:db8::11,actions=ct(commit,zone=NXM_NX_REG7[0..15]),goto_table:60'))
+    assert.ok(i.includes('priority=190,ct_state=+est+rpl-inv+trk,actions=goto_table:60'))
+    // default group: ingress from members (p1, p2: IPv4 both, IPv6 p1 only), as conjunctions
+    const conj = (re: RegExp) => Number(i.map((l) => re.exec(l)?.[1]).find(Boolean))
+    const c4 = conj(/reg7=0x1,ct_state=-rpl\+trk,dl_type=0x0800,actions=conjunction\((\d+),1\/2\)/)
+    const c6 = conj(/reg7=0x1,ct_state=-rpl\+trk,dl_type=0x86dd,actions=conjunction\((\d+),1\/2\)/)
+    assert.ok(c4 > 0 && c6 > 0 && c4 !== c6)
+    for (const want of [
+      `priority=90,dl_type=0x0800,nw_src=203.0.113.11,actions=conjunction(${c4},2/2)`,
+      `priority=90,dl_type=0x0800,nw_src=203.0.113.12,actions=conjunction(${c4},2/2)`,
+      `priority=90,dl_type=0x86dd,ipv6_src=2001:db8::11,actions=conjunction(${c6},2/2)`,
+      `priority=90,conj_id=${c4},dl_type=0x0800,actions=ct(commit,zone=NXM_NX_REG7[0..15]),goto_table:60`,
+      `priority=90,conj_id=${c6},dl_type=0x86dd,actions=ct(commit,zone=NXM_NX_REG7[0..15]),goto_table:60`,
+    ]) assert.ok(i.includes(want), `missing ${want}`)
+    assert.ok(!i.some((l) => l.includes('ipv6_src=2001:db8::12')), 'p2 has no IPv6 address')
     const eg = table(threeNodes(), 'hv1', 'EGRESS_ACL')
-    assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=+new-est+trk,dl_type=0x0800,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
-    assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=+new-est+trk,dl_type=0x86dd,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
+    assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=-rpl+trk,dl_type=0x0800,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
+    assert.ok(eg.includes('priority=100,reg5=0x1,ct_state=-rpl+trk,dl_type=0x86dd,actions=ct(commit,zone=NXM_NX_REG5[0..15]),goto_table:30'))
+  })
+
+  it('remote groups cost ports + members flows (conjunction), and shared member flows merge', () => {
+    const s = threeNodes()
+    // ten secured ports in the default group on hv1, plus a second group whose rule matches the same members
+    const many: DesiredState = {
+      ...s,
+      securityGroups: [...s.securityGroups, { id: 'sg-2', tenantId: 't1', rules: [{ id: 'x-i4', direction: 'ingress', ethertype: 'IPv4', remoteGroupId: 'sg-default' }] }],
+      ports: [...s.ports, ...Array.from({ length: 10 }, (_, k) => port(`q${k}`, 'net-a', 'hv1', 30 + k, `fa:16:3e:00:01:${(k + 16).toString(16)}`, [`203.0.113.${100 + k}`], { securityGroupIds: ['sg-default', 'sg-2'] }))],
+    }
+    const acl = nodeFlows(many, 'hv1').filter((f) => f.table === T('INGRESS_ACL') && f.match.some(([k]) => k === 'nw_src'))
+    // 12 IPv4 members (p1, p2, q0..q9): one clause-2 flow each, carrying both rules' conjunctions
+    assert.equal(acl.length, 12)
+    for (const f of acl) assert.equal(f.actions.length, 2, renderFlow(f))
   })
 
   it('cookies carry the owner mark, the category and the object', () => {

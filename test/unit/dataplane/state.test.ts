@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { linkLocalOf, parsePrefix } from '../../../src/dataplane/addr.js'
-import { DataplaneStateError } from '../../../src/dataplane/dataplane-error.js'
+import { DataplaneStateError } from '../../../src/dataplane/dataplane-state-error.js'
 import type { DesiredState } from '../../../src/dataplane/desired-state.js'
-import { cookie, CookieCategory } from '../../../src/dataplane/cookie.js'
+import { cookie, CookieCategory, objectHash48 } from '../../../src/dataplane/cookie.js'
 import { flowKey, renderFlow, type Flow } from '../../../src/dataplane/flow.js'
 import { allNodeFlows, nodeFlows } from '../../../src/dataplane/node-flows.js'
 import { nodeOvsdbRows } from '../../../src/dataplane/ovsdb-rows.js'
@@ -105,6 +105,18 @@ describe('dataplane state: determinism, minimal change, validation, OVSDB rows',
     // no local_ip: no tunnels
     const noIp: DesiredState = { ...s, nodes: s.nodes.map((n) => (n.id === 'hv1' ? { ...n, localIp: undefined } : n)) }
     assert.deepEqual(nodeOvsdbRows(noIp, 'hv1', SETTINGS)[0]!.ports.map((p) => p.name), ['int-brphy'])
+  })
+
+  it('cookie object ids are FNV-1a-64 (limb arithmetic equals the BigInt definition)', () => {
+    const ref = (id: string) => {
+      let h = 0xcbf29ce484222325n
+      for (const b of Buffer.from(id, 'utf8')) h = ((h ^ BigInt(b)) * 0x100000001b3n) & ((1n << 64n) - 1n)
+      return h >> 16n
+    }
+    for (const id of ['', 'a', 'p1', '0b3c1f44-9d2e-4c1b-8f57-2f7e0e3b9a11', 'ünïcødé-port', 'x'.repeat(300)]) {
+      assert.equal(objectHash48(id), ref(id), id)
+    }
+    assert.equal(cookie(CookieCategory.Port, 'a'), 0x4e02af63dc4c8601n)
   })
 
   it('addresses: prefixes normalised, EUI-64 link-local', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { FramingError } from '../../../src/ovsdb/errors.js'
-import { JsonStreamParser } from '../../../src/ovsdb/framing.js'
+import { DEFAULT_MAX_MESSAGE_BYTES, JsonStreamParser } from '../../../src/ovsdb/framing.js'
 
 function parseAll(chunks: (string | Buffer)[], p = new JsonStreamParser()): unknown[] {
   const out: unknown[] = []
@@ -45,6 +45,11 @@ describe('JsonStreamParser (RFC 7047 §3.1 back-to-back JSON texts)', () => {
     assert.equal(p.idle, false)
     assert.ok(p.bufferedBytes > 0)
     assert.throws(() => p.end(), FramingError)
+  })
+
+  it('bounds a message at 32 MiB by default (2× the initial sync of a 10,000-port database)', () => {
+    assert.equal(DEFAULT_MAX_MESSAGE_BYTES, 32 * 1024 * 1024)
+    assert.equal(new JsonStreamParser().maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES)
   })
 
   it('rejects a text larger than maxMessageBytes before buffering all of it', () => {
