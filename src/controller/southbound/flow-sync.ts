@@ -7,6 +7,7 @@
  * changed, DELETE_STRICT ours that nobody wants — never a re-add of an identical flow, which
  * would reset its counters) and confirms with a barrier.
  */
+import { rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { COOKIE_OWNER, OWNER_MASK } from '../../dataplane/cookie.js'
 import { type Flow, renderFlow } from '../../dataplane/flow.js'
@@ -39,7 +40,11 @@ export class FlowSync {
   async listen(endpoint: string): Promise<AddressInfo | string> {
     const u = /^punix:(.+)$/.exec(endpoint)
     const t = /^ptcp:(\d+)(?::(.+))?$/.exec(endpoint)
-    if (u) this.#bound = await this.listener.listen({ path: u[1]! })
+    if (u) {
+      // a socket file left by a killed controller would make the listen fail (ovs does the same)
+      rmSync(u[1]!, { force: true })
+      this.#bound = await this.listener.listen({ path: u[1]! })
+    }
     else if (t) this.#bound = await this.listener.listen({ port: Number(t[1]), host: (t[2] ?? '0.0.0.0').replace(/^\[|\]$/g, '') })
     else throw new Error(`openflow_listen ${endpoint}: only ptcp:PORT[:IP] and punix:PATH are supported`)
     this.#log.info(`openflow listening on ${typeof this.#bound === 'string' ? this.#bound : `${this.#bound.address}:${this.#bound.port}`}`)

@@ -9,6 +9,7 @@
  * writing nothing when the node is already right (docs/controller.md "Southbound").
  */
 import { EventEmitter } from 'node:events'
+import { rmSync } from 'node:fs'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Logger } from '../../common/log.js'
 import type { BridgeRow } from '../../dataplane/ovsdb-rows.js'
@@ -64,6 +65,8 @@ export class OvsdbSouthbound extends EventEmitter<OvsdbSouthboundEvents> {
     const log = this.#o.log
     const opts = { replica: { tables: VSWITCH_TABLES }, logger: log }
     if (this.#o.listen !== '') {
+      // a socket file left by a killed controller would make the listen fail
+      if (this.#o.listen.startsWith('punix:')) rmSync(this.#o.listen.slice(6), { force: true })
       this.#manager = await OvsdbManager.listen<VswitchReplicaTables>(this.#o.listen, opts)
       this.#wire(this.#manager)
       log.info(`ovsdb listening on ${this.#describeListen()}`)
