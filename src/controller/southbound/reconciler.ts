@@ -116,6 +116,7 @@ export class Reconciler {
       if (e instanceof DataplaneStateError) { o.log.error(`desired state refused: ${e.message}`); return }
       throw e
     }
+    const inStore = new Set(o.store.list('ports').map((p) => p.id))
     for (const v of views) {
       const target = o.ovsdb.controllerTarget(v.id, o.openflowListen, o.flows.port)
       const rows = nodeOvsdbRows(index, v.id, { integrationBridge: o.integrationBridge, controllerTargets: target ? [target] : [] })
@@ -132,7 +133,11 @@ export class Reconciler {
       const live = new Set(index.livePorts.filter((p) => p.node.id === v.id).map((p) => p.port.id))
       for (const id of live) { o.portStatus.set(id, 'ACTIVE'); this.#active.set(id, v.id) }
       for (const [id, host] of this.#active) {
-        if (host === v.id && !live.has(id)) { this.#active.delete(id); o.portStatus.set(id, 'DOWN') }
+        if (host !== v.id || live.has(id)) continue
+        this.#active.delete(id)
+        // a deleted port is forgotten; one that is only unplugged or admin-down is DOWN
+        if (inStore.has(id)) o.portStatus.set(id, 'DOWN')
+        else o.portStatus.forget(id)
       }
     }
   }
