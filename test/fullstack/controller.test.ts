@@ -16,7 +16,7 @@ import { needComponent } from '../helpers/components.js'
 import { ControllerProcess, eventually } from '../helpers/controller-process.js'
 import { freePort, type NetnsRelay, relayIntoNamespace } from '../helpers/netns-relay.js'
 import { LAB_COMMANDS, OvsLab, type Hypervisor, type Vm } from '../helpers/ovs-lab.js'
-import { builtSkipReason } from '../helpers/server-process.js'
+import { builtSkipReason, runNeutrino } from '../helpers/server-process.js'
 
 const skip = needComponent('Open vSwitch lab', [...LAB_COMMANDS, 'ovs-appctl']) ?? builtSkipReason()
 const BR = 'brint'
@@ -65,7 +65,7 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
     dir = mkdtempSync(join(tmpdir(), 'nsb-ctl-'))
     lab = new OvsLab('nsb')
     hv = [lab.addHypervisor('hv1', '192.0.2.11'), lab.addHypervisor('hv2', '192.0.2.12'), lab.addHypervisor('hv3', '192.0.2.13')]
-    for (const h of hv) h.vsctl('set', 'open_vswitch', '.', `external_ids:system-id=${h.id}`, `other_config:local_ip=${h.underlayIp}`)
+    for (const h of hv.slice(1)) h.vsctl('set', 'open_vswitch', '.', `external_ids:system-id=${h.id}`, `other_config:local_ip=${h.underlayIp}`)
     await lab.warmUnderlay()
     // fixed ports: the nodes' manager and controller targets must stay valid across a controller restart
     const ovsdbPort = await freePort()
@@ -88,8 +88,11 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
     // ovsdb-server serves only its unix socket, so it is told to honour manager_options first
     for (const h of hv.slice(0, 2)) {
       execFileSync('ovs-appctl', ['-t', join(h.dir, 'ovsdb-server.ctl'), 'ovsdb-server/add-remote', 'db:Open_vSwitch,Open_vSwitch,manager_options'])
-      h.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`)
     }
+    // hv1 joins with `neutrino node join`, hv2 by hand as in the Icehouse article
+    const joined = await runNeutrino(['node', 'join', '--manager', `tcp:127.0.0.1:${ovsdbPort}`, '--local-ip', hv[0]!.underlayIp, '--host-id', 'hv1', '--db', `unix:${hv[0]!.dir}/db.sock`])
+    assert.equal(joined.code, 0, joined.stderr)
+    hv[1]!.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`)
     // the controller creates each integration bridge and its switch connects
     for (const h of hv) {
       await eventually(`${BR} connected on ${h.id}`, () => {
