@@ -25,8 +25,10 @@ const USER = { user: 'odl', password: 'odl-secret' }
 const uuid = (kind: number, n: number): string => `${String(kind).padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`
 const NET_A = uuid(1, 1)
 const NET_B = uuid(1, 2)
+const NET_G = uuid(1, 3)
 const SUB_A = uuid(2, 1)
 const SUB_B = uuid(2, 2)
+const SUB_G = uuid(2, 3)
 const SG = uuid(3, 1)
 const SG2 = uuid(3, 2)
 /** A dumped flow without its counters and ages. */
@@ -81,7 +83,7 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
       '[DEFAULT]', `state_path = ${dir}`, '',
       '[controller]', 'northbound_port = 0', `username = ${USER.user}`, `password = ${USER.password}`,
       `ovsdb_listen = ptcp:${ovsdbPort}:127.0.0.1`, `ovsdb_nodes = unix:${hv[2]!.dir}/db.sock`,
-      `openflow_listen = ptcp:${ofPort}:127.0.0.1`, 'datapath_type = netdev', 'tunnel_types = vxlan', `integration_bridge = ${BR}`, '',
+      `openflow_listen = ptcp:${ofPort}:127.0.0.1`, 'datapath_type = netdev', 'tunnel_types = vxlan,gre', `integration_bridge = ${BR}`, '',
     ].join('\n'))
     ctl = await ControllerProcess.start(conf, USER)
     // passive mode: the node's ovsdb-server dials the controller (ovs-vsctl set-manager); the lab's
@@ -169,6 +171,18 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
     } finally {
       server.kill('SIGKILL')
     }
+  })
+
+  it('VMs on a GRE network ping across hypervisors over GRE tunnels', async () => {
+    await post('networks', 'network', { id: NET_G, name: 'g', tenant_id: 'p1', project_id: 'p1', admin_state_up: true, shared: false, 'provider:network_type': 'gre', 'provider:segmentation_id': 77, 'provider:physical_network': null, mtu: 1458 })
+    await post('subnets', 'subnet', { id: SUB_G, network_id: NET_G, tenant_id: 'p1', ip_version: 4, cidr: '198.51.100.0/24', gateway_ip: '198.51.100.1', enable_dhcp: false })
+    const a = await vmPort('vm7', 7, NET_G, SUB_G, '198.51.100.7', hv[0]!, [SG])
+    const b = await vmPort('vm8', 8, NET_G, SUB_G, '198.51.100.8', hv[1]!, [SG])
+    await eventually('ports 7 and 8 ACTIVE', async () => (await ctl.portStatus(uuid(4, 7))) === 'ACTIVE' && (await ctl.portStatus(uuid(4, 8))) === 'ACTIVE', 60_000)
+    assert.ok(await a.pingEventually(b.ip, 30_000), 'hv1 → hv2 over GRE')
+    const gre = hv[0]!.vsctl('--bare', '--columns=name', 'find', 'interface', 'type=gre').split('\n').filter(Boolean)
+    assert.equal(gre.length, 1, `one GRE tunnel on hv1, to hv2 only: ${gre.join(' ')}`)
+    assert.equal(hv[0]!.vsctl('get', 'interface', gre[0]!, 'options:remote_ip'), `"${hv[1]!.underlayIp}"`)
   })
 
   it('kill -9 of the controller loses no ping; the restart reconciles with zero flow mods and zero OVSDB writes', async () => {
