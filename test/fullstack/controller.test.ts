@@ -139,6 +139,10 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
     assert.ok(await v1.pingEventually(v2.ip, 30_000), 'hv1 → hv2')
     assert.ok(await v1.pingEventually(v3.ip, 30_000), 'hv1 → hv3 (active-mode node)')
     assert.ok(await v3.pingEventually(v2.ip, 30_000), 'hv3 → hv2')
+    // anti-spoofing: a source address the port does not own gets nothing through
+    v1.exec('ip', 'addr', 'add', '203.0.113.99/24', 'dev', 'eth0')
+    assert.equal(await v1.ping(v2.ip, { count: 3, wait: 1, source: '203.0.113.99' }), false, 'spoofed source IP is dropped')
+    v1.exec('ip', 'addr', 'del', '203.0.113.99/24', 'dev', 'eth0')
     const tunnels = hv[0]!.vsctl('--bare', '--columns=name', 'find', 'interface', 'type=vxlan').split('\n').filter(Boolean).sort()
     assert.equal(tunnels.length, 2, `hv1 has one tunnel per peer sharing the network: ${tunnels.join(' ')}`)
   })
