@@ -8,12 +8,10 @@
  * passed), so a partial view never deletes what is right. Counters go to the log.
  */
 import type { Logger } from '../../common/log.js'
-import { DataplaneStateError } from '../../dataplane/dataplane-state-error.js'
 import { nodeFlows } from '../../dataplane/node-flows.js'
 import { nodeOvsdbRows } from '../../dataplane/ovsdb-rows.js'
-import { StateIndex } from '../../dataplane/state-index.js'
 import type { PortStatusBook } from '../port-status.js'
-import { desiredFromStore, type StoreView } from '../state/desired-from-store.js'
+import { desiredFromStore, indexDesired, type StoreView } from '../state/desired-from-store.js'
 import type { KnownNodes } from '../state/known-nodes.js'
 import type { NetworkTags } from '../state/network-tags.js'
 import type { FlowSync } from './flow-sync.js'
@@ -45,6 +43,7 @@ export class Reconciler {
   /** port id → host id of every port we reported ACTIVE. */
   readonly #active = new Map<string, string>()
   runs = 0
+  #lastSkipped = ''
 
   constructor(o: ReconcilerOptions) {
     this.#o = o
@@ -107,15 +106,12 @@ export class Reconciler {
     this.runs++
     await o.tags.sync(o.store.list('networks').map((n) => n.id))
     const views = o.ovsdb.views()
-    const { state, skipped } = desiredFromStore(o.store, views, o.tags.snapshot())
-    for (const s of skipped) o.log.warn(`not programmed: ${s}`)
-    let index: StateIndex
-    try {
-      index = new StateIndex(state)
-    } catch (e) {
-      if (e instanceof DataplaneStateError) { o.log.error(`desired state refused: ${e.message}`); return }
-      throw e
-    }
+    const desired = desiredFromStore(o.store, views, o.tags.snapshot())
+    const { index, skipped } = indexDesired(desired)
+    const notProgrammed = skipped.join('\n')
+    // said once per change, not on every run
+    if (notProgrammed !== this.#lastSkipped) for (const s of skipped) o.log.warn(`not programmed: ${s}`)
+    this.#lastSkipped = notProgrammed
     const inStore = new Set(o.store.list('ports').map((p) => p.id))
     for (const v of views) {
       const target = o.ovsdb.controllerTarget(v.id, o.openflowListen, o.flows.port)

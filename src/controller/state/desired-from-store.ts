@@ -8,6 +8,8 @@
  * named in `skipped`, so one bad object never stops the rest of the network from being programmed.
  */
 import type { AllowedAddressPair, DesiredState, FixedIp, Network, NetworkType, Node, Port, SecurityGroup, SecurityGroupRule } from '../../dataplane/desired-state.js'
+import { DataplaneStateError } from '../../dataplane/dataplane-state-error.js'
+import { StateIndex } from '../../dataplane/state-index.js'
 import type { NbObject } from '../store/object-store.js'
 
 /** A node as the southbound sees it. */
@@ -187,4 +189,35 @@ export function desiredFromStore(store: StoreView, nodes: readonly NodeView[], t
     ...(n.localIp !== undefined ? { localIp: n.localIp } : {}),
   }))
   return { state: { nodes: stateNodes, networks, ports, securityGroups: groups }, skipped }
+}
+
+/**
+ * The dataplane index of a desired state, leaving out each object the dataplane refuses (a fixed
+ * IP that does not parse, a duplicate, a node with a bad local_ip …) one at a time, so one bad
+ * object never stops the rest of the network from being programmed. Objects that depended on a
+ * left-out one (ports on its network or node) are refused in turn and left out too.
+ */
+export function indexDesired(r: DesiredResult): { index: StateIndex; skipped: string[] } {
+  let state = r.state
+  const skipped = [...r.skipped]
+  const bound = state.nodes.length + state.networks.length + state.ports.length + state.securityGroups.length + 1
+  for (let i = 0; ; i++) {
+    try {
+      return { index: new StateIndex(state), skipped }
+    } catch (e) {
+      if (!(e instanceof DataplaneStateError) || i >= bound) throw e
+      const drop = <T extends { id: string }>(list: readonly T[]): T[] => {
+        const out = list.filter((x) => x.id !== e.objectId)
+        if (out.length === list.length) throw e
+        return out
+      }
+      const kind = e.objectKind
+      if (kind === 'port') state = { ...state, ports: drop(state.ports) }
+      else if (kind === 'network') state = { ...state, networks: drop(state.networks) }
+      else if (kind === 'security group') state = { ...state, securityGroups: drop(state.securityGroups) }
+      else if (kind === 'node') state = { ...state, nodes: drop(state.nodes) }
+      else throw e
+      skipped.push(`${kind} ${e.objectId}: ${e.message}`)
+    }
+  }
 }

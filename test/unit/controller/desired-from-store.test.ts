@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { desiredFromStore, type NodeView } from '../../../src/controller/state/desired-from-store.js'
+import { desiredFromStore, indexDesired, type NodeView } from '../../../src/controller/state/desired-from-store.js'
 import { NetworkTags } from '../../../src/controller/state/network-tags.js'
 import type { NbObject } from '../../../src/controller/store/object-store.js'
 import { nodeFlows } from '../../../src/dataplane/node-flows.js'
@@ -72,6 +72,25 @@ describe('desiredFromStore', () => {
     const a = desiredFromStore(store(objs), [NODE], new Map([['n1', 1]]))
     const b = desiredFromStore(store(objs), [NODE], new Map([['n1', 1]]))
     assert.deepEqual(a, b)
+  })
+})
+
+describe('indexDesired', () => {
+  it('leaves out what the dataplane refuses, one object at a time, and keeps the rest', () => {
+    const objs = {
+      networks: [{ id: 'n1', tenant_id: 't1', 'provider:network_type': 'vxlan', 'provider:segmentation_id': 1001 }],
+      ports: [
+        { id: 'good', network_id: 'n1', mac_address: 'fa:16:3e:00:00:01', fixed_ips: [{ ip_address: '203.0.113.5' }], port_security_enabled: false },
+        { id: 'badip', network_id: 'n1', mac_address: 'fa:16:3e:00:00:02', fixed_ips: [{ ip_address: '203.0.113.300' }], port_security_enabled: false },
+        { id: 'badpair', network_id: 'n1', mac_address: 'fa:16:3e:00:00:03', allowed_address_pairs: [{ ip_address: 'x' }], port_security_enabled: false },
+      ],
+    } as unknown as Record<string, NbObject[]>
+    const node: NodeView = { ...NODE, vifs: new Map([['good', 1], ['badip', 2], ['badpair', 3]]) }
+    const { index, skipped } = indexDesired(desiredFromStore(store(objs), [node], new Map([['n1', 1]])))
+    assert.deepEqual(index.livePorts.map((p) => p.port.id), ['good'])
+    assert.equal(skipped.length, 2)
+    assert.match(skipped.join('\n'), /port badip: .*203\.0\.113\.300/)
+    assert.match(skipped.join('\n'), /port badpair: /)
   })
 })
 
