@@ -7,7 +7,7 @@
  * ovs-vswitchd, hence TCP. Stopped with close() (server) and the lab (relay process, by PID).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { connect, createServer, type Server } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import { PYTHON } from './ovs-lab.js'
 
 const RELAY = `
@@ -41,8 +41,10 @@ export interface NetnsRelay {
 }
 
 export async function relayIntoNamespace(ns: string, port: number, socketPath: string): Promise<NetnsRelay> {
+  const sockets = new Set<Socket>()
   const server: Server = createServer((s) => {
     const up = connect(port, '127.0.0.1')
+    for (const x of [s, up]) { sockets.add(x); x.once('close', () => sockets.delete(x)) }
     s.pipe(up).pipe(s)
     s.on('error', () => up.destroy())
     up.on('error', () => s.destroy())
@@ -59,6 +61,8 @@ export async function relayIntoNamespace(ns: string, port: number, socketPath: s
     child,
     async close() {
       child.kill('SIGKILL')
+      // server.close() waits for open connections: end them
+      for (const x of sockets) x.destroy()
       await new Promise<void>((res) => server.close(() => res()))
     },
   }
