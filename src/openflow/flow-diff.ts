@@ -77,7 +77,8 @@ export function diffFlows(desired: readonly FlowMod[], installed: readonly Insta
     } else if (instructionsKey(d.instructions) !== instructionsKey(f.instructions)) {
       modify.push(flowMod({
         command: 'modify_strict', table: d.table, priority: d.priority, match: d.match, instructions: d.instructions,
-        cookie: d.cookie, flags: d.flags, checkPrerequisites: false,
+        // RESET_COUNTS on a modify would zero the counters this modify exists to keep
+        cookie: d.cookie, flags: d.flags & ~FlowModFlags.RESET_COUNTS, checkPrerequisites: false,
       }))
     } else unchanged++
   }

@@ -52,6 +52,14 @@ interface Pending {
   bytes?: number
 }
 
+/** Throws RangeError for options that cannot work (bounds below 1). */
+export function checkConnectionOptions(opts: ConnectionOptions): void {
+  for (const k of ['maxMultipartParts', 'maxMultipartBytes'] as const) {
+    const v = opts[k]
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new RangeError(`${k} must be a positive integer, got ${String(v)}`)
+  }
+}
+
 const VERSION_NAMES: Record<number, string> = { 1: '1.0', 2: '1.1', 3: '1.2', 4: '1.3', 5: '1.4', 6: '1.5' }
 export function versionName(v: number): string {
   return VERSION_NAMES[v] ?? `0x${v.toString(16)}`
@@ -113,6 +121,7 @@ export class SwitchConnection extends EventEmitter<SwitchConnectionEvents> {
       maxMultipartParts: opts.maxMultipartParts ?? 65536,
       maxMultipartBytes: opts.maxMultipartBytes ?? 128 * 1024 * 1024,
     }
+    checkConnectionOptions(this.opts)
     this.ready = new Promise((res, rej) => {
       this.resolveReady = res
       this.rejectReady = rej

@@ -9,7 +9,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import { OFP_DEFAULT_PORT } from './constants.js'
 import { ConnectionClosedError } from './errors.js'
 import { reportError, safeEmit } from './safe-emit.js'
-import { type ConnectionOptions, SwitchConnection } from './switch-connection.js'
+import { checkConnectionOptions, type ConnectionOptions, SwitchConnection } from './switch-connection.js'
 
 export interface ListenOptions {
   /** TCP port (0 = ephemeral); default 6653. Ignored when `path` is set. */
@@ -41,6 +41,7 @@ export class SwitchListener extends EventEmitter<SwitchListenerEvents> {
 
   constructor(readonly connectionOptions: ConnectionOptions = {}) {
     super()
+    checkConnectionOptions(connectionOptions) // fail here, not at the first switch
   }
 
   /** Starts a listener; resolves with the bound address (port for TCP/TLS, path for unix). */

@@ -16,12 +16,14 @@ import { LAB_COMMANDS, OvsLab, type Vm } from '../helpers/ovs-lab.js'
 
 const skip = needComponent('Open vSwitch lab', LAB_COMMANDS)
 
-// Networks: A (tenant t1, VXLAN), B (t1, GRE), C (t2, VXLAN, same CIDR as A), V (t1, VLAN 42 on physnet1)
+// Networks: A (tenant t1, VXLAN), B (t1, GRE), C (t2, VXLAN, same CIDR as A), V (t1, VLAN 42 on
+// physnet1), F (t1, flat on physnet1: untagged on the same provider bridges)
 const NETS: Network[] = [
   { id: 'net-a', tenantId: 't1', type: 'vxlan', segmentationId: 1001, tag: 1 },
   { id: 'net-b', tenantId: 't1', type: 'gre', segmentationId: 1002, tag: 2 },
   { id: 'net-c', tenantId: 't2', type: 'vxlan', segmentationId: 1003, tag: 3 },
   { id: 'net-v', tenantId: 't1', type: 'vlan', segmentationId: 42, physicalNetwork: 'physnet1', tag: 4 },
+  { id: 'net-f', tenantId: 't1', type: 'flat', physicalNetwork: 'physnet1', tag: 5 },
 ]
 
 const SGS: SecurityGroup[] = [
@@ -59,6 +61,8 @@ const VMS: VmSpec[] = [
   { id: 'c2', hv: 'hv2', net: 'net-c', mac: 'fa:16:3e:0c:00:02', ip: '203.0.113.12', sgs: ['sg-default'] },
   { id: 'v1', hv: 'hv1', net: 'net-v', mac: 'fa:16:3e:0d:00:01', ip: '192.0.2.131', sgs: ['sg-default'] },
   { id: 'v2', hv: 'hv3', net: 'net-v', mac: 'fa:16:3e:0d:00:02', ip: '192.0.2.132', sgs: ['sg-default'] },
+  { id: 'f1', hv: 'hv2', net: 'net-f', mac: 'fa:16:3e:0f:00:01', ip: '192.0.2.71', sgs: ['sg-default'] },
+  { id: 'f2', hv: 'hv3', net: 'net-f', mac: 'fa:16:3e:0f:00:02', ip: '192.0.2.72', sgs: ['sg-default'] },
 ]
 
 function portOf(s: VmSpec, vm: Vm, over: Partial<Port> = {}): Port {
@@ -87,6 +91,23 @@ import socket, sys, binascii
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("eth0", 0))
 for h in sys.argv[1:]:
     for _ in range(3): s.send(binascii.unhexlify(h))
+`
+/** Unsolicited neighbour advertisements to ff02::1 for each target (RFC 4861 §4.4, TLL option). */
+const SEND_NA = `
+import socket, sys, struct, binascii
+def ip6(a): return socket.inet_pton(socket.AF_INET6, a)
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+mac = binascii.unhexlify(sys.argv[1].replace(":", "")); src = ip6(sys.argv[2]); dst = ip6("ff02::1")
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("eth0", 0))
+for tgt in sys.argv[3:]:
+    icmp = struct.pack("!BBHI", 136, 0, 0, 0x20000000) + ip6(tgt) + b"\\x02\\x01" + mac
+    c = csum(src + dst + struct.pack("!I3xB", len(icmp), 58) + icmp)
+    icmp = icmp[:2] + struct.pack("!H", c) + icmp[4:]
+    frame = b"\\x33\\x33\\x00\\x00\\x00\\x01" + mac + b"\\x86\\xdd" + struct.pack("!IHBB", 0x60000000, len(icmp), 58, 255) + src + dst + icmp
+    for _ in range(3): s.send(frame)
 `
 const macHex = (m: string) => m.replace(/:/g, '')
 const ipHex = (ip: string) => ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join('')
@@ -128,7 +149,7 @@ function sniffer(vm: Vm, seconds: number, markers: string[]): { ready: Promise<v
   return { ready, seen }
 }
 
-describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN)', { skip, timeout: 300_000 }, () => {
+describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN/flat)', { skip, timeout: 600_000 }, () => {
   let lab: OvsLab
   const vm: Record<string, Vm> = {}
   let state: DesiredState
@@ -169,12 +190,29 @@ describe('dataplane on real OVS (3 hypervisors, VXLAN/GRE/VLAN)', { skip, timeou
     assert.match(vm.b1!.exec('ip', '-6', 'neigh', 'show', '2001:db8:b::12'), /fa:16:3e:0b:00:02/)
   })
 
+  it('a neighbour advertisement for an address the port does not own gets nothing through', async () => {
+    const hex6 = (a: string) => a === '2001:db8:b::12' ? '20010db8000b00000000000000000012' : '20010db8000b00000000000000000099'
+    const sniff = sniffer(vm.b1!, 6, [hex6('2001:db8:b::12'), hex6('2001:db8:b::99')])
+    await sniff.ready
+    await vm.b2!.py(SEND_NA, [vm.b2!.mac, '2001:db8:b::12', '2001:db8:b::12', '2001:db8:b::99'])
+    const seen = await sniff.seen
+    assert.ok(seen.has(hex6('2001:db8:b::12')), 'the legitimate NA (own target) arrives')
+    assert.ok(!seen.has(hex6('2001:db8:b::99')), 'the NA for a foreign target was delivered')
+  })
+
   it('a VLAN provider network forwards through the provider bridges', async () => {
     assert.ok(await vm.v1!.pingEventually('192.0.2.132'), 'v1 (hv1) -> v2 (hv3) on VLAN 42')
     // the frames crossed the underlay tagged: br-int's patch port saw VLAN 42 coming back
     const hv3 = lab.hypervisors[2]!
     const cls = hv3.dumpFlows(INTEGRATION_BRIDGE, 'table=0').find((l) => l.includes('dl_vlan=42'))
     assert.ok(cls && !/n_packets=0,/.test(cls), `VLAN 42 classifier on hv3 matched packets: ${cls}`)
+  })
+
+  it('a flat provider network forwards untagged through the provider bridges', async () => {
+    assert.ok(await vm.f1!.pingEventually('192.0.2.72'), 'f1 (hv2) -> f2 (hv3) on the flat network')
+    const cls = lab.hypervisors[2]!.dumpFlows(INTEGRATION_BRIDGE, 'table=0').find((l) => l.includes('vlan_tci=0x0000/0x1fff'))
+    assert.ok(cls && !/n_packets=0,/.test(cls), `untagged classifier on hv3 matched packets: ${cls}`)
+    assert.equal(await vm.f1!.ping('192.0.2.132', { count: 2, wait: 1 }), false, 'the flat network does not reach VLAN 42')
   })
 
   it('same node: local switching, and one port\'s egress verdict never opens another\'s ingress', async () => {

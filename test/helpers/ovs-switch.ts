@@ -112,6 +112,11 @@ net.createServer((c) => { const t = net.connect(process.argv[3]); c.pipe(t).pipe
     return execFileSync('ovs-vsctl', ['--timeout=20', `--db=unix:${this.dir}/db.sock`, ...args], { env: this.env, encoding: 'utf8' }).trim()
   }
 
+  /** ovs-appctl to our ovs-vswitchd (e.g. dpctl/dump-conntrack, ofproto/trace). */
+  appctl(...args: string[]): string {
+    return execFileSync('ovs-appctl', ['-t', join(this.dir, 'ovs-vswitchd.ctl'), ...args], { env: this.env, encoding: 'utf8' }).trim()
+  }
+
   /** ovs-ofctl against the bridge's management socket in our OVS_RUNDIR. */
   ofctl(...args: string[]): string {
     return execFileSync('ovs-ofctl', ['-O', 'OpenFlow13', ...args], { env: this.env, encoding: 'utf8', maxBuffer: 256 << 20 }).trim()

@@ -16,7 +16,7 @@ import { nodeFlows } from '../../../src/dataplane/node-flows.js'
 import { needComponent } from '../../helpers/components.js'
 import { converge, INTEGRATION_BRIDGE, labNode } from '../../helpers/dataplane-lab.js'
 import { OvsLab } from '../../helpers/ovs-lab.js'
-import { DEFAULT_SG, NET_A, NET_F, NET_G, NET_V, port } from '../../unit/dataplane/fixtures.js'
+import { DEFAULT_SG, NET_A, NET_F, NET_G, NET_V, port } from '../../fixtures/dataplane-states.js'
 
 const skip = needComponent('Open vSwitch', ['ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl', 'ovs-ofctl', 'ip'])
 

@@ -5,7 +5,7 @@ import type { DesiredState } from '../../../src/dataplane/desired-state.js'
 import { cookieText, renderFlow, type Flow } from '../../../src/dataplane/flow.js'
 import { nodeFlows } from '../../../src/dataplane/node-flows.js'
 import { T, type TableName } from '../../../src/dataplane/pipeline.js'
-import { port, threeNodes } from './fixtures.js'
+import { port, threeNodes } from '../../fixtures/dataplane-states.js'
 
 /** The flows of one table on one node, as `priority,match -> actions` without cookie. */
 function table(state: DesiredState, nodeId: string, name: TableName): string[] {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { nodeFlows } from '../../../src/dataplane/node-flows.js'
 import { goto, PIPELINE, renderPipelineMarkdown, T, TABLE_NAMES } from '../../../src/dataplane/pipeline.js'
-import { threeNodes } from './fixtures.js'
+import { threeNodes } from '../../fixtures/dataplane-states.js'
 
 describe('dataplane pipeline declaration', () => {
   it('goto refuses an undeclared jump and allows a declared one', () => {

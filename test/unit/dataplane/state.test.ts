@@ -7,7 +7,7 @@ import { cookie, CookieCategory, objectHash48 } from '../../../src/dataplane/coo
 import { flowKey, renderFlow, type Flow } from '../../../src/dataplane/flow.js'
 import { allNodeFlows, nodeFlows } from '../../../src/dataplane/node-flows.js'
 import { nodeOvsdbRows } from '../../../src/dataplane/ovsdb-rows.js'
-import { port, threeNodes } from './fixtures.js'
+import { port, threeNodes } from '../../fixtures/dataplane-states.js'
 
 const SETTINGS = { integrationBridge: 'br-int', controllerTargets: ['tcp:192.0.2.1:6653'] }
 

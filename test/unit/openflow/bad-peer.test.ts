@@ -212,6 +212,12 @@ describe('bad input from a switch, bad listeners', { timeout: 15000 }, () => {
     }
   })
 
+  it('refuses multipart bounds that cannot work, at construction', () => {
+    assert.throws(() => new SwitchListener({ maxMultipartParts: 0 }), /maxMultipartParts must be a positive integer, got 0/)
+    assert.throws(() => new SwitchListener({ maxMultipartBytes: -1 }), /maxMultipartBytes must be a positive integer/)
+    assert.throws(() => new SwitchListener({ maxMultipartBytes: 1.5 }), /maxMultipartBytes/)
+  })
+
   it('a closed connection rejects new requests clearly', async () => {
     const [peer, sw] = await connectSwitch({ dpid: 13n })
     peer.socket.destroy()

@@ -76,6 +76,10 @@ describe('diffFlows', () => {
   it('replaces a flow only when MODIFY cannot express the change (timeouts, flags)', () => {
     const diff = diffFlows([flowMod({ ...d1, idleTimeout: 60 })], [installed(d1)], OWNER)
     assert.deepEqual(diff.mods.map((m) => m.command), ['delete_strict', 'add'])
+    // a modify never carries reset_counts (it would zero what MODIFY keeps)
+    const rc = flowMod({ ...d1, flags: 4 })
+    const m = diffFlows([flowMod({ ...rc, instructions: [], actions: [act.output(9)] })], [installed(rc)], OWNER).mods
+    assert.deepEqual(m.map((x) => [x.command, x.flags]), [['modify_strict', 0]])
     // check_overlap is not a stored flag: no change
     assert.deepEqual(diffFlows([flowMod({ ...d1, flags: 2 })], [installed(d1)], OWNER).mods, [])
   })
