@@ -26,9 +26,11 @@ const uuid = (kind: number, n: number): string => `${String(kind).padStart(8, '0
 const NET_A = uuid(1, 1)
 const NET_B = uuid(1, 2)
 const NET_G = uuid(1, 3)
+const NET_V = uuid(1, 4)
 const SUB_A = uuid(2, 1)
 const SUB_B = uuid(2, 2)
 const SUB_G = uuid(2, 3)
+const SUB_V = uuid(2, 4)
 const SG = uuid(3, 1)
 const SG2 = uuid(3, 2)
 /** A dumped flow without its counters and ages. */
@@ -67,7 +69,9 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
     dir = mkdtempSync(join(tmpdir(), 'nsb-ctl-'))
     lab = new OvsLab('nsb')
     hv = [lab.addHypervisor('hv1', '192.0.2.11'), lab.addHypervisor('hv2', '192.0.2.12'), lab.addHypervisor('hv3', '192.0.2.13')]
-    for (const h of hv.slice(1)) h.vsctl('set', 'open_vswitch', '.', `external_ids:system-id=${h.id}`, `other_config:local_ip=${h.underlayIp}`)
+    for (const h of hv.slice(1)) {
+      h.vsctl('set', 'open_vswitch', '.', `external_ids:system-id=${h.id}`, `other_config:local_ip=${h.underlayIp}`, `other_config:provider_mappings=physnet1:${h.providerBridge}`)
+    }
     await lab.warmUnderlay()
     // fixed ports: the nodes' manager and controller targets must stay valid across a controller restart
     const ovsdbPort = await freePort()
@@ -92,7 +96,7 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
       execFileSync('ovs-appctl', ['-t', join(h.dir, 'ovsdb-server.ctl'), 'ovsdb-server/add-remote', 'db:Open_vSwitch,Open_vSwitch,manager_options'])
     }
     // hv1 joins with `neutrino node join`, hv2 by hand as in the Icehouse article
-    const joined = await runNeutrino(['node', 'join', '--manager', `tcp:127.0.0.1:${ovsdbPort}`, '--local-ip', hv[0]!.underlayIp, '--host-id', 'hv1', '--db', `unix:${hv[0]!.dir}/db.sock`])
+    const joined = await runNeutrino(['node', 'join', '--manager', `tcp:127.0.0.1:${ovsdbPort}`, '--local-ip', hv[0]!.underlayIp, '--bridge-mappings', `physnet1:${hv[0]!.providerBridge}`, '--host-id', 'hv1', '--db', `unix:${hv[0]!.dir}/db.sock`])
     assert.equal(joined.code, 0, joined.stderr)
     hv[1]!.vsctl('set-manager', `tcp:127.0.0.1:${ovsdbPort}`)
     // the controller creates each integration bridge and its switch connects
@@ -187,6 +191,17 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
     const gre = hv[0]!.vsctl('--bare', '--columns=name', 'find', 'interface', 'type=gre').split('\n').filter(Boolean)
     assert.equal(gre.length, 1, `one GRE tunnel on hv1, to hv2 only: ${gre.join(' ')}`)
     assert.equal(hv[0]!.vsctl('get', 'interface', gre[0]!, 'options:remote_ip'), `"${hv[1]!.underlayIp}"`)
+  })
+
+  it('a VLAN provider network forwards through the provider bridges', async () => {
+    await post('networks', 'network', { id: NET_V, name: 'v', tenant_id: 'p1', project_id: 'p1', admin_state_up: true, shared: false, 'provider:network_type': 'vlan', 'provider:segmentation_id': 100, 'provider:physical_network': 'physnet1', mtu: 1500 })
+    await post('subnets', 'subnet', { id: SUB_V, network_id: NET_V, tenant_id: 'p1', ip_version: 4, cidr: '198.51.100.0/25', gateway_ip: '198.51.100.1', enable_dhcp: false })
+    const a = await vmPort('vm9', 9, NET_V, SUB_V, '198.51.100.9', hv[0]!, [SG])
+    const b = await vmPort('vm10', 10, NET_V, SUB_V, '198.51.100.10', hv[2]!, [SG])
+    await eventually('ports 9 and 10 ACTIVE', async () => (await ctl.portStatus(uuid(4, 9))) === 'ACTIVE' && (await ctl.portStatus(uuid(4, 10))) === 'ACTIVE', 60_000)
+    assert.ok(await a.pingEventually(b.ip, 30_000), 'hv1 → hv3 over VLAN 100')
+    const patches = hv[0]!.vsctl('--bare', '--columns=name', 'find', 'interface', 'type=patch').split('\n').filter(Boolean)
+    assert.equal(patches.length, 2, `one patch pair br-int ↔ provider bridge on hv1: ${patches.join(' ')}`)
   })
 
   it('kill -9 of the controller loses no ping; the restart reconciles with zero flow mods and zero OVSDB writes', async () => {
