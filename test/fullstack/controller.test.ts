@@ -120,11 +120,16 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
   })
 
   after(async () => {
-    if (ctl) await ctl.stop()
-    for (const r of relays) await r.close()
-    if (lab) lab.stop()
-    if (process.env.KEEP_OVS !== '1') rmSync(dir, { recursive: true, force: true })
-    else console.log(ctl?.err)
+    // whatever hangs or fails here, the lab (processes by PID, namespaces by name) is stopped
+    const bounded = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, 15_000))])
+    try {
+      if (ctl) await bounded(ctl.stop())
+      for (const r of relays) await bounded(r.close())
+    } finally {
+      if (lab) lab.stop()
+      if (process.env.KEEP_OVS !== '1') rmSync(dir, { recursive: true, force: true })
+      else console.log(ctl?.err)
+    }
   })
 
   it('hostconfigs list the three joined hypervisors', async () => {

@@ -19,10 +19,21 @@ import {
   type Command, type OvsdbNode, type VswitchReplicaTables,
 } from '../../ovsdb/index.js'
 import { hostIdOf, type NodeFacts, parseMappings } from '../hostconfig.js'
+import { isDeepStrictEqual } from 'node:util'
 import type { NodeView } from '../state/desired-from-store.js'
 import type { NodeRegistry } from './node-registry.js'
 
 type VNode = OvsdbNode<VswitchReplicaTables>
+
+/** Columns the desired-state computation and the ensure helpers read, per table. */
+const RELEVANT: Record<string, readonly string[]> = {
+  Open_vSwitch: ['external_ids', 'other_config', 'bridges', 'manager_options', 'datapath_types', 'iface_types'],
+  Bridge: ['name', 'ports', 'datapath_id', 'datapath_type', 'controller', 'fail_mode', 'protocols', 'other_config', 'external_ids'],
+  Port: ['name', 'interfaces', 'tag', 'external_ids'],
+  Interface: ['name', 'type', 'options', 'ofport', 'external_ids', 'other_config'],
+  Controller: ['target', 'connection_mode', 'inactivity_probe', 'max_backoff'],
+  Manager: ['target', 'inactivity_probe'],
+}
 
 export interface OvsdbSouthboundOptions {
   /** `ptcp:PORT[:IP]`, `pssl:…`, `punix:PATH`, or '' for none. */
@@ -105,8 +116,17 @@ export class OvsdbSouthbound extends EventEmitter<OvsdbSouthboundEvents> {
     const live: Live = { node, api, hostId: hostId ?? '' }
     this.#live.set(node.id, live)
     this.#o.registry.upsert(facts)
+    // only changes the computation reads schedule a run: ovs-vswitchd rewrites status columns
+    // (Controller.status, Interface.link_state …) on its own, and each would cost every node a dump
+    let relevant = false
+    node.replica.on('insert', () => { relevant = true })
+    node.replica.on('delete', () => { relevant = true })
+    node.replica.on('update', (table, row, old) => {
+      if (!relevant && RELEVANT[table]?.some((c) => !isDeepStrictEqual(row[c], old[c]))) relevant = true
+    })
     node.replica.on('change', () => {
-      if (this.#live.get(node.id) !== live) return
+      if (this.#live.get(node.id) !== live || !relevant) return
+      relevant = false
       const f = this.#facts(api, node.id)
       this.#o.registry.upsert(f)
       const h = hostIdOf(f) ?? ''
