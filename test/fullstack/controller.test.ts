@@ -266,4 +266,13 @@ describe('neutrino controller programs real Open vSwitch', { skip, timeout: 600_
     await eventually('vm3 unreachable', async () => !(await v1.ping(v3.ip, { count: 2, wait: 1 })), 30_000)
     assert.equal(await ctl.portStatus(uuid(4, 3)), undefined)
   })
+
+  it('a node that leaves takes its ports DOWN; the others stay ACTIVE', async () => {
+    hv[1]!.vsctl('del-manager')
+    await eventually('vm2 and vm6 DOWN', async () => (await ctl.portStatus(uuid(4, 2))) === 'DOWN' && (await ctl.portStatus(uuid(4, 6))) === 'DOWN', 30_000)
+    assert.equal(await ctl.portStatus(uuid(4, 1)), 'ACTIVE')
+    const r = await ctl.call('GET', '/restconf/operational/neutron:neutron/hostconfigs')
+    const hosts = (r.body as { hostconfigs: { hostconfig: { 'host-id': string }[] } }).hostconfigs.hostconfig.map((h) => h['host-id']).sort()
+    assert.deepEqual(hosts, ['hv1', 'hv3'])
+  })
 })
