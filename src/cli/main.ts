@@ -22,6 +22,7 @@ import { genconfigCommand } from './commands/genconfig.js'
 import { serverCommand } from './commands/server.js'
 import { runMigrateToMl2 } from './migrate.js'
 import { packageVersion } from './version.js'
+import { runNodeJoin } from './node-join.js'
 
 const DB_COMMANDS: Command[] = [dbUpgradeCommand, dbCurrentCommand, dbHistoryCommand, dbCheckCommand]
 const MIGRATE_SUMMARY = 'migrate a Havana/Icehouse openvswitch or linuxbridge database to ML2'
@@ -32,6 +33,7 @@ function usage(): string {
     ...DB_COMMANDS.map((c): [string, string] => [c.name, c.summary]),
     ['db migrate-to-ml2', MIGRATE_SUMMARY],
     ['controller', controllerCommand.summary],
+    ['node join', 'join this hypervisor\'s Open vSwitch to a controller'],
     ['genconfig', genconfigCommand.summary],
   ]
   return [
@@ -103,6 +105,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runCommand(serverCommand, rest, io)
     case 'controller':
       return runCommand(controllerCommand, rest, io)
+    case 'node':
+      return runNodeJoin([...rest], { stdout: io.stdout as NodeJS.WritableStream, stderr: io.stderr as NodeJS.WritableStream })
     case 'genconfig':
       return runCommand(genconfigCommand, rest, io)
     case 'db':

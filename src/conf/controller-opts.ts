@@ -11,7 +11,7 @@ import { type ConfigOf, registerSections, section } from './schema.js'
 const SAMPLE = 'controller.conf'
 
 /** ptcp:PORT[:IP] / pssl:PORT[:IP] (a listener) or tcp:IP:PORT / ssl:IP:PORT / unix:PATH (a target). */
-const LISTEN_RE = /^(ptcp|pssl):(\d{1,5})(:[0-9A-Fa-f.:[\]]+)?$/
+const LISTEN_RE = /^(ptcp|pssl):(\d{1,5})(:[0-9A-Fa-f.:[\]]+)?$|^punix:\/.+$/
 const TARGET_RE = /^((tcp|ssl):([0-9A-Fa-f.:[\]]+|[A-Za-z0-9.-]+):(\d{1,5})|unix:\/.+)$/
 const PHYS_MAP_RE = /^[^:,\s]+:[^:,\s]+$/
 
@@ -40,9 +40,9 @@ export const controllerSection = section('controller', {
     default: [],
     help: 'Features advertised at /restconf/operational/neutron:neutron/neutron:features (e.g. operational-port-status: networking-odl then waits for the controller to report each port ACTIVE).',
   }),
-  ovsdb_listen: strOpt({ default: '', help: 'Passive OVSDB listener for nodes that run `ovs-vsctl set-manager tcp:IP:PORT` (e.g. ptcp:6640:0.0.0.0, pssl:6640); empty: none.' }),
+  ovsdb_listen: strOpt({ default: '', help: 'Passive OVSDB listener for nodes that run `ovs-vsctl set-manager tcp:IP:PORT` (e.g. ptcp:6640:0.0.0.0, pssl:6640, punix:/run/neutrino/ovsdb.sock); empty: none.' }),
   ovsdb_nodes: listOpt({ default: [], help: 'Active-mode OVSDB targets the controller dials (tcp:IP:PORT, ssl:IP:PORT, unix:PATH), for nodes that listen with ptcp:.' }),
-  openflow_listen: strOpt({ default: 'ptcp:6653:127.0.0.1', help: "OpenFlow listener the integration bridges' controller target points at (ptcp:PORT[:IP] or pssl:PORT[:IP])." }),
+  openflow_listen: strOpt({ default: 'ptcp:6653:127.0.0.1', help: "OpenFlow listener the integration bridges' controller target points at (ptcp:PORT[:IP] or punix:PATH). A wildcard IP: each node is told to dial the address its OVSDB connection reached us on; punix:PATH: unix:PATH." }),
   datapath_type: enumOpt({ choices: ['system', 'netdev'], default: 'system', help: 'datapath_type of the bridges the controller creates (netdev: the userspace datapath, no kernel module).' }),
   tunnel_types: listOpt({ default: ['vxlan'], help: 'Overlay tunnel types offered to nodes with a local_ip (vxlan, gre).' }),
   integration_bridge: strOpt({ default: 'br-int', help: 'Name of the integration bridge on every node.' }),
@@ -50,8 +50,8 @@ export const controllerSection = section('controller', {
 }, {
   sampleFile: SAMPLE,
   validate(v, ctx) {
-    if (v.ovsdb_listen !== '' && !LISTEN_RE.test(v.ovsdb_listen)) ctx.fail('ovsdb_listen', `'${v.ovsdb_listen}' is not ptcp:PORT[:IP] or pssl:PORT[:IP]`)
-    if (!LISTEN_RE.test(v.openflow_listen)) ctx.fail('openflow_listen', `'${v.openflow_listen}' is not ptcp:PORT[:IP] or pssl:PORT[:IP]`)
+    if (v.ovsdb_listen !== '' && !LISTEN_RE.test(v.ovsdb_listen)) ctx.fail('ovsdb_listen', `'${v.ovsdb_listen}' is not ptcp:PORT[:IP], pssl:PORT[:IP] or punix:PATH`)
+    if (!LISTEN_RE.test(v.openflow_listen) || v.openflow_listen.startsWith('pssl:')) ctx.fail('openflow_listen', `'${v.openflow_listen}' is not ptcp:PORT[:IP] or punix:PATH`)
     for (const t of v.ovsdb_nodes) if (!TARGET_RE.test(t)) ctx.fail('ovsdb_nodes', `'${t}' is not tcp:IP:PORT, ssl:IP:PORT or unix:PATH`)
     for (const t of v.tunnel_types) if (t !== 'vxlan' && t !== 'gre') ctx.fail('tunnel_types', `unknown tunnel type '${t}' (vxlan, gre)`)
     for (const m of v.bridge_mappings) if (!PHYS_MAP_RE.test(m)) ctx.fail('bridge_mappings', `'${m}' is not physnet:bridge`)

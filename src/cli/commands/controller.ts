@@ -16,7 +16,11 @@ export const controllerCommand: Command = {
   description: [
     'Runs the OpenDaylight-compatible SDN controller: the Neutron northbound networking-odl speaks',
     '(/controller/nb/v2/neutron on [controller] northbound_port, default 8181) with a durable store',
-    '([database] connection, default sqlite:///$state_path/controller.sqlite). Prints',
+    '([database] connection, default sqlite:///$state_path/controller.sqlite), and the southbound that',
+    "programs every hypervisor's Open vSwitch: OVSDB nodes that dial [controller] ovsdb_listen",
+    '(`neutrino node join` / ovs-vsctl set-manager) or that it dials ([controller] ovsdb_nodes), and',
+    "the integration bridges' OpenFlow connections to [controller] openflow_listen. Per node it logs",
+    '"node ID: flow_mods=N ovsdb_ops=M flows=F" after each reconciliation. Prints',
     '"northbound listening on http://HOST:PORT/controller/nb/v2/neutron" when ready; SIGTERM stops it.',
   ].join('\n'),
   options: CONFIG_OPTIONS,

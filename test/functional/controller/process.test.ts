@@ -45,7 +45,7 @@ describe('neutrino controller process', { skip: builtSkipReason() }, () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'nctl-proc-'))
     conf = join(dir, 'controller.conf')
-    writeFileSync(conf, `[DEFAULT]\nstate_path = ${dir}\n\n[controller]\nnorthbound_port = 0\nusername = ctl\npassword = s3cret\n`)
+    writeFileSync(conf, `[DEFAULT]\nstate_path = ${dir}\n\n[controller]\nnorthbound_port = 0\nopenflow_listen = ptcp:0:127.0.0.1\nusername = ctl\npassword = s3cret\n`)
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -75,7 +75,7 @@ describe('neutrino controller process', { skip: builtSkipReason() }, () => {
     writeFileSync(bad, '[controller]\novsdb_listen = tcp:6640\n')
     const r = spawnSync(process.execPath, [BIN, 'controller', '--config-file', bad], { encoding: 'utf8', timeout: 30_000 })
     assert.equal(r.status, 2, r.stderr)
-    assert.match(r.stderr, /bad\.conf:2: \[controller\] ovsdb_listen: 'tcp:6640' is not ptcp:PORT\[:IP\] or pssl:PORT\[:IP\]/)
+    assert.match(r.stderr, /bad\.conf:2: \[controller\] ovsdb_listen: 'tcp:6640' is not ptcp:PORT\[:IP\], pssl:PORT\[:IP\] or punix:PATH/)
     assert.equal(r.stderr.trim().split('\n').length, 1)
     const u = spawnSync(process.execPath, [BIN, 'controller', '--config_file', conf], { encoding: 'utf8', timeout: 30_000 })
     assert.equal(u.status, 2)

@@ -43,7 +43,7 @@ const LAYERS: Readonly<Record<string, readonly string[] | '*'>> = {
   dataplane: ['openflow', 'ovsdb'],
   controller: ['dataplane', 'openflow', 'ovsdb', 'conf', 'common', 'db'],
   migration: ['common', 'db', 'db/pg', 'ml2'],
-  cli: ['apps', 'common', 'conf', 'db', 'migration', 'policy'],
+  cli: ['apps', 'common', 'conf', 'db', 'migration', 'policy', 'ovsdb'],
   // One composition root per process: wires everything.
   apps: '*',
 }
