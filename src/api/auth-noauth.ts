@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { RequestContext } from '../common/context.js'
-import type { Authenticator } from './server.js'
+import type { Authenticator } from '../auth/authenticator.js'
 
 /**
  * A noauth context whose project came from a header. Neutron's noauth context carries no

@@ -7,7 +7,7 @@
 import type { L3Plugin } from '../l3/plugin.js'
 import { parseRoutesBody } from '../l3/extra-routes.js'
 import type { ResourceController } from './resources.js'
-import type { ApiRequest, ApiResponse } from './server.js'
+import type { ApiRequest, ApiResponse } from './api-request.js'
 
 type Action = (r: ApiRequest, id: string) => Promise<ApiResponse>
 

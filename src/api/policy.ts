@@ -47,7 +47,7 @@ import {
 } from '../policy/index.js'
 import type { AttrMap } from './attributes.js'
 import type { NoAuthContext } from './auth-noauth.js'
-import type { Authenticator } from './server.js'
+import type { Authenticator } from '../auth/authenticator.js'
 
 type Dict = Record<string, any>
 

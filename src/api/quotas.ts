@@ -12,7 +12,7 @@ import type { Db } from '../db/engine.js'
 import { withRetries } from '../db/retry.js'
 import type { QuotaEngine } from '../quota/quota-engine.js'
 import { toInt } from './attributes.js'
-import type { ApiRequest, ApiResponse } from './server.js'
+import type { ApiRequest, ApiResponse } from './api-request.js'
 
 const MAX = 2147483647
 

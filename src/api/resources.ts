@@ -8,7 +8,7 @@ import { prepareRequestBody, validateListOfUniqueStrings, validateString, type A
 import { PolicyEnforcer } from '../policy/index.js'
 import { ApiPolicy, checkProjectOnCreate, type ResourcePolicy, type TagVerb } from './policy.js'
 import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
-import type { ApiRequest, ApiResponse } from './server.js'
+import type { ApiRequest, ApiResponse } from './api-request.js'
 
 export type Dict = Record<string, any>
 

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { RequestContext } from '../common/context.js'
 import {
   HTTPError,
   httpBadRequest,
@@ -20,11 +19,10 @@ import { ExtensionNotFound } from '../common/exceptions.js'
 import { toNeutronError } from './faults.js'
 import { ResponseBuffers } from './response-buffers.js'
 import type { ResourceController } from './resources.js'
+import type { Authenticator } from '../auth/authenticator.js'
+import type { ApiRequest, ApiResponse } from './api-request.js'
 
-export interface Authenticator {
-  /** Builds the request context or throws (401/400) — noauth or keystone. */
-  authenticate(req: IncomingMessage, requestId: string): Promise<RequestContext> | RequestContext
-}
+export type { Authenticator, ApiRequest, ApiResponse }
 
 export interface ApiOptions {
   maxRequestBodySize: number
@@ -33,21 +31,6 @@ export interface ApiOptions {
   controllers: ResourceController[]
   /** Collections with their own routing (e.g. quotas): `handle(request, pathParts)`. */
   routes?: Array<{ collection: string; handle(r: ApiRequest, parts: string[]): Promise<ApiResponse> }>
-}
-
-export interface ApiRequest {
-  method: string
-  url: URL
-  ctx: RequestContext
-  body: unknown
-  baseUrl: string
-}
-
-export interface ApiResponse {
-  status: number
-  body?: unknown
-  /** An already-serialised JSON body in pieces (list fast path: cached fragments); wins over `body`. */
-  chunks?: readonly Buffer[]
 }
 
 export class ApiServer {

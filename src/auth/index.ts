@@ -7,5 +7,6 @@ export {
   type KeystoneAuthOptions,
   type KeystoneRequestContext,
 } from './keystone.js'
+export type { Authenticator } from './authenticator.js'
 export { TokenCache } from './token-cache.js'
 export { MalformedTokenData, parseKeystoneTime, parseTokenBody, type TokenInfo } from './token-info.js'

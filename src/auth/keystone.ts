@@ -13,7 +13,7 @@
  * An X-Service-Token, when sent, must be valid too (service_token_roles_required = false).
  */
 import type { IncomingMessage } from 'node:http'
-import type { Authenticator } from '../api/server.js'
+import type { Authenticator } from './authenticator.js'
 import type { RequestContext } from '../common/context.js'
 import type { Logger } from '../common/log.js'
 import { keystoneUnauthorized, keystoneUnavailable, type AuthHTTPError } from './auth-error.js'

@@ -27,8 +27,8 @@ import {
 import { getNetworkRow, tagsByResource } from '../db/resources/networks.js'
 import { getPortRow, type PortRow } from '../db/resources/ports.js'
 import { ipVersionOf } from '../ipam/index.js'
-import { projectOf } from '../ml2/network-ops.js'
-import { TagOps } from '../ml2/tag-ops.js'
+import { projectOf } from '../common/project-of.js'
+import type { TagService } from '../ml2/service.js'
 import { DEVICE_OWNER_FLOATINGIP, DEVICE_OWNER_ROUTER_GW, ROUTER_INTERFACE_OWNERS, subnetsByIds, subnetsOfNetwork, type Dict, type L3Core } from './l3-core.js'
 
 const given = (v: unknown): boolean => v !== null && v !== undefined
@@ -43,10 +43,10 @@ type PortDetails = Pick<PortRow, 'name' | 'network_id' | 'mac_address' | 'admin_
 
 export class FloatingIpOps {
   /** standard-attr-tag: a tag change is a new revision of the floating IP. */
-  readonly tags: TagOps
+  readonly tags: TagService
 
   constructor(private readonly l3: L3Core) {
-    this.tags = new TagOps(l3.core, { resourceType: 'floatingips', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
+    this.tags = l3.ml2.tagsFor({ resourceType: 'floatingips', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
   }
 
   // ---- create -------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ export class FloatingIpOps {
         const out: Dict[] = []
         for (const b of bodies) {
           const projectId = projectOf(ctx, b)
-          await this.l3.core.quotas?.check(tx, projectId, 'floatingip', 1)
+          await this.l3.runtime.quotas?.check(tx, projectId, 'floatingip', 1)
           const netId: string = b.floating_network_id
           const net = await getNetworkRow(tx, netId)
           if (!net) throw new NetworkNotFound(netId)
@@ -64,7 +64,7 @@ export class FloatingIpOps {
           if (!(await subnetsOfNetwork(tx, netId)).some((s) => s.ip_version === 4)) {
             throw new BadRequest('floatingip', `Network ${netId} does not contain any IPv4 subnet`)
           }
-          const id = this.l3.core.newId()
+          const id = this.l3.runtime.newId()
           // subnet_id and floating_ip_address both go to the port's IPAM request.
           const fixed: Dict = {}
           if (given(b.subnet_id)) fixed.subnet_id = b.subnet_id

@@ -4,7 +4,7 @@
  * both the gateway and the interfaces need (neutron/db/l3_db.py _check_for_dup_router_subnets).
  *
  * Every L3 write runs in one database transaction that also creates, updates or deletes the ML2
- * ports it needs (through PortOps' *InTx methods, so the mechanism drivers' precommits run inside
+ * ports it needs (through Ml2Service's ports.*InTx methods, so the mechanism drivers' precommits run inside
  * it); their postcommits run after the commit. Neutron does the same in several transactions with
  * compensating deletes — one transaction makes concurrent requests simply retry or fail cleanly.
  */
@@ -14,10 +14,11 @@ import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import type { RouterPortInfo } from '../db/resources/routers.js'
 import { cidr as toCidr, cidrOverlaps } from '../ipam/index.js'
-import type { PortContextImpl } from '../ml2/binding.js'
-import type { Ml2Plugin } from '../ml2/plugin.js'
+import type { JsonDict } from '../ml2/resource-types.js'
+import type { Ml2Runtime, Ml2Service, PendingPort } from '../ml2/service.js'
 
-export type Dict = Record<string, any>
+/** Routers and floating IPs have no typed dicts yet: they are the JSON the API shows. */
+export type Dict = JsonDict
 
 export const DEVICE_OWNER_ROUTER_INTF = 'network:router_interface'
 export const DEVICE_OWNER_ROUTER_GW = 'network:router_gateway'
@@ -37,20 +38,21 @@ export interface L3Options {
 
 export class L3Core {
   constructor(
-    readonly ml2: Ml2Plugin,
+    readonly ml2: Ml2Service,
     readonly options: L3Options,
   ) {}
 
-  get core() {
-    return this.ml2.core
+  /** ML2's runtime: L3 writes in the same transactions, with the same clock, ids and quotas. */
+  get runtime(): Ml2Runtime {
+    return this.ml2.runtime
   }
 
   get reader(): Queryable {
-    return this.ml2.core.db
+    return this.ml2.runtime.db
   }
 
   timestamp(): string {
-    return this.ml2.core.timestamp()
+    return this.ml2.runtime.timestamp()
   }
 
   /** Neutron's context.elevated(): the L3 plugin's own port operations skip the caller's policy. */
@@ -64,20 +66,20 @@ export class L3Core {
    * operation made, so a driver failure leaves nothing half-done.
    */
   async txn<T>(fn: (tx: Tx, ports: PortChanges) => Promise<T>, undo?: (result: T) => Promise<void>): Promise<T> {
-    const { result, ports } = await this.core.txn(async (tx) => {
+    const { result, ports } = await this.runtime.txn(async (tx) => {
       const ports = new PortChanges()
       return { result: await fn(tx, ports), ports }
     })
     try {
       await ports.postcommit(this.ml2)
     } catch (e) {
-      if (undo) await undo(result).catch((u) => this.core.log.error(`undo after a failed postcommit failed: ${u}`))
+      if (undo) await undo(result).catch((u) => this.runtime.log.error(`undo after a failed postcommit failed: ${u}`))
       throw e
     }
     return result
   }
 
-  /** A port body for PortOps.createInTx, as l3_db builds it (name '', admin up, no tenant for gateway/FIP ports). */
+  /** A port body for ports.createInTx, as l3_db builds it (name '', admin up, no tenant for gateway/FIP ports). */
   portBody(o: { tenantId: string; networkId: string; fixedIps?: unknown; deviceId: string; deviceOwner: string; status?: string }): Dict {
     return {
       tenant_id: o.tenantId,
@@ -103,15 +105,15 @@ export class L3Core {
 
 /** ML2 port changes made inside an L3 transaction; their postcommits run after the commit. */
 export class PortChanges {
-  readonly created: PortContextImpl[] = []
-  readonly updated: PortContextImpl[] = []
-  readonly deleted: PortContextImpl[] = []
+  readonly created: PendingPort[] = []
+  readonly updated: PendingPort[] = []
+  readonly deleted: PendingPort[] = []
 
   get count(): number {
     return this.created.length + this.updated.length + this.deleted.length
   }
 
-  async postcommit(ml2: Ml2Plugin): Promise<void> {
+  async postcommit(ml2: Ml2Service): Promise<void> {
     for (const p of this.deleted) await ml2.ports.deletePostcommit(p)
     for (const p of this.updated) await ml2.ports.updatePostcommit(p)
     for (const p of this.created) await ml2.ports.createPostcommit(p)

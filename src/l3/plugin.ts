@@ -2,12 +2,18 @@
  * The L3 service plugin (neutron/services/l3_router/l3_router_plugin.py without agents): routers
  * (router, ext-gw-mode, extraroute, extraroute-atomic) and floating IPs (fip-port-details), kept in
  * the database and served by the API; there is no dataplane. It subscribes to ML2's port and
- * network events the way Neutron's L3 DB mixin does (src/ml2/callbacks.ts).
+ * network events the way Neutron's L3 DB mixin does (src/ml2/callbacks/registry.ts):
+ *
+ *   port    before_delete     prevent_l3_port_deletion (DELETE /v2.0/ports only: port_check)
+ *   port    precommit_delete  disassociate_floatingips, in the port delete's transaction
+ *   network before_delete     delete the network's unassociated floating IPs first
  */
 import type { RequestContext } from '../common/context.js'
 import { FipAssociated, ServicePortInUse } from '../common/exceptions.js'
-import type { PortRow } from '../db/resources/ports.js'
-import type { Ml2Plugin } from '../ml2/plugin.js'
+import type { EventPayload } from '../ml2/callbacks/payload.js'
+import { PRIORITY_L3 } from '../ml2/callbacks/priorities.js'
+import { publishing } from '../ml2/callbacks/publishing.js'
+import type { Ml2Service } from '../ml2/service.js'
 import { FloatingIpOps } from './floatingip-ops.js'
 import { DEVICE_OWNER_FLOATINGIP, L3_DEVICE_OWNERS, L3Core, type L3Options } from './l3-core.js'
 import { RouterInterfaces } from './router-interfaces.js'
@@ -21,29 +27,42 @@ export class L3Plugin {
   readonly interfaces: RouterInterfaces
   readonly floatingips: FloatingIpOps
 
-  constructor(ml2: Ml2Plugin, options: L3Options) {
+  constructor(ml2: Ml2Service, options: L3Options) {
     this.core = new L3Core(ml2, options)
-    this.routers = new RouterOps(this.core)
+    const reg = ml2.registry
+    this.routers = publishing(reg, 'router', new RouterOps(this.core))
     this.interfaces = new RouterInterfaces(this.core, this.routers)
-    this.floatingips = new FloatingIpOps(this.core)
-    const cb = ml2.core.callbacks
-    cb.portBeforeApiDelete.push((ctx, port) => this.preventL3PortDeletion(ctx, port))
-    cb.portPrecommitDelete.push((tx, port) => this.floatingips.disassociatePort(tx, port.id))
-    cb.networkBeforeDelete.push((ctx, networkId) => this.floatingips.deleteDisassociated(ctx, networkId))
+    this.floatingips = publishing(reg, 'floatingip', new FloatingIpOps(this.core))
+    reg.subscribe(this.preventL3PortDeletion, 'port', 'before_delete', PRIORITY_L3)
+    reg.subscribe(this.disassociateFloatingIps, 'port', 'precommit_delete', PRIORITY_L3)
+    reg.subscribe(this.deleteUnassociatedFloatingIps, 'network', 'before_delete', PRIORITY_L3)
+  }
+
+  /** PORT PRECOMMIT_DELETE: in the port delete's transaction (ML2 delete_port → disassociate_floatingips). */
+  private readonly disassociateFloatingIps = async (_r: 'port', _e: unknown, _t: unknown, p: EventPayload<'port'>) => {
+    await this.floatingips.disassociatePort(p.tx!, p.resourceId)
+  }
+
+  /** NETWORK BEFORE_DELETE: unassociated floating IPs of an external network go with it. */
+  private readonly deleteUnassociatedFloatingIps = async (_r: 'network', _e: unknown, _t: unknown, p: EventPayload<'network'>) => {
+    await this.floatingips.deleteDisassociated(p.context, p.resourceId)
   }
 
   /**
-   * prevent_l3_port_deletion: router and floating IP ports are removed through their own API
-   * (unless their router or floating IP is gone already); disassociate_floatingips' rule that a
-   * non-admin may not take another project's floating IP association away with the port.
+   * PORT BEFORE_DELETE, prevent_l3_port_deletion: router and floating IP ports are removed through
+   * their own API (unless their router or floating IP is gone already); disassociate_floatingips'
+   * rule that a non-admin may not take another project's floating IP association away with the port.
    */
-  private async preventL3PortDeletion(ctx: RequestContext, port: PortRow): Promise<void> {
-    if (L3_DEVICE_OWNERS.includes(port.device_owner)) {
-      const table = port.device_owner === DEVICE_OWNER_FLOATINGIP ? 'floatingips' : 'routers'
-      if (await this.core.reader.get(`SELECT 1 AS x FROM ${table} WHERE id = ?`, [port.device_id])) {
-        throw new ServicePortInUse(port.id, `has device owner ${port.device_owner}`)
+  private readonly preventL3PortDeletion = async (_r: 'port', _e: unknown, _t: unknown, p: EventPayload<'port'>) => {
+    if (!p.portCheck || !p.device) return
+    const ctx: RequestContext = p.context
+    const { owner, id: deviceId } = p.device
+    if (L3_DEVICE_OWNERS.includes(owner)) {
+      const table = owner === DEVICE_OWNER_FLOATINGIP ? 'floatingips' : 'routers'
+      if (await this.core.reader.get(`SELECT 1 AS x FROM ${table} WHERE id = ?`, [deviceId])) {
+        throw new ServicePortInUse(p.resourceId, `has device owner ${owner}`)
       }
     }
-    if (await this.floatingips.othersAssociated(ctx, port.id)) throw new FipAssociated(port.id)
+    if (await this.floatingips.othersAssociated(ctx, p.resourceId)) throw new FipAssociated(p.resourceId)
   }
 }

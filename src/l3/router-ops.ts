@@ -21,8 +21,8 @@ import {
   type RouterRoute,
   type RouterRow,
 } from '../db/resources/routers.js'
-import { projectOf } from '../ml2/network-ops.js'
-import { TagOps } from '../ml2/tag-ops.js'
+import { projectOf } from '../common/project-of.js'
+import type { TagService } from '../ml2/service.js'
 import { addRoutes, normalizeRoutes, removeRoutes, validateRoutes, writeRoutes } from './extra-routes.js'
 import { DEVICE_OWNER_ROUTER_INTF, subnetsByIds, type Dict, type L3Core } from './l3-core.js'
 import { RouterGateway } from './router-gateway.js'
@@ -30,11 +30,11 @@ import { RouterGateway } from './router-gateway.js'
 export class RouterOps {
   readonly gateway: RouterGateway
   /** standard-attr-tag: a tag change is a new revision of the router. */
-  readonly tags: TagOps
+  readonly tags: TagService
 
   constructor(private readonly l3: L3Core) {
     this.gateway = new RouterGateway(l3)
-    this.tags = new TagOps(l3.core, { resourceType: 'routers', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
+    this.tags = l3.ml2.tagsFor({ resourceType: 'routers', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
   }
 
   // ---- create -------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ export class RouterOps {
         for (const b of bodies) {
           const now = this.l3.timestamp()
           const row: RouterRow = {
-            id: this.l3.core.newId(),
+            id: this.l3.runtime.newId(),
             project_id: projectOf(ctx, b),
             name: b.name,
             status: 'ACTIVE',
@@ -58,7 +58,7 @@ export class RouterOps {
             created_at: now,
             updated_at: now,
           }
-          await this.l3.core.quotas?.check(tx, row.project_id, 'router', 1)
+          await this.l3.runtime.quotas?.check(tx, row.project_id, 'router', 1)
           await insertRouter(tx, row)
           const info = b.external_gateway_info
           // l3_db.create_router: `if gw_info:` — null and {} mean no gateway.

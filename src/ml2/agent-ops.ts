@@ -6,7 +6,7 @@
  * Policy (neutron/conf/policies/agent.py): every agent action is admin-only. A non-admin's list
  * is therefore empty and a show/update/delete is a 404, as Neutron answers when get_agent fails.
  */
-import type { RequestContext } from '../common/context.js'
+import { adminContext, type RequestContext } from '../common/context.js'
 import { AgentNotFound, BadRequest } from '../common/exceptions.js'
 import {
   agentTime,
@@ -14,34 +14,30 @@ import {
   getAgentRow,
   insertAgent,
   listAgentRows,
-  parseAgentTime,
   updateAgentRow,
   type AgentRow,
 } from '../db/resources/agents.js'
-import type { PluginCore } from './plugin.js'
+import { AgentLiveness, parseConfigurations } from './agent-liveness.js'
+import type { PluginCore } from './plugin-core.js'
+import type { Agent, JsonDict } from './resource-types.js'
+import type { AgentState, ReportResult } from './service.js'
 
-type Dict = Record<string, any>
+type Dict = JsonDict
 
-/** What an agent reports each report_interval (neutron/agent/rpc.py PluginReportStateAPI). */
-export interface AgentState {
-  agent_type: string
-  binary: string
-  host: string
-  topic?: string
-  configurations?: Dict
-  /** True on the agent's first report after it started: started_at moves. */
-  start_flag?: boolean
-}
-
-/** agents_db AGENT_STATUS_NEW / ALIVE / REVIVED. */
-export type ReportResult = 'new' | 'alive' | 'revived'
+export type { AgentState, ReportResult }
 
 export class AgentOps {
   constructor(
     private readonly core: PluginCore,
+    private readonly liveness: AgentLiveness,
     /** [DEFAULT] enable_new_agents: admin_state_up of an agent's first row. */
     private readonly enableNewAgents = true,
   ) {}
+
+  /** Agents of a type on a host, with liveness: what agent-based drivers bind on. */
+  hostAgents(agentType: string, host: string): Promise<Agent[]> {
+    return this.liveness.hostAgents(this.core.reader, agentType, host)
+  }
 
   async createBulk(): Promise<Dict[]> {
     throw new BadRequest('agent', 'Agents register themselves by reporting their state; they cannot be created through the API')
@@ -81,7 +77,8 @@ export class AgentOps {
   /**
    * agents_db.create_or_update_agent: the first report inserts the row (admin_state_up from
    * enable_new_agents), later ones move heartbeat_timestamp and replace configurations. A report
-   * after agent_down_time of silence revives the agent.
+   * after agent_down_time of silence revives the agent. AGENT after_create (new) or after_update
+   * (alive, revived) follows the commit, with `reportResult`.
    */
   async reportState(state: AgentState): Promise<ReportResult> {
     for (const k of ['agent_type', 'binary', 'host'] as const) {
@@ -89,14 +86,14 @@ export class AgentOps {
     }
     const conf = state.configurations ?? {}
     if (conf === null || typeof conf !== 'object' || Array.isArray(conf)) throw new BadRequest('agent', "'configurations' must be a dict")
-    return this.core.txn(async (tx) => {
+    const { result, row } = await this.core.txn(async (tx): Promise<{ result: ReportResult; row: AgentRow }> => {
       const now = this.core.now()
       const ts = agentTime(now)
       const [old] = await listAgentRows(tx, { agentType: state.agent_type, host: state.host })
       if (!old) {
         // A concurrent first report of the same agent loses on the unique key and is retried
         // (RetryRequest), then takes the update path.
-        await insertAgent(tx, {
+        const row: AgentRow = {
           id: this.core.newId(),
           agent_type: state.agent_type,
           binary: state.binary,
@@ -108,29 +105,29 @@ export class AgentOps {
           heartbeat_timestamp: ts,
           description: '',
           configurations: JSON.stringify(conf),
-        })
-        return 'new'
+        }
+        await insertAgent(tx, row)
+        return { result: 'new', row }
       }
       const wasAlive = this.isAlive(old, now.getTime())
       const changes: Partial<AgentRow> = { heartbeat_timestamp: ts, configurations: JSON.stringify(conf), binary: state.binary }
       if (state.topic !== undefined) changes.topic = state.topic
       if (state.start_flag) changes.started_at = ts
       await updateAgentRow(tx, old.id, changes)
-      return wasAlive ? 'alive' : 'revived'
+      return { result: wasAlive ? 'alive' : 'revived', row: { ...old, ...changes } }
     })
+    const payload = { context: adminContext(), resourceId: row.id, current: this.toDict(row), reportResult: result }
+    await this.core.registry.publish('agent', result === 'new' ? 'after_create' : 'after_update', this, payload)
+    return result
   }
 
   isAlive(r: AgentRow, nowMs: number): boolean {
-    return nowMs - parseAgentTime(r.heartbeat_timestamp) <= this.core.options.agentDownTime * 1000
+    return this.liveness.isAlive(r.heartbeat_timestamp, nowMs)
   }
 
   toDict(r: AgentRow): Dict {
-    let configurations: Dict = {}
-    try {
-      configurations = JSON.parse(r.configurations)
-    } catch {
-      // A malformed row (hand-edited or migrated) still lists; its configurations show empty.
-    }
+    // A malformed row (hand-edited or migrated) still lists; its configurations show empty.
+    const configurations = parseConfigurations(r.configurations)
     return {
       id: r.id,
       agent_type: r.agent_type,

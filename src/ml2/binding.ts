@@ -6,9 +6,11 @@
  * is skipped (no loops); MAX_BINDING_LEVELS bounds the depth. Nobody binds → `binding_failed`,
  * with one log line naming the port, host, vnic_type and the segments tried, and one per refusal.
  */
+import type { RequestContext } from '../common/context.js'
 import type { Logger } from '../common/log.js'
 import type { Tx } from '../db/engine.js'
-import type { Agent, BindingLevel, MechanismDriver, NetworkContext, PortContext, Row, Segment } from './driver-api.js'
+import type { Agent, BindingLevel, MechanismDriver, NetworkContext, PortContext, Segment } from './driver-api.js'
+import type { Port } from './resource-types.js'
 
 export const MAX_BINDING_LEVELS = 10
 
@@ -27,8 +29,8 @@ export interface BindingResult {
 }
 
 export interface PortContextInit {
-  current: Row
-  original: Row | null
+  current: Port
+  original: Port | null
   network: NetworkContext
   tx?: Tx
   binding: BindingInput
@@ -36,12 +38,16 @@ export interface PortContextInit {
   result: BindingResult
   originalLevels: BindingLevel[]
   agents: (agentType: string, host: string) => Promise<Agent[]>
+  /** Who asked (the events' payload context); ML2's own operations use an admin context. */
+  requestContext: RequestContext
+  /** This operation ran port binding (after_bind is published when it bound). */
+  justBound: boolean
 }
 
 /** The PortContext handed to mechanism drivers (driver_context.py PortContext). */
 export class PortContextImpl implements PortContext {
-  readonly current: Row
-  readonly original: Row | null
+  readonly current: Port
+  readonly original: Port | null
   readonly network: NetworkContext
   readonly tx?: Tx
   segmentsToBind: Segment[] = []
@@ -56,6 +62,8 @@ export class PortContextImpl implements PortContext {
     this.tx = init.tx
   }
 
+  get requestContext() { return this.init.requestContext }
+  get justBound() { return this.init.justBound }
   get host() { return this.init.binding.host }
   get originalHost() { return this.init.originalBinding?.host ?? null }
   get vnicType() { return this.init.binding.vnicType }

@@ -10,22 +10,14 @@
  *   failures are logged and the delete succeeds.
  * - Drivers are called in `[ml2] mechanism_drivers` order; delete calls run in reverse order so
  *   teardown mirrors set-up.
+ *
+ * Code that only needs to follow the lifecycle (notifiers, service plugins) subscribes to the
+ * callbacks registry instead (callbacks/registry.ts): its after_* failures never fail a request.
  */
 import type { Tx } from '../db/engine.js'
+import type { Agent, BindingLevel, Network, Port, Segment, Subnet } from './resource-types.js'
 
-export type Row = Record<string, any>
-
-/** A network segment as ML2 passes it around (facts §1.1). */
-export interface Segment {
-  id?: string
-  network_type: string
-  physical_network: string | null
-  segmentation_id: number | null
-  mtu?: number
-  network_id?: string
-  is_dynamic?: boolean
-  segment_index?: number
-}
+export type { Agent, BindingLevel, Segment }
 
 export interface TypeDriver {
   /** The network_type string this driver owns. */
@@ -47,29 +39,23 @@ export interface TypeDriver {
 }
 
 export interface NetworkContext {
-  readonly current: Row
-  readonly original: Row | null
+  readonly current: Network
+  readonly original: Network | null
   readonly networkSegments: Segment[]
   /** Only for precommit: the open transaction. */
   readonly tx?: Tx
 }
 
 export interface SubnetContext {
-  readonly current: Row
-  readonly original: Row | null
+  readonly current: Subnet
+  readonly original: Subnet | null
   readonly network: NetworkContext
   readonly tx?: Tx
 }
 
-export interface BindingLevel {
-  level: number
-  driver: string
-  segment_id: string | null
-}
-
 export interface PortContext {
-  readonly current: Row
-  readonly original: Row | null
+  readonly current: Port
+  readonly original: Port | null
   readonly network: NetworkContext
   readonly tx?: Tx
   /** Binding inputs. */
@@ -95,15 +81,6 @@ export interface PortContext {
   setBinding(segmentId: string, vifType: string, vifDetails: Record<string, unknown>, status?: string): void
   /** Binds this level and asks the next level to bind `nextSegments` (hierarchical binding). */
   continueBinding(segmentId: string, nextSegments: Segment[]): void
-}
-
-export interface Agent {
-  id: string
-  agent_type: string
-  host: string
-  alive: boolean
-  admin_state_up: boolean
-  configurations: Record<string, any>
 }
 
 export interface MechanismDriver {

@@ -2,6 +2,7 @@
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import { DictCache } from './dict-cache.js'
 import { inOrder } from '../common/in-order.js'
+import { projectOf } from '../common/project-of.js'
 import type { RequestContext } from '../common/context.js'
 import {
   ExternalNetworkInUse,
@@ -23,10 +24,9 @@ import {
   type NetworkRow,
 } from '../db/resources/networks.js'
 import type { NetworkContext, Segment } from './driver-api.js'
-import type { Dict, PluginCore } from './plugin.js'
+import type { Dict, PluginCore } from './plugin-core.js'
 import { segmentsToApi } from './provider-attrs.js'
-import type { PortOps } from './port-ops.js'
-import type { SubnetOps } from './subnet-ops.js'
+import type { JsonDict, Network } from './resource-types.js'
 import { TagOps } from './tag-ops.js'
 
 const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'provider:segmentation_id'] as const
@@ -38,38 +38,47 @@ const PROVIDER_KEYS = ['provider:network_type', 'provider:physical_network', 'pr
  */
 export const AUTO_DELETE_PORT_OWNERS = ['network:dhcp', 'network:distributed', 'network:floatingip_agent_gateway']
 
-export class NetworkOps {
-  private subnets!: SubnetOps
-  private ports!: PortOps
+/** NETWORK BEFORE_CREATE's one job here: the project's default security group (securitygroup-ops.ts). */
+export interface DefaultSecurityGroup {
+  ensureDefault(ctx: RequestContext, projectId: string, tx?: Tx): Promise<string | null>
+}
 
+/** delete_network deletes the network's auto-deletable ports and its subnets through their own deletes. */
+export interface NetworkCascade {
+  deletePort(id: string, ctx: RequestContext): Promise<void>
+  deleteSubnet(id: string, ctx: RequestContext): Promise<void>
+}
+
+export class NetworkOps {
   /** standard-attr-tag: a tag change is a new revision of the network. */
   readonly tags: TagOps
 
-  constructor(private readonly core: PluginCore) {
+  constructor(
+    private readonly core: PluginCore,
+    private readonly securityGroups: DefaultSecurityGroup,
+    private readonly cascade: NetworkCascade,
+  ) {
     this.tags = new TagOps(core, { resourceType: 'networks', visibleRow: (q, ctx, id) => this.getRowFor(q, ctx, id) })
   }
 
-  attach(subnets: SubnetOps, ports: PortOps): void {
-    this.subnets = subnets
-    this.ports = ports
-  }
-
   // ---- create -------------------------------------------------------------------------------
-  async create(ctx: RequestContext, body: Dict): Promise<Dict> {
+  async create(ctx: RequestContext, body: JsonDict): Promise<Network> {
     const [net] = await this.createBulk(ctx, [body])
     return net!
   }
 
   /** Bulk create is all-or-nothing: one transaction for every network, then each postcommit. */
-  async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
+  async createBulk(ctx: RequestContext, bodies: JsonDict[]): Promise<Network[]> {
+    const reg = this.core.registry
+    for (const b of bodies) await reg.publish('network', 'before_create', this, { context: ctx, resourceId: '', request: b })
     const requested = bodies.map((b) => this.core.typeManager.processProviderCreate(stripUnset(b)))
     const projects = [...new Set(bodies.map((b) => projectOf(ctx, b) as string))]
     const created = await this.core.txn(async (tx) => {
       // NETWORK BEFORE_CREATE: each project's default security group (_ensure_default_security_group),
       // looked up together with the first network's quota check and segment allocation — one
       // round trip on PostgreSQL (db/pg pipelines statements issued together).
-      const defaults = Promise.all(projects.map((p) => this.core.securityGroups?.ensureDefault(ctx, p, tx)))
-      const out: Array<{ dict: Dict; ctx: NetworkContext }> = []
+      const defaults = Promise.all(projects.map((p) => this.securityGroups.ensureDefault(ctx, p, tx)))
+      const out: Array<{ dict: Network; ctx: NetworkContext }> = []
       for (let i = 0; i < bodies.length; i++) {
         const b = bodies[i]!
         const now = this.core.timestamp()
@@ -110,16 +119,21 @@ export class NetworkOps {
         const segments = await this.core.typeManager.recordNetworkSegments(tx, id, reserved)
         const dict = this.toDict(row, segments, [], [])
         const nctx = this.context(dict, null, segments, tx)
+        await reg.publish('network', 'precommit_create', this, { context: ctx, resourceId: id, current: dict, tx, request: b, networkContext: nctx })
+        for (const seg of segments) await reg.publish('segment', 'precommit_create', this, { context: ctx, resourceId: seg.id!, current: seg, tx })
         await this.core.mech.createNetworkPrecommit(nctx)
         out.push({ dict, ctx: nctx })
       }
       return out
     })
-    const results: Dict[] = []
+    const results: Network[] = []
     for (let i = 0; i < created.length; i++) {
       const c = created[i]!
       try {
-        await this.core.mech.createNetworkPostcommit(this.context(c.dict, null, c.ctx.networkSegments))
+        const nctx = this.context(c.dict, null, c.ctx.networkSegments)
+        await reg.publish('network', 'after_create', this, { context: ctx, resourceId: c.dict.id, current: c.dict, request: bodies[i], networkContext: nctx })
+        for (const seg of nctx.networkSegments) await reg.publish('segment', 'after_create', this, { context: ctx, resourceId: seg.id!, current: seg })
+        await this.core.mech.createNetworkPostcommit(nctx)
       } catch (e) {
         this.core.log.error(`mechanism_manager.create_network_postcommit failed, deleting network '${c.dict.id}'`)
         // All-or-nothing: undo this network and every other network of the same request.
@@ -132,7 +146,9 @@ export class NetworkOps {
   }
 
   // ---- update -------------------------------------------------------------------------------
-  async update(ctx: RequestContext, id: string, body: Dict): Promise<Dict> {
+  async update(ctx: RequestContext, id: string, body: JsonDict): Promise<Network> {
+    const reg = this.core.registry
+    await reg.publish('network', 'before_update', this, { context: ctx, resourceId: id, request: body })
     const { dict, nctx } = await this.core.txn(async (tx) => {
       const row = await getNetworkRow(tx, id, true)
       // Who may update a network it can see is policy's decision (src/api/policy.ts).
@@ -142,7 +158,7 @@ export class NetworkOps {
       this.checkProviderUpdate(body, original, segments)
       const changes: Partial<NetworkRow> = {}
       for (const k of ['name', 'description', 'admin_state_up', 'shared', 'port_security_enabled'] as const) {
-        if (k in body && body[k] !== original[k]) (changes as Dict)[k] = body[k]
+        if (k in body && body[k] !== original[k]) (changes as JsonDict)[k] = body[k]
       }
       if ('router:external' in body && body['router:external'] !== original['router:external']) {
         // external_net_db._process_l3_update: not while routers use it as their gateway.
@@ -164,18 +180,21 @@ export class NetworkOps {
       const updated = { ...row, ...changes }
       const current = await this.loadOne(tx, updated, segments)
       const nctx = this.context(current, original, segments, tx)
+      await reg.publish('network', 'precommit_update', this, { context: ctx, resourceId: id, original, current, tx, request: body, networkContext: nctx })
       await this.core.mech.updateNetworkPrecommit(nctx)
       return { dict: current, nctx }
     })
-    await this.core.mech.updateNetworkPostcommit(this.context(dict, nctx.original, nctx.networkSegments))
+    const after = this.context(dict, nctx.original, nctx.networkSegments)
+    await reg.publish('network', 'after_update', this, { context: ctx, resourceId: id, original: nctx.original, current: dict, request: body, networkContext: after })
+    await this.core.mech.updateNetworkPostcommit(after)
     return dict
   }
 
   /** ML2 accepts provider attributes in an update only when they do not change anything. */
-  private checkProviderUpdate(body: Dict, original: Dict, segments: Segment[]): void {
+  private checkProviderUpdate(body: JsonDict, original: Network, segments: Segment[]): void {
     const api = segmentsToApi(segments)
     for (const k of PROVIDER_KEYS) {
-      if (k in body && body[k] !== NOT_SPECIFIED && body[k] !== (api as Dict)[k]) {
+      if (k in body && body[k] !== NOT_SPECIFIED && body[k] !== (api as JsonDict)[k]) {
         throw new InvalidInput('Plugin does not support updating provider attributes')
       }
     }
@@ -195,20 +214,21 @@ export class NetworkOps {
    * their own delete calls (so driver hooks run); then the network itself.
    */
   async deleteInternal(ctx: RequestContext, id: string, force: boolean): Promise<void> {
+    const reg = this.core.registry
     for (let round = 0; round < 10; round++) {
       const row = await getNetworkRow(this.core.reader, id)
       if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
       // NETWORK BEFORE_DELETE: e.g. the L3 plugin deletes disassociated floating IPs first.
-      if (round === 0 && !force) for (const cb of this.core.callbacks.networkBeforeDelete) await cb(ctx, id)
+      if (round === 0 && !force) await reg.publish('network', 'before_delete', this, { context: ctx, resourceId: id })
       const ports = await this.core.reader.all<{ id: string; device_owner: string }>(
         'SELECT id, device_owner FROM ports WHERE network_id = ? ORDER BY id',
         [id],
       )
       const inUse = ports.filter((p) => !AUTO_DELETE_PORT_OWNERS.includes(p.device_owner))
       if (inUse.length && !force) throw new NetworkInUse(id, inUse.map((p) => p.id))
-      for (const p of ports) await this.ports.deleteInternal(p.id)
+      for (const p of ports) await this.cascade.deletePort(p.id, ctx)
       const subnets = await this.core.reader.all<{ id: string }>('SELECT id FROM subnets WHERE network_id = ?', [id])
-      for (const s of subnets) await this.subnets.deleteInternal(s.id)
+      for (const s of subnets) await this.cascade.deleteSubnet(s.id, ctx)
       const done = await this.core.txn(async (tx) => {
         const cur = await getNetworkRow(tx, id, true)
         if (!cur) throw new NetworkNotFound(id)
@@ -217,14 +237,19 @@ export class NetworkOps {
         const segments = await this.core.typeManager.getNetworkSegments(tx, id)
         const dict = await this.loadOne(tx, cur, segments)
         const nctx = this.context(dict, null, segments, tx)
+        await reg.publish('network', 'precommit_delete', this, { context: ctx, resourceId: id, current: dict, tx, networkContext: nctx })
+        for (const seg of segments) await reg.publish('segment', 'precommit_delete', this, { context: ctx, resourceId: seg.id!, current: seg, tx })
         await this.core.mech.deleteNetworkPrecommit(nctx)
         await this.core.typeManager.releaseNetworkSegments(tx, id)
         await deleteNetworkRow(tx, id)
         return nctx
       })
       if (!done) continue
+      const after = this.context(done.current, null, done.networkSegments)
+      await reg.publish('network', 'after_delete', this, { context: ctx, resourceId: id, current: done.current, networkContext: after })
+      for (const seg of after.networkSegments) await reg.publish('segment', 'after_delete', this, { context: ctx, resourceId: seg.id!, current: seg })
       try {
-        await this.core.mech.deleteNetworkPostcommit(this.context(done.current, null, done.networkSegments))
+        await this.core.mech.deleteNetworkPostcommit(after)
       } catch (e) {
         if (!(e instanceof MechanismDriverError)) throw e
         this.core.log.error(`mechanism_manager.delete_network_postcommit failed for network ${id}; the network is deleted`)
@@ -235,7 +260,7 @@ export class NetworkOps {
   }
 
   // ---- read ---------------------------------------------------------------------------------
-  async get(ctx: RequestContext, id: string): Promise<Dict> {
+  async get(ctx: RequestContext, id: string): Promise<Network> {
     const row = await getNetworkRow(this.core.reader, id)
     if (!row || !visible(ctx, row)) throw new NetworkNotFound(id)
     return this.loadOne(this.core.reader, row, await this.core.typeManager.getNetworkSegments(this.core.reader, id))
@@ -248,7 +273,7 @@ export class NetworkOps {
     return row
   }
 
-  async list(ctx: RequestContext): Promise<Dict[]> {
+  async list(ctx: RequestContext): Promise<Network[]> {
     const q = this.core.reader
     const rows = await listNetworkRows(q, ctx.isAdmin ? {} : { projectId: ctx.projectId })
     const all = ctx.isAdmin
@@ -261,7 +286,7 @@ export class NetworkOps {
     return rows.map((r) => this.toDict(r, segs.get(r.id) ?? [], subnets.get(r.id) ?? [], tags.get(r.id) ?? []))
   }
 
-  async loadOne(q: Queryable, row: NetworkRow, segments: Segment[]): Promise<Dict> {
+  async loadOne(q: Queryable, row: NetworkRow, segments: Segment[]): Promise<Network> {
     const [subnets, tags] = await Promise.all([subnetIdsByNetwork(q, [row.id]), tagsByResource(q, 'networks', [row.id])])
     return this.toDict(row, segments, subnets.get(row.id) ?? [], tags.get(row.id) ?? [])
   }
@@ -305,9 +330,9 @@ export class NetworkOps {
     return this.context(hit.dict, null, hit.segments, tx)
   }
 
-  readonly #contexts = new DictCache<{ dict: Dict; segments: Segment[] }>(10_000)
+  readonly #contexts = new DictCache<{ dict: Network; segments: Segment[] }>(10_000)
 
-  context(current: Dict, original: Dict | null, segments: Segment[], tx?: Tx): NetworkContext {
+  context(current: Network, original: Network | null, segments: Segment[], tx?: Tx): NetworkContext {
     return { current, original, networkSegments: segments, tx }
   }
 
@@ -315,7 +340,7 @@ export class NetworkOps {
     bumpNetworkRevision(tx, id, this.core.timestamp())
   }
 
-  toDict(r: NetworkRow, segments: Segment[], subnets: string[], tags: string[]): Dict {
+  toDict(r: NetworkRow, segments: Segment[], subnets: string[], tags: string[]): Network {
     return {
       id: r.id,
       name: r.name,
@@ -347,10 +372,7 @@ export function visible(ctx: RequestContext, row: NetworkRow): boolean {
   return ctx.isAdmin || row.project_id === ctx.projectId || row.shared || row.router_external
 }
 
-export function projectOf(ctx: RequestContext, body: Dict): string {
-  const p = body.project_id !== NOT_SPECIFIED && body.project_id !== undefined ? body.project_id : body.tenant_id
-  return p !== NOT_SPECIFIED && p !== undefined ? p : ctx.projectId
-}
+export { projectOf }
 
 function stripUnset(b: Dict): Dict {
   const out: Dict = {}

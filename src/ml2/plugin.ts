@@ -7,100 +7,36 @@
  *   delete:  [txn: *_precommit (reverse order) → delete rows → release segments] → commit
  *            → *_postcommit (reverse order; failures logged only)
  *
+ * Around those calls each part publishes the resource's events on the callbacks registry
+ * (callbacks/registry.ts): before_* first, precommit_* in the transaction, after_* after the commit
+ * and before the postcommit (docs/architecture.md#the-callbacks-registry).
+ *
  * Whole operations are retried on lost races (RetryRequest) by withRetries, like Neutron's
  * retry_db_errors. Resources are returned as full dicts; the API layer applies policy and fields.
+ * Callers outside src/ml2 see this class only as Ml2Service (service.ts).
  */
-import { randomUUID } from 'node:crypto'
-import type { RequestContext } from '../common/context.js'
-import type { Logger } from '../common/log.js'
-import type { Db, Queryable, Tx } from '../db/engine.js'
-import { withRetries } from '../db/retry.js'
-import { isoSeconds } from '../db/resources/timestamps.js'
-import type { MechanismManager } from './mechanism-manager.js'
-import type { TypeManager } from './type-manager.js'
-import type { QuotaEngine } from '../quota/quota-engine.js'
 import { NetworkOps } from './network-ops.js'
 import { SubnetOps } from './subnet-ops.js'
 import { SubnetpoolOps } from './subnetpool-ops.js'
 import { PortOps } from './port-ops.js'
-import { newCallbacks, type Ml2Callbacks } from './callbacks.js'
 import { AgentOps } from './agent-ops.js'
+import { AgentLiveness } from './agent-liveness.js'
 import { SecurityGroupOps } from './securitygroup-ops.js'
 import { SecurityGroupRuleOps } from './securitygroup-rule-ops.js'
+import { PluginCore, type PluginDeps } from './plugin-core.js'
+import type { CallbacksRegistry } from './callbacks/registry.js'
+import { publishing } from './callbacks/publishing.js'
+import type { Ml2Runtime, Ml2Service, TagService, TagSpec } from './service.js'
+import { TagOps } from './tag-ops.js'
 
-export type Dict = Record<string, any>
+export type { Dict, PluginDeps, PluginOptions } from './plugin-core.js'
 
-export interface PluginOptions {
-  baseMac: string
-  macGenerationRetries: number
-  maxFixedIpsPerPort: number
-  maxDnsNameservers: number
-  maxSubnetHostRoutes: number
-  globalPhysnetMtu: number
-  allowOverlappingIps: boolean
-  /** Seconds without heartbeat after which an agent counts as dead. */
-  agentDownTime: number
-  /** [DEFAULT] enable_new_agents: whether a newly reporting agent starts admin-up (default true). */
-  enableNewAgents?: boolean
-}
-
-export interface PluginDeps {
-  db: Db
-  typeManager: TypeManager
-  mech: MechanismManager
-  log: Logger
-  options: PluginOptions
-  /** Per-project limits checked inside each create transaction (absent: unlimited). */
-  quotas?: QuotaEngine
-  /** Injected clock and id/random sources (tests control them). */
-  now?: () => Date
-  newId?: () => string
-  random?: () => number
-}
-
-/** What every *-ops module shares. */
-export class PluginCore {
-  readonly db: Db
-  readonly typeManager: TypeManager
-  readonly mech: MechanismManager
-  readonly log: Logger
-  readonly options: PluginOptions
-  readonly quotas?: QuotaEngine
-  readonly now: () => Date
-  readonly newId: () => string
-  readonly random: () => number
-  /** Handlers service plugins (L3) register for port and network events. */
-  readonly callbacks: Ml2Callbacks = newCallbacks()
-  /** The security-group mixin: networks and ports ensure their project's default group through it. */
-  securityGroups?: SecurityGroupOps
-
-  constructor(d: PluginDeps) {
-    this.db = d.db
-    this.typeManager = d.typeManager
-    this.mech = d.mech
-    this.log = d.log
-    this.options = d.options
-    this.quotas = d.quotas
-    this.now = d.now ?? (() => new Date())
-    this.newId = d.newId ?? randomUUID
-    this.random = d.random ?? Math.random
-  }
-
-  timestamp(): string {
-    return isoSeconds(this.now())
-  }
-
-  /** One transaction, re-run from the start when a concurrent writer won a race. */
-  txn<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return withRetries(() => this.db.transaction(fn))
-  }
-
-  get reader(): Queryable {
-    return this.db
-  }
-}
-
-export class Ml2Plugin {
+/**
+ * Every part gets its collaborators at construction. The one true circle — deleting a network
+ * deletes its ports and subnets, which need the network — is closed by the two cascade functions
+ * handed to NetworkOps: they call the port and subnet parts built right after it.
+ */
+export class Ml2Plugin implements Ml2Service {
   readonly core: PluginCore
   readonly networks: NetworkOps
   readonly subnets: SubnetOps
@@ -112,14 +48,34 @@ export class Ml2Plugin {
 
   constructor(deps: PluginDeps) {
     this.core = new PluginCore(deps)
-    this.networks = new NetworkOps(this.core)
-    this.subnetpools = new SubnetpoolOps(this.core)
-    this.subnets = new SubnetOps(this.core, this.networks, this.subnetpools)
-    this.ports = new PortOps(this.core, this.networks)
-    this.agents = new AgentOps(this.core, deps.options.enableNewAgents ?? true)
-    this.networks.attach(this.subnets, this.ports)
-    this.securityGroups = this.core.securityGroups = new SecurityGroupOps(this.core)
-    this.securityGroupRules = new SecurityGroupRuleOps(this.core, this.securityGroups)
+    const securityGroups = new SecurityGroupOps(this.core)
+    const reg = this.core.registry
+    this.networks = new NetworkOps(this.core, securityGroups, {
+      deletePort: (id, ctx) => this.ports.deleteInternal(id, ctx),
+      deleteSubnet: (id, ctx) => this.subnets.deleteInternal(id, ctx),
+    })
+    const subnetpools = new SubnetpoolOps(this.core)
+    this.subnets = new SubnetOps(this.core, this.networks, subnetpools)
+    const liveness = new AgentLiveness(this.core.now, deps.options.agentDownTime)
+    this.ports = new PortOps(this.core, this.networks, securityGroups, liveness)
+    // Collections without driver hooks publish their after_* events through a wrapper; ML2's own
+    // parts keep the unwrapped objects (a port's default group is not an API create).
+    this.securityGroups = publishing(reg, 'security_group', securityGroups)
+    this.securityGroupRules = publishing(reg, 'security_group_rule', new SecurityGroupRuleOps(this.core, securityGroups))
+    this.subnetpools = publishing(reg, 'subnetpool', subnetpools)
+    this.agents = publishing(reg, 'agent', new AgentOps(this.core, liveness, deps.options.enableNewAgents ?? true))
+  }
+
+  get runtime(): Ml2Runtime {
+    return this.core
+  }
+
+  get registry(): CallbacksRegistry {
+    return this.core.registry
+  }
+
+  tagsFor(spec: TagSpec): TagService {
+    return new TagOps(this.core, spec)
   }
 
   async initialize(): Promise<void> {
@@ -127,5 +83,3 @@ export class Ml2Plugin {
     await this.core.mech.initialize()
   }
 }
-
-export type { RequestContext }

@@ -1,5 +1,5 @@
 /** Port create/update/delete/get/list: MAC, fixed IPs, address pairs, DHCP options, binding, ML2 hooks. */
-import type { RequestContext } from '../common/context.js'
+import { adminContext, type RequestContext } from '../common/context.js'
 import {
   Conflict,
   InvalidInput,
@@ -31,15 +31,17 @@ import {
 import { subnetRowsByNetwork } from '../db/resources/subnets.js'
 import { normalizeMac, parseIp, parseNetaddrNetwork, randomMac } from '../ipam/index.js'
 import { bindPort, PortContextImpl, type BindingResult } from './binding.js'
-import type { Agent, NetworkContext } from './driver-api.js'
+import type { NetworkContext } from './driver-api.js'
 import type { NetworkOps } from './network-ops.js'
 import { projectOf } from './network-ops.js'
-import type { Dict, PluginCore } from './plugin.js'
+import type { Dict, PluginCore } from './plugin-core.js'
+import type { AgentLiveness } from './agent-liveness.js'
+import type { JsonDict, Port } from './resource-types.js'
+import type { SecurityGroupOps } from './securitygroup-ops.js'
 import { allocateFixedIps, poolsByNetwork } from './port-ips.js'
 import { inOrder } from '../common/in-order.js'
 import { DictCache } from './dict-cache.js'
 import { TagOps } from './tag-ops.js'
-import { parseAgentTime } from '../db/resources/agents.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined
 
@@ -58,25 +60,28 @@ export class AddressPairAndPortSecurityRequired extends Conflict {
 }
 
 export class PortOps {
-  private readonly cache = new DictCache<Dict>()
+  private readonly cache = new DictCache<Port>()
   /** standard-attr-tag: a tag change is a new revision of the port (and a new cached dict). */
   readonly tags: TagOps
 
   constructor(
     private readonly core: PluginCore,
     private readonly networks: NetworkOps,
+    private readonly securityGroups: SecurityGroupOps,
+    private readonly liveness: AgentLiveness,
   ) {
     this.tags = new TagOps(core, { resourceType: 'ports', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
   }
 
   // ---- create -------------------------------------------------------------------------------
-  async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
+  async createBulk(ctx: RequestContext, bodies: JsonDict[]): Promise<Port[]> {
+    for (const b of bodies) await this.core.registry.publish('port', 'before_create', this, { context: ctx, resourceId: '', request: b })
     const projects = [...new Set(bodies.map((b) => projectOf(ctx, b) as string))]
     const created = await this.core.txn(async (tx) => {
       // PORT BEFORE_CREATE: each project's default security group, looked up (or made) in this
       // transaction; the lookup starts now so that it shares the first port's round trip, and
       // bindNewPort gets the same answer without asking again.
-      const defaults = Promise.all(projects.map((p) => this.core.securityGroups?.ensureDefault(ctx, p, tx)))
+      const defaults = Promise.all(projects.map((p) => this.securityGroups.ensureDefault(ctx, p, tx)))
       defaults.catch(() => {}) // awaited below; a failure must not go unhandled meanwhile
       const out: PortContextImpl[] = []
       for (const b of bodies) out.push(await this.createInTx(tx, ctx, b))
@@ -85,10 +90,10 @@ export class PortOps {
       await defaults
       return out
     })
-    const results: Dict[] = []
+    const results: Port[] = []
     for (const pctx of created) {
       try {
-        await this.core.mech.createPortPostcommit(this.withoutTx(pctx))
+        await this.afterCreate(pctx)
       } catch (e) {
         this.core.log.error(`mechanism_manager.create_port_postcommit failed, deleting port '${pctx.current.id}'`)
         for (const other of created) await this.deleteInternal(other.current.id).catch(() => {})
@@ -105,7 +110,7 @@ export class PortOps {
    * `quota: false` (Neutron counts quotas at the API, not for ports it creates itself) and, for
    * floating IP ports, a `status` (N/A).
    */
-  async createInTx(tx: Tx, ctx: RequestContext, b: Dict, o: { quota?: boolean } = {}): Promise<PortContextImpl> {
+  async createInTx(tx: Tx, ctx: RequestContext, b: JsonDict, o: { quota?: boolean } = {}): Promise<PortContextImpl> {
     // Everything the port needs to read before it writes, issued together: one round trip on
     // PostgreSQL. Errors keep their old precedence: an invisible network hides the rest.
     const [net, mac, , subnets, pools] = await inOrder([
@@ -146,7 +151,7 @@ export class PortOps {
     const pairs = given(b.allowed_address_pairs) && b.allowed_address_pairs !== null ? this.pairs(b.allowed_address_pairs, mac) : []
     if (pairs.length && !portSecurity) throw new AddressPairAndPortSecurityRequired()
     writePairs(tx, id, pairs, false)
-    const securityGroups = (await this.core.securityGroups?.bindNewPort(tx, ctx, row, b.security_groups)) ?? []
+    const securityGroups = await this.securityGroups.bindNewPort(tx, ctx, row, b.security_groups)
     const opts = given(b.extra_dhcp_opts) && b.extra_dhcp_opts !== null ? dhcpOpts(b.extra_dhcp_opts) : []
     writeDhcpOpts(tx, id, opts, false, this.core.newId)
     const bindingIn = {
@@ -168,7 +173,7 @@ export class PortOps {
     let result: BindingResult = { vifType: 'unbound', vifDetails: {}, levels: [] }
     let current = this.toDict(row, children)
     if (bindingIn.host) {
-      const pctx = this.makeContext(current, null, netCtx, tx, bindingIn, null, result, [])
+      const pctx = this.makeContext(current, null, netCtx, tx, bindingIn, null, result, [], ctx, false)
       result = await bindPort(this.core.mech.drivers, pctx, this.core.log)
       if (result.status && result.status !== row.status) row.status = result.status
       // Neutron binds after the create commit and commits the binding result as one more
@@ -180,7 +185,8 @@ export class PortOps {
     children.levels = result.levels
     writeBinding(tx, id, children.binding, result.levels, false)
     current = this.toDict(row, children)
-    const pctx = this.makeContext(current, null, netCtx, tx, bindingIn, null, result, [])
+    const pctx = this.makeContext(current, null, netCtx, tx, bindingIn, null, result, [], ctx, !!bindingIn.host)
+    await this.core.registry.publish('port', 'precommit_create', this, { context: ctx, resourceId: id, current, tx, request: b, portContext: pctx })
     await this.core.mech.createPortPrecommit(pctx)
     return pctx
   }
@@ -227,7 +233,7 @@ export class PortOps {
   /** After a commit that created ports through createInTx: a postcommit failure deletes the port again. */
   async createPostcommit(pctx: PortContextImpl): Promise<void> {
     try {
-      await this.core.mech.createPortPostcommit(this.withoutTx(pctx))
+      await this.afterCreate(pctx)
     } catch (e) {
       this.core.log.error(`mechanism_manager.create_port_postcommit failed, deleting port '${pctx.current.id}'`)
       await this.deleteInternal(pctx.current.id).catch(() => {})
@@ -235,15 +241,49 @@ export class PortOps {
     }
   }
 
+  /** PORT AFTER_CREATE (and AFTER_BIND), then the drivers' create postcommit. */
+  private async afterCreate(pctx: PortContextImpl): Promise<void> {
+    const after = this.withoutTx(pctx)
+    const reg = this.core.registry
+    const base = { context: pctx.requestContext, resourceId: after.current.id, current: after.current, portContext: after }
+    await reg.publish('port', 'after_create', this, base)
+    if (pctx.justBound && isBound(after.vifType)) await reg.publish('port', 'after_bind', this, base)
+    await this.core.mech.createPortPostcommit(after)
+  }
+
   // ---- update -------------------------------------------------------------------------------
-  async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
+  async update(ctx: RequestContext, id: string, b: JsonDict): Promise<Port> {
+    await this.core.registry.publish('port', 'before_update', this, { context: ctx, resourceId: id, request: b })
     const pctx = await this.core.txn((tx) => this.updateInTx(tx, ctx, id, b, { ensureDefaultGroup: true }))
     await this.updatePostcommit(pctx)
     return pctx.current
   }
 
+  /** PORT AFTER_UPDATE (and AFTER_BIND), then the drivers' update postcommit (its failure: error, change kept). */
   async updatePostcommit(pctx: PortContextImpl): Promise<void> {
-    await this.core.mech.updatePortPostcommit(this.withoutTx(pctx))
+    const after = this.withoutTx(pctx)
+    const reg = this.core.registry
+    const base = { context: pctx.requestContext, resourceId: after.current.id, original: after.original, current: after.current, portContext: after }
+    await reg.publish('port', 'after_update', this, base)
+    if (pctx.justBound && isBound(after.vifType)) await reg.publish('port', 'after_bind', this, base)
+    await this.core.mech.updatePortPostcommit(after)
+  }
+
+  /**
+   * update_port_status: agents and the controller report a port up or down. Like any update it is
+   * a new revision with the update precommit/postcommit and AFTER_UPDATE; an unchanged status
+   * writes nothing and publishes nothing.
+   */
+  async updateStatus(ctx: RequestContext, id: string, status: string): Promise<Port> {
+    if (typeof status !== 'string' || !status) throw new InvalidInput(`Invalid port status ${JSON.stringify(status)}`)
+    const pctx = await this.core.txn(async (tx) => {
+      const row = await getPortRow(tx, id, true)
+      if (!row) throw new PortNotFound(id)
+      return row.status === status ? null : this.updateInTx(tx, ctx, id, { status }, { statusUpdate: true })
+    })
+    if (!pctx) return this.get(ctx, id)
+    await this.updatePostcommit(pctx)
+    return pctx.current
   }
 
   /**
@@ -251,12 +291,18 @@ export class PortOps {
    * `updatePostcommit`. `ensureDefaultGroup`: PORT BEFORE_UPDATE of an API update, the port's
    * project gets its default security group (looked up with the port's children and network).
    */
-  async updateInTx(tx: Tx, ctx: RequestContext, id: string, b: Dict, o: { ensureDefaultGroup?: boolean } = {}): Promise<PortContextImpl> {
+  async updateInTx(
+    tx: Tx,
+    ctx: RequestContext,
+    id: string,
+    b: JsonDict,
+    o: { ensureDefaultGroup?: boolean; statusUpdate?: boolean } = {},
+  ): Promise<PortContextImpl> {
     const row = await this.visibleRow(tx, ctx, id, true)
     const [children, netCtx] = await inOrder([
       portChildren(tx, [id]),
       this.networks.contextFor(tx, row.network_id, tx),
-      o.ensureDefaultGroup ? this.core.securityGroups?.ensureDefault(ctx, row.project_id, tx) : undefined,
+      o.ensureDefaultGroup ? this.securityGroups.ensureDefault(ctx, row.project_id, tx) : undefined,
     ] as const)
     const ch = children.get(id)!
     const original = this.toDict(row, ch)
@@ -265,6 +311,8 @@ export class PortOps {
     for (const k of ['name', 'description', 'admin_state_up', 'device_id', 'device_owner', 'port_security_enabled'] as const) {
       if (given(b[k]) && b[k] !== row[k]) (changes as Dict)[k] = b[k]
     }
+    // Only update_port_status changes the status: the API's attribute map refuses it in a PUT.
+    if (o.statusUpdate && b.status !== row.status) changes.status = b.status
     if (given(b.mac_address) && normalizeMac(b.mac_address) !== row.mac_address) {
       if (ch.binding.vif_type !== 'unbound' && ch.binding.vif_type !== 'binding_failed') {
         throw new PortBound(id, ch.binding.vif_type, row.mac_address, b.mac_address)
@@ -289,8 +337,7 @@ export class PortOps {
     }
     if (next.pairs.length && !merged.port_security_enabled) throw new AddressPairAndPortSecurityRequired()
     const sgBefore = ch.securityGroups ?? []
-    const sgOps = this.core.securityGroups
-    if (sgOps) next.securityGroups = await sgOps.bindUpdatedPort(tx, ctx, id, merged.port_security_enabled, b, sgBefore)
+    next.securityGroups = await this.securityGroups.bindUpdatedPort(tx, ctx, id, merged.port_security_enabled, b, sgBefore)
     const sgChanged = (next.securityGroups ?? []).join() !== sgBefore.join()
     if (given(b.extra_dhcp_opts)) {
       next.dhcpOpts = mergeDhcpOpts(ch.dhcpOpts, dhcpOpts(b.extra_dhcp_opts ?? []))
@@ -311,7 +358,7 @@ export class PortOps {
       // Any change of the binding inputs clears the old binding first (facts §1.5).
       result = { vifType: 'unbound', vifDetails: {}, levels: [] }
       if (bindingIn.host) {
-        const tmp = this.makeContext(this.toDict(merged, next), original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
+        const tmp = this.makeContext(this.toDict(merged, next), original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels, ctx, false)
         result = await bindPort(this.core.mech.drivers, tmp, this.core.log)
         if (result.status && result.status !== merged.status) changes.status = result.status
       } else if (merged.status !== 'DOWN') {
@@ -332,7 +379,8 @@ export class PortOps {
       updatePortRow(tx, id, { ...changes, revision_number: row.revision_number + 1 + bindCommit })
     }
     const current = this.toDict({ ...row, ...changes }, next)
-    const pctx = this.makeContext(current, original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels)
+    const pctx = this.makeContext(current, original, netCtx, tx, bindingIn, origCtxBinding, result, ch.levels, ctx, bindCommit === 1)
+    await this.core.registry.publish('port', 'precommit_update', this, { context: ctx, resourceId: id, original, current, tx, request: b, portContext: pctx })
     await this.core.mech.updatePortPrecommit(pctx)
     return pctx
   }
@@ -340,18 +388,21 @@ export class PortOps {
   // ---- delete -------------------------------------------------------------------------------
   async delete(ctx: RequestContext, id: string): Promise<void> {
     const row = await this.visibleRow(this.core.reader, ctx, id)
-    // Neutron's l3_port_check: router and floating IP ports go through their own resources.
-    for (const cb of this.core.callbacks.portBeforeApiDelete) await cb(ctx, row)
-    await this.deleteInternal(id)
+    // PORT BEFORE_DELETE with port_check (Neutron's l3_port_check): the L3 plugin refuses router and
+    // floating IP ports, which go through their own resources.
+    const device = { owner: row.device_owner, id: row.device_id }
+    await this.core.registry.publish('port', 'before_delete', this, { context: ctx, resourceId: id, portCheck: true, device })
+    await this.deleteInternal(id, ctx)
   }
 
-  async deleteInternal(id: string): Promise<void> {
-    const pctx = await this.core.txn((tx) => this.deleteInTx(tx, id))
+  /** ML2's own deletes (network delete, undoing a failed create): no port_check, no before_delete veto. */
+  async deleteInternal(id: string, ctx: RequestContext = adminContext()): Promise<void> {
+    const pctx = await this.core.txn((tx) => this.deleteInTx(tx, id, ctx))
     await this.deletePostcommit(pctx)
   }
 
   /** A port delete inside the caller's transaction; then `deletePostcommit`. */
-  async deleteInTx(tx: Tx, id: string): Promise<PortContextImpl> {
+  async deleteInTx(tx: Tx, id: string, ctx: RequestContext = adminContext()): Promise<PortContextImpl> {
     const [row, children] = await inOrder([getPortRow(tx, id), portChildren(tx, [id])] as const)
     if (!row) throw new PortNotFound(id)
     const ch = children.get(id)!
@@ -359,18 +410,21 @@ export class PortOps {
     const netCtx = await this.networks.contextFor(tx, row.network_id, tx)
     const b = bindingInput(ch.binding)
     const result = { vifType: ch.binding.vif_type, vifDetails: parseJson(ch.binding.vif_details), levels: ch.levels }
-    const pctx = this.makeContext(current, null, netCtx, tx, b, null, result, ch.levels)
+    const pctx = this.makeContext(current, null, netCtx, tx, b, null, result, ch.levels, ctx, false)
     await this.core.mech.deletePortPrecommit(pctx)
-    // e.g. floating IPs associated with the port are disassociated (ML2 delete_port → l3plugin).
-    for (const cb of this.core.callbacks.portPrecommitDelete) await cb(tx, row)
+    // PORT PRECOMMIT_DELETE: e.g. the L3 plugin disassociates the port's floating IPs in this
+    // transaction (ML2 delete_port → l3plugin.disassociate_floatingips).
+    await this.core.registry.publish('port', 'precommit_delete', this, { context: ctx, resourceId: id, current, tx, portContext: pctx })
     deletePortRow(tx, id)
     this.cache.delete(id)
     return pctx
   }
 
   async deletePostcommit(pctx: PortContextImpl): Promise<void> {
+    const after = this.withoutTx(pctx)
+    await this.core.registry.publish('port', 'after_delete', this, { context: pctx.requestContext, resourceId: after.current.id, current: after.current, portContext: after })
     try {
-      await this.core.mech.deletePortPostcommit(this.withoutTx(pctx))
+      await this.core.mech.deletePortPostcommit(after)
     } catch (e) {
       if (!(e instanceof MechanismDriverError)) throw e
       this.core.log.error(`mechanism_manager.delete_port_postcommit failed for port ${pctx.current.id}; the port is deleted`)
@@ -389,7 +443,7 @@ export class PortOps {
     return row
   }
 
-  async get(ctx: RequestContext, id: string): Promise<Dict> {
+  async get(ctx: RequestContext, id: string): Promise<Port> {
     const q = this.core.reader
     const row = await this.visibleRow(q, ctx, id)
     const hit = this.cache.get(id, row.revision_number)
@@ -403,7 +457,7 @@ export class PortOps {
    * Visible ports in id order. One narrow query (id, revision) decides which cached dicts are still
    * current; only the others are read in full, with their child rows.
    */
-  async list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Dict[]> {
+  async list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Port[]> {
     const q = this.core.reader
     const scope: PortScope = {}
     if (filters.has('network_id')) scope.networkIds = filters.get('network_id')
@@ -413,7 +467,7 @@ export class PortOps {
       scope.projectOrNetworks = { projectId: ctx.projectId, networkIds: owned.map((n) => n.id) }
     }
     const keys = await listPortKeys(q, scope)
-    const out: Dict[] = new Array(keys.length)
+    const out: Port[] = new Array(keys.length)
     const missing: string[] = []
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!
@@ -425,7 +479,7 @@ export class PortOps {
       const rows = await getPortRowsByIds(q, missing)
       const children = await portChildren(q, missing.length > 200 ? null : missing)
       const empty: PortChildren = { fixedIps: [], binding: UNBOUND, levels: [], pairs: [], dhcpOpts: [], tags: [] }
-      const byId = new Map<string, Dict>()
+      const byId = new Map<string, Port>()
       for (const r of rows) {
         const d = this.toDict(r, children.get(r.id) ?? empty)
         this.cache.set(r.id, r.revision_number, d)
@@ -441,16 +495,20 @@ export class PortOps {
 
   // ---- helpers ------------------------------------------------------------------------------
   private makeContext(
-    current: Dict,
-    original: Dict | null,
+    current: Port,
+    original: Port | null,
     network: NetworkContext,
     tx: Tx | undefined,
     binding: { host: string; vnicType: string; profile: Record<string, unknown> },
     originalBinding: ({ host: string; vnicType: string; profile: Record<string, unknown> } & { vifType: string }) | null,
     result: BindingResult,
     originalLevels: BindingResult['levels'],
+    requestContext: RequestContext,
+    justBound: boolean,
   ): PortContextImpl {
     return new PortContextImpl({
+      requestContext,
+      justBound,
       current,
       original,
       network,
@@ -459,7 +517,7 @@ export class PortOps {
       originalBinding,
       result,
       originalLevels,
-      agents: (type, host) => this.agents(tx ?? this.core.reader, type, host),
+      agents: (type, host) => this.liveness.hostAgents(tx ?? this.core.reader, type, host),
     })
   }
 
@@ -468,21 +526,7 @@ export class PortOps {
     return new PortContextImpl({ ...init, tx: undefined, network: { ...init.network, tx: undefined } })
   }
 
-  /** Agents of a type on a host, with liveness from the heartbeat (agent_down_time). */
-  async agents(q: Queryable, agentType: string, host: string): Promise<Agent[]> {
-    const rows = await q.all<Dict>('SELECT * FROM agents WHERE agent_type = ? AND host = ?', [agentType, host])
-    const now = this.core.now().getTime()
-    return rows.map((r) => ({
-      id: r.id,
-      agent_type: r.agent_type,
-      host: r.host,
-      admin_state_up: !!r.admin_state_up,
-      alive: now - parseAgentTime(r.heartbeat_timestamp) <= this.core.options.agentDownTime * 1000,
-      configurations: parseJson(r.configurations),
-    }))
-  }
-
-  toDict(r: PortRow, c: PortChildren): Dict {
+  toDict(r: PortRow, c: PortChildren): Port {
     return {
       id: r.id,
       name: r.name,
@@ -520,6 +564,11 @@ function parseJson(text: string): Record<string, unknown> {
   } catch {
     return {}
   }
+}
+
+/** A binding a driver completed (after_bind), as opposed to none or a failed attempt. */
+function isBound(vifType: string): boolean {
+  return vifType !== 'unbound' && vifType !== 'binding_failed'
 }
 
 function profileJson(profile: Record<string, unknown>): string {

@@ -44,7 +44,7 @@ import {
   type SecurityGroupRuleRow,
 } from '../db/resources/securitygroups.js'
 import { projectOf } from './network-ops.js'
-import type { Dict, PluginCore } from './plugin.js'
+import type { Dict, PluginCore } from './plugin-core.js'
 import { ETHERTYPES, normalizedCidr } from './securitygroup-rules.js'
 import { TagOps } from './tag-ops.js'
 

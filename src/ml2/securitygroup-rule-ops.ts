@@ -31,7 +31,7 @@ import {
 } from '../db/resources/securitygroups.js'
 import { pyStr } from '../ipam/index.js'
 import { projectOf } from './network-ops.js'
-import type { Dict, PluginCore } from './plugin.js'
+import type { Dict, PluginCore } from './plugin-core.js'
 import { listedProject, ruleToDict, securityGroupVisible, type SecurityGroupOps } from './securitygroup-ops.js'
 import { checkRule, ruleKey, type RuleInput } from './securitygroup-rules.js'
 

@@ -1,5 +1,5 @@
 /** Subnet create/update/delete/get/list (neutron db_base_plugin_v2 + ipam_backend_mixin, ML2 hooks). */
-import type { RequestContext } from '../common/context.js'
+import { adminContext, type RequestContext } from '../common/context.js'
 import { BadRequest, MechanismDriverError, SubnetInUse, SubnetNotFound } from '../common/exceptions.js'
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
@@ -33,7 +33,8 @@ import {
 import type { SubnetContext } from './driver-api.js'
 import type { NetworkOps } from './network-ops.js'
 import { projectOf, visible } from './network-ops.js'
-import type { Dict, PluginCore } from './plugin.js'
+import type { Dict, PluginCore } from './plugin-core.js'
+import type { JsonDict, Subnet } from './resource-types.js'
 import { autoAddressPortsFor, ROUTER_OWNERS } from './port-ips.js'
 import type { SubnetpoolOps } from './subnetpool-ops.js'
 import { TagOps } from './tag-ops.js'
@@ -53,20 +54,24 @@ export class SubnetOps {
     this.tags = new TagOps(core, { resourceType: 'subnets', visibleRow: (q, ctx, id) => this.visibleRow(q, ctx, id) })
   }
 
-  async create(ctx: RequestContext, body: Dict): Promise<Dict> {
+  async create(ctx: RequestContext, body: JsonDict): Promise<Subnet> {
     return (await this.createBulk(ctx, [body]))[0]!
   }
 
-  async createBulk(ctx: RequestContext, bodies: Dict[]): Promise<Dict[]> {
+  async createBulk(ctx: RequestContext, bodies: JsonDict[]): Promise<Subnet[]> {
+    const reg = this.core.registry
+    for (const b of bodies) await reg.publish('subnet', 'before_create', this, { context: ctx, resourceId: '', request: b })
     const created = await this.core.txn(async (tx) => {
-      const out: Array<{ dict: Dict; sctx: SubnetContext }> = []
+      const out: Array<{ dict: Subnet; sctx: SubnetContext }> = []
       for (const b of bodies) out.push(await this.createInTx(tx, ctx, b))
       return out
     })
-    const results: Dict[] = []
+    const results: Subnet[] = []
     for (const c of created) {
       try {
-        await this.core.mech.createSubnetPostcommit({ ...c.sctx, tx: undefined })
+        const sctx = { ...c.sctx, tx: undefined }
+        await reg.publish('subnet', 'after_create', this, { context: ctx, resourceId: c.dict.id, current: c.dict, subnetContext: sctx })
+        await this.core.mech.createSubnetPostcommit(sctx)
       } catch (e) {
         this.core.log.error(`mechanism_manager.create_subnet_postcommit failed, deleting subnet '${c.dict.id}'`)
         for (const other of created) await this.deleteInternal(other.dict.id).catch(() => {})
@@ -77,7 +82,7 @@ export class SubnetOps {
     return results
   }
 
-  private async createInTx(tx: Tx, ctx: RequestContext, b: Dict): Promise<{ dict: Dict; sctx: SubnetContext }> {
+  private async createInTx(tx: Tx, ctx: RequestContext, b: JsonDict): Promise<{ dict: Subnet; sctx: SubnetContext }> {
     // Reads that do not depend on each other go together (one round trip on PostgreSQL). The
     // quota check's answer is looked at only after validation, so a bad request stays a 400.
     const quota = this.core.quotas?.check(tx, projectOf(ctx, b), 'subnet', 1)
@@ -156,11 +161,14 @@ export class SubnetOps {
     if (ipVersion === 6 && isAutoAddressSubnet(row)) await autoAddressPortsFor(tx, row, now)
     const dict = this.toDict(row, children, [])
     const sctx: SubnetContext = { current: dict, original: null, network: await this.networks.freshContext(tx, net.id, tx), tx }
+    await this.core.registry.publish('subnet', 'precommit_create', this, { context: ctx, resourceId: row.id, current: dict, tx, request: b, subnetContext: sctx })
     await this.core.mech.createSubnetPrecommit(sctx)
     return { dict, sctx }
   }
 
-  async update(ctx: RequestContext, id: string, b: Dict): Promise<Dict> {
+  async update(ctx: RequestContext, id: string, b: JsonDict): Promise<Subnet> {
+    const reg = this.core.registry
+    await reg.publish('subnet', 'before_update', this, { context: ctx, resourceId: id, request: b })
     const { dict, sctx } = await this.core.txn(async (tx) => {
       const row = await this.visibleRow(tx, ctx, id)
       const children = (await subnetChildren(tx, [id])).get(id)!
@@ -208,23 +216,28 @@ export class SubnetOps {
       const cur = { ...row, ...changes }
       const dict = this.toDict(cur, { ...children, ...newChildren }, original.tags)
       const sctx: SubnetContext = { current: dict, original, network: await this.networks.contextFor(tx, row.network_id, tx), tx }
+      await reg.publish('subnet', 'precommit_update', this, { context: ctx, resourceId: id, original, current: dict, tx, request: b, subnetContext: sctx })
       await this.core.mech.updateSubnetPrecommit(sctx)
       return { dict, sctx }
     })
-    await this.core.mech.updateSubnetPostcommit({ ...sctx, tx: undefined })
+    const after = { ...sctx, tx: undefined }
+    await reg.publish('subnet', 'after_update', this, { context: ctx, resourceId: id, original: sctx.original, current: dict, request: b, subnetContext: after })
+    await this.core.mech.updateSubnetPostcommit(after)
     return dict
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await this.visibleRow(this.core.reader, ctx, id)
-    await this.deleteInternal(id)
+    await this.core.registry.publish('subnet', 'before_delete', this, { context: ctx, resourceId: id })
+    await this.deleteInternal(id, ctx)
   }
 
   /**
    * Refuses while user ports hold an address from the subnet (SubnetInUse); addresses of DHCP ports
    * and automatic (SLAAC) addresses are removed with the subnet, as Neutron does.
    */
-  async deleteInternal(id: string): Promise<void> {
+  async deleteInternal(id: string, ctx: RequestContext = adminContext()): Promise<void> {
+    const reg = this.core.registry
     const sctx = await this.core.txn(async (tx) => {
       const row = await getSubnetRow(tx, id)
       if (!row) throw new SubnetNotFound(id)
@@ -238,6 +251,7 @@ export class SubnetOps {
       const children = (await subnetChildren(tx, [id])).get(id)!
       const dict = this.toDict(row, children, [])
       const sctx: SubnetContext = { current: dict, original: null, network: await this.networks.contextFor(tx, row.network_id, tx), tx }
+      await reg.publish('subnet', 'precommit_delete', this, { context: ctx, resourceId: id, current: dict, tx, subnetContext: sctx })
       await this.core.mech.deleteSubnetPrecommit(sctx)
       // Ports losing an address (DHCP ports, SLAAC addresses) change: bump their revisions.
       await tx.run(
@@ -249,8 +263,10 @@ export class SubnetOps {
       await this.networks.bumpRevision(tx, row.network_id)
       return sctx
     })
+    const after = { ...sctx, tx: undefined }
+    await reg.publish('subnet', 'after_delete', this, { context: ctx, resourceId: id, current: sctx.current, subnetContext: after })
     try {
-      await this.core.mech.deleteSubnetPostcommit({ ...sctx, tx: undefined })
+      await this.core.mech.deleteSubnetPostcommit(after)
     } catch (e) {
       if (!(e instanceof MechanismDriverError)) throw e
       this.core.log.error(`mechanism_manager.delete_subnet_postcommit failed for subnet ${id}; the subnet is deleted`)
@@ -267,14 +283,14 @@ export class SubnetOps {
     return row
   }
 
-  async get(ctx: RequestContext, id: string): Promise<Dict> {
+  async get(ctx: RequestContext, id: string): Promise<Subnet> {
     const q = this.core.reader
     const row = await this.visibleRow(q, ctx, id)
     const children = (await subnetChildren(q, [id])).get(id)!
     return this.toDict(row, children, (await tagsByResource(q, 'subnets', [id])).get(id) ?? [])
   }
 
-  async list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Dict[]> {
+  async list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Subnet[]> {
     const q = this.core.reader
     let netIds: string[] | null = filters.get('network_id') ?? null
     if (!ctx.isAdmin) {
@@ -288,7 +304,7 @@ export class SubnetOps {
     return rows.map((r) => this.toDict(r, children.get(r.id) ?? { pools: [], dns: [], routes: [] }, tags.get(r.id) ?? []))
   }
 
-  toDict(r: SubnetRow, c: SubnetChildren, tags: string[]): Dict {
+  toDict(r: SubnetRow, c: SubnetChildren, tags: string[]): Subnet {
     const version = r.ip_version as IpVersion
     const pools = [...c.pools].sort((a, b) => cmpAddr(version, a.start, b.start))
     return {

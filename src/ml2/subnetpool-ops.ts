@@ -63,7 +63,7 @@ import {
   type IpVersion,
 } from '../ipam/index.js'
 import { projectOf } from './network-ops.js'
-import type { Dict, PluginCore } from './plugin.js'
+import type { Dict, PluginCore } from './plugin-core.js'
 import { TagOps } from './tag-ops.js'
 
 const given = (v: unknown) => v !== NOT_SPECIFIED && v !== undefined

@@ -8,7 +8,7 @@
 import type { RequestContext } from '../common/context.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import { tagsByResource } from '../db/resources/networks.js'
-import type { PluginCore } from './plugin.js'
+import type { PluginCore } from './plugin-core.js'
 
 export interface TagOpsOptions {
   /** tags.resource_type: the collection ('networks', 'security_groups'). */

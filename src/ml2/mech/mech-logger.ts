@@ -13,8 +13,8 @@ export class LoggerMechanismDriver implements MechanismDriver {
   }
 
   private record(method: string, ctx: Ctx): void {
-    const c = ctx.current as Record<string, unknown>
-    const o = ctx.original as Record<string, unknown> | null
+    const c = ctx.current
+    const o = ctx.original
     this.log.info(`${method} called with ${c.id} (${JSON.stringify(c.name ?? '')})${o ? ` original revision ${o.revision_number}` : ''}`)
   }
 
