@@ -3,6 +3,10 @@ import type { Logger } from '../../common/log.js'
 import type { MechanismDriver } from '../../ml2/driver-api.js'
 import { LoggerMechanismDriver } from '../../ml2/mech/mech-logger.js'
 import { TestMechanismDriver, type FailRule } from '../../ml2/mech/mech-test.js'
+import { OpenvswitchMechanismDriver } from '../../ml2/mech/mech-openvswitch.js'
+import { LinuxbridgeMechanismDriver } from '../../ml2/mech/mech-linuxbridge.js'
+import { HypervMechanismDriver } from '../../ml2/mech/mech-hyperv.js'
+import { L2populationMechanismDriver } from '../../ml2/mech/mech-l2population.js'
 
 export interface MechDriverDeps {
   log: Logger
@@ -13,6 +17,10 @@ export const MECHANISM_DRIVERS: Record<string, (d: MechDriverDeps) => MechanismD
   logger: (d) => new LoggerMechanismDriver(d.log.child('mech.logger')),
   test: (d) => new TestMechanismDriver(d.failOn, 'test'),
   test_lower: (d) => new TestMechanismDriver(d.failOn.filter(() => false), 'test_lower'),
+  openvswitch: () => new OpenvswitchMechanismDriver(),
+  linuxbridge: () => new LinuxbridgeMechanismDriver(),
+  hyperv: () => new HypervMechanismDriver(),
+  l2population: () => new L2populationMechanismDriver(),
 }
 
 export function createMechanismDrivers(names: readonly string[], deps: MechDriverDeps): MechanismDriver[] {
