@@ -1,0 +1,59 @@
+/**
+ * What follows a port status change made by the agents' RPC (ml2 update_port_status →
+ * PORT AFTER_UPDATE): the Port object is pushed (OVS agents' cache) and l2population announces
+ * the port's MAC/IPs when it goes ACTIVE and withdraws them when it leaves ACTIVE
+ * (l2pop mech_driver update_port_postcommit / update_port_down).
+ */
+import type { Logger } from '../common/log.js'
+import type { L2populationMechanismDriver, L2popSegment } from '../ml2/mech/mech-l2population.js'
+import type { AgentNotifier } from './agent-notifier.js'
+import type { BoundPort, Ml2Backend } from './ml2-backend.js'
+import { OBJECT_TYPES } from './object-loader.js'
+
+type Dict = Record<string, any>
+
+export class PortStatusFlow {
+  constructor(
+    private readonly backend: Ml2Backend,
+    private readonly notifier: AgentNotifier,
+    /** null when `l2population` is not among the mechanism drivers. */
+    private readonly l2pop: L2populationMechanismDriver | null,
+    private readonly log: Logger,
+  ) {}
+
+  /** Push the port as it is now (create/update). */
+  async pushPort(portId: string): Promise<void> {
+    const objs = await OBJECT_TYPES.Port!.load(this.backend, { id: [portId] })
+    await this.notifier.push('Port', 'updated', () => objs)
+  }
+
+  /**
+   * After `port` moved from `from` to its current status. `refresh`: the agent asked for the
+   * full view again (update_device_list refresh_tunnels, agent restart).
+   */
+  async statusChanged(bound: BoundPort, from: string, refresh = false): Promise<void> {
+    const port = bound.port
+    if (port.status !== from) await this.pushPort(port.id)
+    if (!this.l2pop) return
+    const seg = l2popSegment(bound)
+    if (!this.l2pop.handles(seg)) return
+    const host = port['binding:host_id'] as string
+    const agentIp = host ? await this.backend.tunnelingIp(host) : null
+    if (!agentIp) return
+    const all = await this.backend.activePortLocations(port.network_id)
+    const others = all.filter((p) => p.id !== port.id && p.agentIp).map((p) => ({ id: p.id, agentIp: p.agentIp!, mac: p.mac, ips: p.ips }))
+    const me = { id: port.id, agentIp, mac: port.mac_address, ips: (port.fixed_ips ?? []).map((f: Dict) => f.ip_address) }
+    if (port.status === 'ACTIVE' && (from !== 'ACTIVE' || refresh)) {
+      await this.notifier.fdb(this.l2pop.portUp(seg, host, me, others, refresh))
+    } else if (from === 'ACTIVE' && port.status !== 'ACTIVE') {
+      await this.notifier.fdb(this.l2pop.portDown(seg, me, others))
+    } else {
+      this.log.debug(`l2population: port ${port.id} ${from} → ${port.status}: no forwarding change`)
+    }
+  }
+}
+
+export function l2popSegment(bound: BoundPort): L2popSegment | null {
+  const s = bound.bottomSegment
+  return s ? { networkId: s.network_id, networkType: s.network_type, segmentationId: s.segmentation_id } : null
+}
