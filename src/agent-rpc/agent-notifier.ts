@@ -1,120 +1,125 @@
 /**
- * Server → agent notifications (neutron/plugins/ml2/rpc.py AgentNotifierApi, l2pop/rpc.py,
- * api/rpc/handlers/resources_rpc.py ResourcesPushRpcApi, securitygroups_rpc.py; spec §3
- * "Notifications"). Plain methods that only call `transport.cast`; whoever observes a change
- * (today the agent RPC handlers, after the merge the ML2 callbacks registry) calls them.
+ * What the agents hear when a resource changes (spec §3 "Notifications"; the sequences of the
+ * recorded run, capture seq 33–43 create, 231–260 updates, 333–336 delete). Plain methods the
+ * ML2 callbacks call after the commit (the coordinator subscribes them at the merge):
  *
- * | method                       | target (all fanout unless noted)                       | ver |
- * |------------------------------|--------------------------------------------------------|-----|
- * | port_update                  | q-agent-notifier-port-update                           | 1.0 |
- * | port_delete                  | q-agent-notifier-port-delete                           | 1.0 |
- * | network_update               | q-agent-notifier-network-update                        | 1.4 |
- * | network_delete               | q-agent-notifier-network-delete                        | 1.0 |
- * | tunnel_update / tunnel_delete| q-agent-notifier-tunnel-update / -tunnel-delete        | 1.0 |
- * | security_groups_*_updated    | q-agent-notifier-security_group-update                 | 1.1 |
- * | push                         | neutron-vo-<Type>-<version>, once per version          | 1.1 |
- * | add/remove/update_fdb_entries| q-agent-notifier-l2population-update, and per host     | 1.0 |
+ * | change                      | casts, in order                                                             |
+ * |-----------------------------|-----------------------------------------------------------------------------|
+ * | port created                | security_groups_member_updated (its groups), push Port updated              |
+ * | port updated                | port_update (when the agents care), member_updated (groups changed), push   |
+ * | port deleted                | member_updated, push Port deleted (stub), l2pop remove_fdb_entries, port_delete |
+ * | network created / updated   | push Network updated; network_update on update                              |
+ * | network deleted             | push Network deleted (stub), network_delete                                 |
+ * | subnet created/updated/deleted | push Subnet                                                              |
+ * | security group …            | push SecurityGroup                                                          |
+ * | security group rule …       | security_groups_rule_updated (its group), push SecurityGroupRule            |
+ *
+ * Objects are built by the injected loader (object-loader.ts over the backend) AFTER the commit,
+ * so a push always carries the committed revision_number the agents' cache orders by.
  */
-import type { ContextDict, Transport } from '../messaging/types.js'
-import type { FdbChange, FdbEntries } from '../ml2/mech/mech-l2population.js'
+import type { AgentCasts } from './agent-casts.js'
+import type { Filters } from './object-loader.js'
+import { deletedNetworkPrimitive } from './objects/network.js'
+import { deletedPortPrimitive } from './objects/port.js'
 import type { Primitive } from './objects/primitive.js'
-import type { ResourceVersions } from './resource-versions.js'
+import { deletedSecurityGroupPrimitive, deletedSecurityGroupRulePrimitive } from './objects/security-group.js'
+import { deletedSubnetPrimitive } from './objects/subnet.js'
+import type { SegmentInfo } from './agent-casts.js'
 
 type Dict = Record<string, any>
 
-export const TOPIC_PORT_UPDATE = 'q-agent-notifier-port-update'
-export const TOPIC_PORT_DELETE = 'q-agent-notifier-port-delete'
-export const TOPIC_NETWORK_UPDATE = 'q-agent-notifier-network-update'
-export const TOPIC_NETWORK_DELETE = 'q-agent-notifier-network-delete'
-export const TOPIC_TUNNEL_UPDATE = 'q-agent-notifier-tunnel-update'
-export const TOPIC_TUNNEL_DELETE = 'q-agent-notifier-tunnel-delete'
-export const TOPIC_SG_UPDATE = 'q-agent-notifier-security_group-update'
-export const TOPIC_L2POP = 'q-agent-notifier-l2population-update'
-
-/** resources_rpc.resource_type_versioned_topic. */
-export function voTopic(type: string, version: string): string {
-  return `neutron-vo-${type}-${version}`
+export interface NotifierDeps {
+  casts: AgentCasts
+  /** Primitives of the current rows (object-loader.ts). */
+  load(type: string, filters: Filters): Promise<Primitive[]>
+  /** The port's bottom bound segment (port_update carries it), null when unbound. */
+  boundSegment(portId: string): Promise<SegmentInfo | null>
+  /** l2population's withdrawal for a deleted port (port-status.ts). */
+  portGone(port: Dict): Promise<void>
 }
 
-/** The segment fields port_update carries (the port's bottom bound segment). */
-export interface SegmentInfo {
-  network_type: string | null
-  segmentation_id: number | null
-  physical_network: string | null
-}
+/**
+ * Attributes whose change an agent must act on (ml2 plugin _notify_port_updated /
+ * need_port_update_notify): wiring, addresses, filtering, binding.
+ */
+const AGENT_ATTRS = [
+  'admin_state_up', 'fixed_ips', 'allowed_address_pairs', 'security_groups', 'port_security_enabled',
+  'binding:host_id', 'binding:vif_type', 'binding:vif_details', 'binding:profile', 'mac_address',
+]
 
 export class AgentNotifier {
-  constructor(
-    private readonly transport: Transport,
-    private readonly versions: ResourceVersions,
-    /** The admin context the server sends with its casts (`_context_*`). */
-    private readonly context: () => ContextDict = () => ({}),
-  ) {}
+  constructor(private readonly d: NotifierDeps) {}
 
-  private fanout(topic: string, version: string, method: string, args: Dict): Promise<void> {
-    return this.transport.cast({ topic, fanout: true, version }, method, args, this.context())
+  private async push(type: string, id: string): Promise<void> {
+    const objs = await this.d.load(type, { id: [id] })
+    await this.d.casts.push(type, 'updated', () => objs)
   }
 
-  portUpdated(port: Dict, segment: SegmentInfo | null): Promise<void> {
-    return this.fanout(TOPIC_PORT_UPDATE, '1.0', 'port_update', {
-      port,
-      network_type: segment?.network_type ?? null,
-      segmentation_id: segment?.segmentation_id ?? null,
-      physical_network: segment?.physical_network ?? null,
-    })
+  async portCreated(port: Dict): Promise<void> {
+    const groups: string[] = port.security_groups ?? []
+    if (groups.length) await this.d.casts.securityGroupsMemberUpdated(groups)
+    await this.push('Port', port.id)
   }
 
-  portDeleted(portId: string): Promise<void> {
-    return this.fanout(TOPIC_PORT_DELETE, '1.0', 'port_delete', { port_id: portId })
-  }
-
-  networkUpdated(network: Dict): Promise<void> {
-    return this.fanout(TOPIC_NETWORK_UPDATE, '1.4', 'network_update', { network })
-  }
-
-  networkDeleted(networkId: string): Promise<void> {
-    return this.fanout(TOPIC_NETWORK_DELETE, '1.0', 'network_delete', { network_id: networkId })
-  }
-
-  tunnelUpdate(ip: string, type: string): Promise<void> {
-    return this.fanout(TOPIC_TUNNEL_UPDATE, '1.0', 'tunnel_update', { tunnel_ip: ip, tunnel_type: type })
-  }
-
-  tunnelDelete(ip: string, type: string): Promise<void> {
-    return this.fanout(TOPIC_TUNNEL_DELETE, '1.0', 'tunnel_delete', { tunnel_ip: ip, tunnel_type: type })
-  }
-
-  securityGroupsMemberUpdated(groupIds: readonly string[]): Promise<void> {
-    return this.fanout(TOPIC_SG_UPDATE, '1.1', 'security_groups_member_updated', { security_groups: [...groupIds] })
-  }
-
-  securityGroupsRuleUpdated(groupIds: readonly string[]): Promise<void> {
-    return this.fanout(TOPIC_SG_UPDATE, '1.1', 'security_groups_rule_updated', { security_groups: [...groupIds] })
-  }
-
-  /**
-   * ResourcesPushRpcApi.push: one cast per version to push; `build(version)` gives the primitives
-   * of that version (today every type has one version, see resource-versions.ts).
-   */
-  async push(type: string, eventType: 'updated' | 'deleted', build: (version: string) => Primitive[]): Promise<void> {
-    for (const v of this.versions.versionsFor(type)) {
-      const list = build(v)
-      if (!list.length) continue
-      await this.fanout(voTopic(type, v), '1.1', 'push', { resource_list: list, event_type: eventType })
+  async portUpdated(port: Dict, original: Dict): Promise<void> {
+    if (AGENT_ATTRS.some((k) => JSON.stringify(port[k]) !== JSON.stringify(original[k]))) {
+      await this.d.casts.portUpdated(port, await this.d.boundSegment(port.id))
     }
+    const before = new Set<string>(original.security_groups ?? [])
+    const after = new Set<string>(port.security_groups ?? [])
+    const changed = [...new Set([...before, ...after])].filter((g) => before.has(g) !== after.has(g))
+    const ipsChanged = JSON.stringify(port.fixed_ips) !== JSON.stringify(original.fixed_ips)
+    const members = ipsChanged ? [...after] : changed
+    if (members.length) await this.d.casts.securityGroupsMemberUpdated(members.sort())
+    await this.push('Port', port.id)
   }
 
-  /** l2pop: the fanout part to every agent, then the per-host part (agent's full view). */
-  async fdb(change: FdbChange): Promise<void> {
-    await this.fanout(TOPIC_L2POP, '1.0', change.method, { fdb_entries: change.others })
-    if (change.agent) await this.fdbToHost(change.method, change.agent.host, change.agent.entries)
+  async portDeleted(port: Dict): Promise<void> {
+    const groups: string[] = port.security_groups ?? []
+    if (groups.length) await this.d.casts.securityGroupsMemberUpdated(groups)
+    await this.d.casts.push('Port', 'deleted', () => [deletedPortPrimitive(port.id)])
+    // l2pop withdraws on delete whatever the status (capture seq 330 then 335: DOWN, removed again).
+    await this.d.portGone(port)
+    await this.d.casts.portDeleted(port.id)
   }
 
-  fdbToHost(method: FdbChange['method'] | 'update_fdb_entries', host: string, entries: FdbEntries | Dict): Promise<void> {
-    return this.transport.cast({ topic: TOPIC_L2POP, server: host, version: '1.0' }, method, { fdb_entries: entries }, this.context())
+  async networkCreated(network: Dict): Promise<void> {
+    await this.push('Network', network.id)
   }
 
-  updateFdbEntries(entries: Dict): Promise<void> {
-    return this.fanout(TOPIC_L2POP, '1.0', 'update_fdb_entries', { fdb_entries: entries })
+  async networkUpdated(network: Dict): Promise<void> {
+    await this.push('Network', network.id)
+    await this.d.casts.networkUpdated(network)
+  }
+
+  async networkDeleted(networkId: string): Promise<void> {
+    await this.d.casts.push('Network', 'deleted', () => [deletedNetworkPrimitive(networkId)])
+    await this.d.casts.networkDeleted(networkId)
+  }
+
+  subnetChanged(subnet: Dict): Promise<void> {
+    return this.push('Subnet', subnet.id)
+  }
+
+  subnetDeleted(subnetId: string): Promise<void> {
+    return this.d.casts.push('Subnet', 'deleted', () => [deletedSubnetPrimitive(subnetId)])
+  }
+
+  securityGroupChanged(group: Dict): Promise<void> {
+    return this.push('SecurityGroup', group.id)
+  }
+
+  securityGroupDeleted(groupId: string): Promise<void> {
+    return this.d.casts.push('SecurityGroup', 'deleted', () => [deletedSecurityGroupPrimitive(groupId)])
+  }
+
+  async securityGroupRuleCreated(rule: Dict): Promise<void> {
+    await this.d.casts.securityGroupsRuleUpdated([rule.security_group_id])
+    await this.push('SecurityGroupRule', rule.id)
+  }
+
+  async securityGroupRuleDeleted(rule: Dict): Promise<void> {
+    await this.d.casts.securityGroupsRuleUpdated([rule.security_group_id])
+    await this.d.casts.push('SecurityGroupRule', 'deleted', () => [deletedSecurityGroupRulePrimitive(rule.id)])
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Composition of the server side of Neutron's agent RPC: which endpoints listen on which topic
- * (neutron/plugins/ml2/plugin.py start_rpc_listeners, spec §2 "Queues") and the notifier the
+ * (neutron/plugins/ml2/plugin.py start_rpc_listeners, spec §2 "Queues") and the casts the
  * handlers and, after the merge, the ML2 callbacks use. Knows the messaging layer only through
  * src/messaging/types.ts.
  */
@@ -9,6 +9,7 @@ import type { Logger } from '../common/log.js'
 import type { RpcEndpoint, Transport } from '../messaging/types.js'
 import type { L2populationMechanismDriver } from '../ml2/mech/mech-l2population.js'
 import type { Ml2Plugin } from '../ml2/plugin.js'
+import { AgentCasts } from './agent-casts.js'
 import { AgentNotifier } from './agent-notifier.js'
 import { DeviceRpc } from './handlers/device-rpc.js'
 import { ReportStateRpc, TOPIC_REPORTS, TOPIC_RESOURCE_VERSIONS } from './handlers/report-state.js'
@@ -16,6 +17,7 @@ import { ResourcesRpc } from './handlers/resources-rpc.js'
 import { SecurityGroupsRpc } from './handlers/securitygroups-rpc.js'
 import { TunnelRpc } from './handlers/tunnel-rpc.js'
 import { Ml2Backend } from './ml2-backend.js'
+import { OBJECT_TYPES } from './object-loader.js'
 import { PortStatusFlow } from './port-status.js'
 import { ResourceVersions } from './resource-versions.js'
 
@@ -32,6 +34,8 @@ export interface AgentRpcDeps {
 
 export interface AgentRpc {
   readonly backend: Ml2Backend
+  readonly casts: AgentCasts
+  /** What to send when a resource changes: subscribe its methods to the ML2 events. */
   readonly notifier: AgentNotifier
   readonly versions: ResourceVersions
   readonly status: PortStatusFlow
@@ -43,14 +47,24 @@ export function buildAgentRpc(d: AgentRpcDeps): AgentRpc {
   const log = d.log
   const backend = new Ml2Backend(d.plugin)
   const versions = new ResourceVersions(log.child('versions'))
-  const notifier = new AgentNotifier(d.transport, versions, () => serverContext(backend.now()))
-  const status = new PortStatusFlow(backend, notifier, d.l2pop ?? null, log.child('l2pop'))
-  const tunnels = new TunnelRpc(backend, notifier, log.child('tunnel'), d.overlayIpVersion ?? 4)
+  const casts = new AgentCasts(d.transport, versions, () => serverContext(backend.now()))
+  const status = new PortStatusFlow(backend, casts, d.l2pop ?? null, log.child('l2pop'))
+  const tunnels = new TunnelRpc(backend, casts, log.child('tunnel'), d.overlayIpVersion ?? 4)
   const devices = new DeviceRpc(backend, status, tunnels, log.child('device'))
   const reports = new ReportStateRpc(backend, versions, d.transport, log.child('reports'))
   const plugin = [devices.endpoint(), new SecurityGroupsRpc(backend).endpoint(), new ResourcesRpc(backend).endpoint()]
+  const notifier = new AgentNotifier({
+    casts,
+    load: (type, filters) => OBJECT_TYPES[type]!.load(backend, filters),
+    boundSegment: async (portId) => {
+      const s = (await backend.boundPort(portId))?.bottomSegment
+      return s ? { network_type: s.network_type, segmentation_id: s.segmentation_id, physical_network: s.physical_network } : null
+    },
+    portGone: (port) => status.portGone(port),
+  })
   return {
     backend,
+    casts,
     notifier,
     versions,
     status,

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../common/log.js'
 import type { L2populationMechanismDriver, L2popSegment } from '../ml2/mech/mech-l2population.js'
-import type { AgentNotifier } from './agent-notifier.js'
+import type { AgentCasts } from './agent-casts.js'
 import type { BoundPort, Ml2Backend } from './ml2-backend.js'
 import { OBJECT_TYPES } from './object-loader.js'
 
@@ -15,16 +15,36 @@ type Dict = Record<string, any>
 export class PortStatusFlow {
   constructor(
     private readonly backend: Ml2Backend,
-    private readonly notifier: AgentNotifier,
+    private readonly casts: AgentCasts,
     /** null when `l2population` is not among the mechanism drivers. */
     private readonly l2pop: L2populationMechanismDriver | null,
     private readonly log: Logger,
   ) {}
 
+  /**
+   * A deleted port: l2pop withdraws its entries (delete_port_postcommit), ACTIVE or not. The
+   * rows are gone: the network's l2pop segment and the host's agent stand in for the binding.
+   */
+  async portGone(port: Dict): Promise<void> {
+    if (!this.l2pop) return
+    const host = port['binding:host_id'] as string
+    const agentIp = host ? await this.backend.tunnelingIp(host) : null
+    if (!agentIp) return
+    const segs = (await this.backend.segments([port.network_id])).get(port.network_id) ?? []
+    const s = segs.find((x) => this.l2pop!.handles({ networkId: x.network_id, networkType: x.network_type, segmentationId: x.segmentation_id }))
+    if (!s) return
+    const seg = { networkId: s.network_id, networkType: s.network_type, segmentationId: s.segmentation_id }
+    const others = (await this.backend.activePortLocations(port.network_id))
+      .filter((p) => p.id !== port.id && p.agentIp)
+      .map((p) => ({ id: p.id, agentIp: p.agentIp!, mac: p.mac, ips: p.ips }))
+    const me = { id: port.id, agentIp, mac: port.mac_address, ips: (port.fixed_ips ?? []).map((f: Dict) => f.ip_address) }
+    await this.casts.fdb(this.l2pop.portDown(seg, me, others))
+  }
+
   /** Push the port as it is now (create/update). */
   async pushPort(portId: string): Promise<void> {
     const objs = await OBJECT_TYPES.Port!.load(this.backend, { id: [portId] })
-    await this.notifier.push('Port', 'updated', () => objs)
+    await this.casts.push('Port', 'updated', () => objs)
   }
 
   /**
@@ -44,9 +64,9 @@ export class PortStatusFlow {
     const others = all.filter((p) => p.id !== port.id && p.agentIp).map((p) => ({ id: p.id, agentIp: p.agentIp!, mac: p.mac, ips: p.ips }))
     const me = { id: port.id, agentIp, mac: port.mac_address, ips: (port.fixed_ips ?? []).map((f: Dict) => f.ip_address) }
     if (port.status === 'ACTIVE' && (from !== 'ACTIVE' || refresh)) {
-      await this.notifier.fdb(this.l2pop.portUp(seg, host, me, others, refresh))
+      await this.casts.fdb(this.l2pop.portUp(seg, host, me, others, refresh))
     } else if (from === 'ACTIVE' && port.status !== 'ACTIVE') {
-      await this.notifier.fdb(this.l2pop.portDown(seg, me, others))
+      await this.casts.fdb(this.l2pop.portDown(seg, me, others))
     } else {
       this.log.debug(`l2population: port ${port.id} ${from} → ${port.status}: no forwarding change`)
     }

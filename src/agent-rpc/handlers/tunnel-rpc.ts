@@ -6,7 +6,7 @@
  * a type driver for it. Endpoint moves follow the five cases of the Zed comment.
  */
 import type { Logger } from '../../common/log.js'
-import type { AgentNotifier } from '../agent-notifier.js'
+import type { AgentCasts } from '../agent-casts.js'
 import type { Ml2Backend } from '../ml2-backend.js'
 import { invalidInput } from '../rpc-failures.js'
 
@@ -15,7 +15,7 @@ type Args = Record<string, unknown>
 export class TunnelRpc {
   constructor(
     private readonly backend: Ml2Backend,
-    private readonly notifier: AgentNotifier,
+    private readonly casts: AgentCasts,
     private readonly log: Logger,
     private readonly overlayIpVersion: 4 | 6 = 4,
   ) {}
@@ -41,7 +41,7 @@ export class TunnelRpc {
         await this.backend.deleteEndpoint(type, ip)
         if (byHost) await this.backend.deleteEndpoint(type, byHost.ip_address)
       } else if (byHost && byHost.ip_address !== ip) {
-        await this.notifier.tunnelDelete(byHost.ip_address, type)
+        await this.casts.tunnelDelete(byHost.ip_address, type)
         await this.backend.deleteEndpoint(type, byHost.ip_address)
       }
     }
@@ -49,7 +49,7 @@ export class TunnelRpc {
     const tunnels = (await this.backend.endpoints(type)).map((e) =>
       type === 'vxlan' ? { ip_address: e.ip_address, udp_port: e.udp_port, host: e.host } : { ip_address: e.ip_address, host: e.host },
     )
-    await this.notifier.tunnelUpdate(ip, type)
+    await this.casts.tunnelUpdate(ip, type)
     return { tunnels }
   }
 }

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ENGINES } from '../../helpers/api-engines.js'
 import { startPostgres, type PgServer } from '../../helpers/postgres.js'
-import { TOPIC_L2POP } from '../../../src/agent-rpc/agent-notifier.js'
+import { TOPIC_L2POP } from '../../../src/agent-rpc/agent-casts.js'
 import { createLabNetwork, createLabPort, masked, replay, startHarness, type Harness } from './harness.js'
 import { loadSamples } from './recorded.js'
 

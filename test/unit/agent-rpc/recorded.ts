@@ -5,6 +5,7 @@
  * to {method, args, version, reply}. Tests replay the requests and compare replies.
  */
 import { readFileSync } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -62,4 +63,14 @@ export function loadFailures(): Array<{ method: string; version: string; args: a
     out.push({ method: req.method, version: req.version, args: req.args, failure: JSON.parse(rep.failure) })
   }
   return out
+}
+
+/** The whole recorded run (capture-full-run1.jsonl.gz): line number → {routing key, exchange, method, args}. */
+export function loadCapture(): Array<{ seq: number; exchange: string; routingKey: string; method: string | undefined; args: any }> {
+  const text = gunzipSync(readFileSync(join(DIR, 'capture-full-run1.jsonl.gz'))).toString('utf8')
+  return text.split('\n').filter((l) => l.trim()).map((l, seq) => {
+    const r = JSON.parse(l)
+    const m = typeof r.msg === 'string' ? JSON.parse(r.msg) : r.msg ?? {}
+    return { seq, exchange: r.exchange, routingKey: r.routing_keys?.[0] ?? '', method: m.method, args: m.args }
+  })
 }
