@@ -3,6 +3,7 @@
  * with `extendSchema(neutrinoSchema, [...])` and load with `loadConfig({ schema, ... })`.
  */
 import { keystoneAuthtokenExtraSection, keystoneAuthtokenSection, osloPolicySection } from './keystone-authtoken.js';
+import { agentMechSections } from './agent-mech-config.js';
 import { ml2Sections } from './ml2-config.js';
 import { databaseSection, defaultSection, oslomiddlewareSection, quotasSection } from './neutron-opts.js';
 import { type ConfigOf, registerSections } from './schema.js';
@@ -16,6 +17,7 @@ export const neutrinoSections = [
   oslomiddlewareSection,
   quotasSection,
   ...ml2Sections,
+  ...agentMechSections,
 ] as const;
 
 export const neutrinoSchema = registerSections(neutrinoSections);

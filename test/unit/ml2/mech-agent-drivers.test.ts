@@ -128,3 +128,29 @@ describe('agent-based mechanism drivers', () => {
     assert.equal(u['binding:vif_type'], 'bridge')
   })
 })
+
+describe('agent-based drivers: [securitygroup] and [ovs_driver] options', () => {
+  let s: TestServer
+  before(async () => {
+    s = await startNeutrino({
+      ini: `${INI}[securitygroup]\nenable_security_group = false\nfirewall_driver = openvswitch\n[ovs_driver]\nvnic_type_prohibit_list = direct\n`,
+    })
+    const conf = { ...OVS_CONF } as Record<string, unknown>
+    delete conf.ovs_hybrid_plug
+    await s.app.plugin.agents.reportState({ agent_type: 'Open vSwitch agent', binary: 'neutron-openvswitch-agent', host: 'hv1', configurations: conf })
+    await s.app.plugin.agents.reportState({ agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', host: 'hv2', configurations: LB_CONF })
+  })
+  after(() => s.close())
+
+  it('port_filter follows enable_security_group; no hybrid plug with the openvswitch firewall; prohibited vnic_type refused', async () => {
+    const net = (await s.call('POST', '/v2.0/networks', { network: { name: 'x', 'provider:network_type': 'vxlan', 'provider:segmentation_id': 7 } })).body.network.id
+    const mk = async (host: string, vnic = 'normal') =>
+      (await s.call('POST', '/v2.0/ports', { port: { network_id: net, 'binding:host_id': host, 'binding:vnic_type': vnic } })).body.port
+    const ovs = await mk('hv1')
+    assert.deepEqual(ovs['binding:vif_details'], { connectivity: 'l2', port_filter: false, ovs_hybrid_plug: false, datapath_type: 'netdev', bridge_name: 'br-int' })
+    assert.deepEqual((await mk('hv2'))['binding:vif_details'], { connectivity: 'l2', port_filter: false })
+    const direct = await mk('hv1', 'direct')
+    assert.equal(direct['binding:vif_type'], 'binding_failed')
+    assert.ok(s.log.lines.some((l) => l.includes(`Failed to bind port ${direct.id}`) && l.includes('openvswitch: vnic_type direct not supported (supported: normal, smart-nic, vhost-vdpa)')))
+  })
+})
