@@ -25,7 +25,7 @@ export const REC = {
 
 export const P1 = { 'X-Project-Id': 'p1', 'X-Roles': 'admin' }
 export const INI = `[ml2]
-mechanism_drivers = openvswitch,linuxbridge,l2population
+mechanism_drivers = openvswitch,linuxbridge,hyperv,l2population
 tenant_network_types = vxlan
 [ml2_type_vxlan]
 vni_ranges = 1000:2000
