@@ -182,29 +182,31 @@ export class Ml2Backend {
   }
 
   /**
-   * update_port_status: the new status and one more revision; returns the updated port dict, or
-   * null when the port does not exist (any more). No write when the status is already that.
+   * update_port_status: the new status and one more revision; returns the updated port dict and
+   * the status it replaced, or null when the port does not exist (any more). A compare-and-swap
+   * on the old status: when two servers handle the same agent report (q-plugin is round-robin,
+   * an agent retries), exactly one of them changes the row, so the change is notified once.
    */
-  async setPortStatus(portId: string, status: string): Promise<{ port: Dict; changed: boolean } | null> {
-    const changed = await this.plugin.core.txn(async (tx) => {
+  async setPortStatus(portId: string, status: string): Promise<{ port: Dict; changed: boolean; from: string } | null> {
+    const r = await this.plugin.core.txn(async (tx) => {
       const row = await tx.get<{ status: string }>('SELECT status FROM ports WHERE id = ?', [portId])
       if (!row) return null
-      if (row.status === status) return false
-      await tx.run('UPDATE ports SET status = ?, revision_number = revision_number + 1, updated_at = ? WHERE id = ?', [
-        status, this.plugin.core.timestamp(), portId,
+      if (row.status === status) return { changed: false, from: row.status }
+      const n = await tx.run('UPDATE ports SET status = ?, revision_number = revision_number + 1, updated_at = ? WHERE id = ? AND status = ?', [
+        status, this.plugin.core.timestamp(), portId, row.status,
       ])
-      return true
+      return { changed: n.changes === 1, from: row.status }
     })
-    if (changed === null) return null
+    if (!r) return null
     const port = await this.port(portId)
-    return port ? { port, changed } : null
+    return port ? { port, ...r } : null
   }
 
   /**
    * provisioning_blocks.provisioning_complete for the L2 agent: its block goes; with none left
    * the port is provisioned and, when bound, becomes ACTIVE (ml2 _port_provisioned).
    */
-  async completeL2Provisioning(portId: string): Promise<{ port: Dict; changed: boolean } | null> {
+  async completeL2Provisioning(portId: string): Promise<{ port: Dict; changed: boolean; from: string } | null> {
     await deleteProvisioningBlock(this.db, portId, L2_AGENT_ENTITY)
     if ((await provisioningBlocks(this.db, portId)).length) return null
     const p = await this.port(portId)

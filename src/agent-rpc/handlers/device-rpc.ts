@@ -94,11 +94,11 @@ export class DeviceRpc {
     return entry
   }
 
-  private async setStatus(bound: BoundPort, status: string, refresh = false): Promise<boolean> {
-    const from = bound.port.status as string
+  /** false when the port is gone. Notifies only the server whose write changed the status. */
+  private async setStatus(bound: BoundPort, status: string): Promise<boolean> {
     const r = await this.backend.setPortStatus(bound.port.id, status)
     if (!r) return false
-    await this.status.statusChanged({ ...bound, port: r.port }, from, refresh)
+    if (r.changed) await this.status.statusChanged({ ...bound, port: r.port }, r.from)
     return true
   }
 
@@ -111,11 +111,10 @@ export class DeviceRpc {
       this.log.debug(`Device ${device} not bound to the agent host ${host}`)
       return null
     }
-    const from = bound.port.status as string
     const r = await this.backend.completeL2Provisioning(bound.port.id)
     const port = r?.port ?? bound.port
     // Also on an unchanged ACTIVE port: the agent restarted (refresh) and needs l2pop's full view.
-    if (r?.changed || refresh) await this.status.statusChanged({ ...bound, port }, from, refresh)
+    if (r?.changed || refresh) await this.status.statusChanged({ ...bound, port }, r?.changed ? r.from : (port.status as string), refresh)
     return null
   }
 
