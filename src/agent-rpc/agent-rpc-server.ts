@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from '../common/log.js'
-import type { RpcEndpoint, Transport } from '../messaging/types.js'
+import type { RpcEndpoint, RpcServer, Transport } from '../messaging/types.js'
 import type { L2populationMechanismDriver } from '../ml2/mech/mech-l2population.js'
 import type { Ml2Plugin } from '../ml2/plugin.js'
 import { AgentCasts } from './agent-casts.js'
@@ -84,5 +84,26 @@ export function serverContext(now: Date): Record<string, unknown> {
     global_request_id: null, resource_uuid: null, roles: [], user_identity: '- - - - -', is_admin_project: true,
     user_id: null, tenant_id: null, timestamp: now.toISOString().replace('T', ' ').replace('Z', ''), tenant_name: null,
     project_name: null, user_name: null,
+  }
+}
+
+/**
+ * Starts one RPC server per topic (`<topic>`, `<topic>.<host>`, and the fanout queue where the
+ * topic has one), as neutron-server's start_rpc_listeners. Returns a stop for all of them.
+ */
+export async function startAgentRpc(rpc: AgentRpc, transport: Transport, host: string): Promise<() => Promise<void>> {
+  const servers: RpcServer[] = []
+  try {
+    for (const { topic, endpoints, fanout } of rpc.topics) {
+      const s = transport.rpcServer({ target: { topic, server: host }, endpoints, fanout })
+      await s.start()
+      servers.push(s)
+    }
+  } catch (e) {
+    for (const s of servers) await s.stop().catch(() => {})
+    throw e
+  }
+  return async () => {
+    for (const s of servers.splice(0).reverse()) await s.stop()
   }
 }

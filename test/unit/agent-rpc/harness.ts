@@ -5,7 +5,7 @@
  * segment. Ids differ (Neutrino draws its own): `ids` maps recorded id → ours, and `mapIds`
  * rewrites recorded messages (ids, and LB device names tap<id[:11]>) for comparison.
  */
-import { buildAgentRpc, TOPIC_PLUGIN, type AgentRpc } from '../../../src/agent-rpc/agent-rpc-server.js'
+import { buildAgentRpc, startAgentRpc, TOPIC_PLUGIN, type AgentRpc } from '../../../src/agent-rpc/agent-rpc-server.js'
 import { L2populationMechanismDriver } from '../../../src/ml2/mech/mech-l2population.js'
 import { startNeutrino, type TestServer } from '../../helpers/neutrino.js'
 import { FakeTransport } from '../../fakes/fake-transport.js'
@@ -46,7 +46,7 @@ export async function startHarness(dbUrl?: string): Promise<Harness> {
   const t = new FakeTransport()
   const l2pop = s.app.mechanismDrivers.find((d): d is L2populationMechanismDriver => d instanceof L2populationMechanismDriver) ?? null
   const rpc = buildAgentRpc({ plugin: s.app.plugin, transport: t, log: s.log.child('agent-rpc'), l2pop })
-  for (const { topic, endpoints, fanout } of rpc.topics) await t.rpcServer({ target: { topic, server: 'ctl' }, endpoints, fanout }).start()
+  await startAgentRpc(rpc, t, 'ctl')
   const ids = new Map<string, string>()
   const mapIds = <T>(v: T): T => {
     let text = JSON.stringify(v)
