@@ -285,16 +285,9 @@ export class Ml2Backend {
       )
       return rows.map((r) => r.port_id)
     }
-    const conds: string[] = []
-    const params: string[] = []
-    for (const k of ['id', 'network_id'] as const) {
-      const v = filters[k]
-      if (!v) continue
-      if (!v.length) return []
-      conds.push(`${k} IN (${v.map(() => '?').join(', ')})`)
-      params.push(...v)
-    }
-    const rows = await this.db.all<{ id: string }>(`SELECT id FROM ports${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY id`, params)
+    const w = whereIn(filters, ['id', 'network_id'])
+    if (!w) return []
+    const rows = await this.db.all<{ id: string }>(`SELECT id FROM ports${w.sql} ORDER BY id`, w.params)
     return rows.map((r) => r.id)
   }
 
@@ -340,20 +333,13 @@ export class Ml2Backend {
 
   /** Rule rows (nullable columns as stored: unset fields stay null) by id or group. */
   async securityGroupRules(filters: { id?: string[]; security_group_id?: string[] }): Promise<Dict[]> {
-    const conds: string[] = []
-    const params: string[] = []
-    for (const k of ['id', 'security_group_id'] as const) {
-      const v = filters[k]
-      if (!v) continue
-      if (!v.length) return []
-      conds.push(`${k} IN (${v.map(() => '?').join(', ')})`)
-      params.push(...v)
-    }
+    const w = whereIn(filters, ['id', 'security_group_id'])
+    if (!w) return []
     return this.db.all(
       `SELECT id, project_id, security_group_id, remote_group_id, direction, ethertype, protocol, port_range_min, port_range_max,
               remote_ip_prefix, description, revision_number, created_at, updated_at
-         FROM securitygrouprules${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY created_at, id`,
-      params,
+         FROM securitygrouprules${w.sql} ORDER BY created_at, id`,
+      w.params,
     )
   }
 
@@ -370,4 +356,21 @@ export class Ml2Backend {
     for (const r of rows) out[r.security_group_id]![r.ip_address.includes(':') ? 'IPv6' : 'IPv4'].push([r.ip_address, null])
     return out
   }
+}
+
+/**
+ * ` WHERE k IN (…) AND …` for the filters given (bulk_pull's lists); null when a filter is an
+ * empty list (nothing can match: no query).
+ */
+function whereIn(filters: Record<string, string[] | undefined>, keys: readonly string[]): { sql: string; params: string[] } | null {
+  const conds: string[] = []
+  const params: string[] = []
+  for (const k of keys) {
+    const v = filters[k]
+    if (!v) continue
+    if (!v.length) return null
+    conds.push(`${k} IN (${v.map(() => '?').join(', ')})`)
+    params.push(...v)
+  }
+  return { sql: conds.length ? ` WHERE ${conds.join(' AND ')}` : '', params }
 }
