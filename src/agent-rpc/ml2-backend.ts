@@ -291,23 +291,25 @@ export class Ml2Backend {
     return rows.map((r) => r.id)
   }
 
+  /** Port dicts by id, issued together (one round trip on PostgreSQL; per-revision dict cache). */
   async ports(ids: readonly string[]): Promise<Dict[]> {
-    const out: Dict[] = []
-    for (const id of ids) {
-      const p = await this.port(id)
-      if (p) out.push(p)
-    }
-    return out
+    return (await Promise.all(ids.map((id) => this.port(id)))).filter((p): p is Dict => p !== null)
   }
 
+  /** Network dicts by id (unknown ids left out), or every network. */
   async networks(ids: readonly string[] | null): Promise<Dict[]> {
-    const all = await this.plugin.networks.list(this.ctx)
-    return ids ? all.filter((n) => ids.includes(n.id)) : all
+    if (!ids) return this.plugin.networks.list(this.ctx)
+    const got = await Promise.all(ids.map((id) => this.plugin.networks.get(this.ctx, id).catch((e) => {
+      if (e instanceof NeutronException && e.type === 'NetworkNotFound') return null
+      throw e
+    })))
+    return got.filter((n): n is Dict => n !== null)
   }
 
   async subnets(filters: { id?: string[]; network_id?: string[] }): Promise<Array<{ subnet: Dict; pools: Array<{ id: string; start: string; end: string }> }>> {
-    const all = await this.plugin.subnets.list(this.ctx, new Map())
-    const picked = all.filter((s) => (!filters.id || filters.id.includes(s.id)) && (!filters.network_id || filters.network_id.includes(s.network_id)))
+    const scope = new Map<string, string[]>(filters.network_id ? [['network_id', filters.network_id]] : [])
+    const all = await this.plugin.subnets.list(this.ctx, scope)
+    const picked = all.filter((s) => !filters.id || filters.id.includes(s.id))
     const out = []
     for (const s of picked) {
       const pools = await this.db.all<{ id: string; start: string; end: string }>(
