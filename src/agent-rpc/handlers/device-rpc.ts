@@ -43,9 +43,9 @@ export class DeviceRpc {
     const devices = strList(a, 'devices', 'get_devices_details_list', [])
     const host = optStr(a, 'host', 'get_devices_details_list')
     const agentId = optStr(a, 'agent_id', 'get_devices_details_list')
-    const out: Dict[] = []
-    for (const device of devices) out.push(await this.details(device, agentId, host))
-    return out
+    // Devices are independent: their reads go out together (one round trip per step on
+    // PostgreSQL instead of one per device and step); replies keep the request's order.
+    return Promise.all(devices.map((device) => this.details(device, agentId, host)))
   }
 
   getDeviceDetails(a: Args): Promise<Dict> {
