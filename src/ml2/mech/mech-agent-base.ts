@@ -112,6 +112,11 @@ export abstract class AgentMechanismDriverBase implements MechanismDriver {
         this.refusals.add(ctx, { agent: agentLabel(agent), check: 'agent is admin_state_up=false' })
         continue
       }
+      // Zed: a smart-NIC port binds only through an agent running on the NIC (baremetal_smartnic).
+      if (vnicType === 'smart-nic' && agent.configurations?.baremetal_smartnic !== true) {
+        this.refusals.add(ctx, { agent: agentLabel(agent), check: 'vnic_type smart-nic needs an agent with baremetal_smartnic' })
+        continue
+      }
       const checks: string[] = []
       for (const segment of ctx.segmentsToBind) {
         const r = this.tryToBindSegmentForAgent(ctx, segment, agent)

@@ -126,6 +126,19 @@ for (const engine of ENGINES) {
       sameFields(h, await replay(h, rec(182)), 182)
     })
 
+    it('security_group_rules_for_devices: every rule expanded, remote groups as member prefixes', async () => {
+      const device = h.mapIds('tap2d1f5588-dc')
+      const port2 = h.mapIds(rec(44).reply!.result[0].port_id)
+      const got = await h.call('q-plugin', 'security_group_rules_for_devices', '1.3', { devices: [device] })
+      const rules = got[port2].security_group_rules
+      // The provider (DHCP) rules of info_for_devices first, then the group's.
+      assert.deepEqual(rules.slice(0, 3), h.mapIds(rec(182).reply!.result).devices[port2].security_group_rules)
+      const ingress4 = rules.filter((r: any) => r.direction === 'ingress' && r.ethertype === 'IPv4' && r.security_group_id)
+      // The remote group's other member (port 1, 203.0.113.80); never the port's own address.
+      assert.deepEqual(ingress4.map((r: any) => r.source_ip_prefix), ['203.0.113.80/32'])
+      assert.equal(rules.filter((r: any) => r.direction === 'egress' && r.security_group_id).length, 2)
+    })
+
     it('update_device_list devices_down (seq 329) → exists, status DOWN, l2pop withdraws', async () => {
       sameFields(h, await replay(h, rec(329)), 329)
       const id = h.mapIds(rec(329).args.devices_down[0])

@@ -100,6 +100,12 @@ describe('agent-based mechanism drivers', () => {
     assert.deepEqual(await blocks(p.id), ['L2'])
   })
 
+  it('smart-nic binds only through a baremetal_smartnic agent', async () => {
+    const p = await port(vxlan, 'hv1', { 'binding:vnic_type': 'smart-nic' })
+    assert.equal(p['binding:vif_type'], 'binding_failed')
+    assert.match(failLine(p.id)[0]!, /openvswitch: agent [0-9a-f-]+ \(hv1\): vnic_type smart-nic needs an agent with baremetal_smartnic/)
+  })
+
   it('unsupported vnic_type is a refusal', async () => {
     const p = await port(vxlan, 'hv2', { 'binding:vnic_type': 'direct' })
     assert.equal(p['binding:vif_type'], 'binding_failed')
