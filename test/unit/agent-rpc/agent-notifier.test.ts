@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { TOPIC_L2POP } from '../../../src/agent-rpc/agent-casts.js'
-import { createLabNetwork, createLabPort, masked, P1, REC, replay, startHarness, type Harness } from './harness.js'
-import { loadCapture, loadSamples } from './recorded.js'
+import { createLabNetwork, createLabPort, masked, P1, REC, replay, startHarness, type Harness } from '../../helpers/agent-rpc-harness.js'
+import { loadCapture, loadSamples } from '../../helpers/agent-rpc-recorded.js'
 
 const IGNORED = new Set(['created_at', 'updated_at', 'revision_number'])
 const ABSENT = new Set(['standard_attr_id', 'vlan_transparent'])

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { TOPIC_PLUGIN } from '../../../src/agent-rpc/agent-rpc-server.js'
 import { FakeRemoteError } from '../../fakes/fake-transport.js'
-import { createLabNetwork, createLabPort, replay, startHarness, type Harness } from './harness.js'
-import { loadFailures, loadSamples } from './recorded.js'
+import { createLabNetwork, createLabPort, replay, startHarness, type Harness } from '../../helpers/agent-rpc-harness.js'
+import { loadFailures, loadSamples } from '../../helpers/agent-rpc-recorded.js'
 
 const S = loadSamples()
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { TOPIC_PLUGIN } from '../../../src/agent-rpc/agent-rpc-server.js'
-import { P1, startHarness, type Harness } from './harness.js'
+import { P1, startHarness, type Harness } from '../../helpers/agent-rpc-harness.js'
 
 const HOST = 'hyperv-1'
 

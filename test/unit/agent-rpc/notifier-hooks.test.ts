@@ -13,7 +13,7 @@ import { LinuxbridgeMechanismDriver } from '../../../src/ml2/mech/mech-linuxbrid
 import { OpenvswitchMechanismDriver } from '../../../src/ml2/mech/mech-openvswitch.js'
 import { startNeutrino, type TestServer } from '../../helpers/neutrino.js'
 import { FakeTransport } from '../../fakes/fake-transport.js'
-import { INI, P1 } from './harness.js'
+import { INI, P1 } from '../../helpers/agent-rpc-harness.js'
 
 describe('ML2 changes through the API reach the agents', () => {
   let s: TestServer

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test'
 import { deletedPortPrimitive, portPrimitive } from '../../../src/agent-rpc/objects/port.js'
 import { oboTime, pyJson } from '../../../src/agent-rpc/objects/primitive.js'
 import { deletedSecurityGroupRulePrimitive, normalizedCidr, securityGroupRulePrimitive } from '../../../src/agent-rpc/objects/security-group.js'
-import { loadSamples } from './recorded.js'
+import { loadSamples } from '../../helpers/agent-rpc-recorded.js'
 
 const S = loadSamples()
 

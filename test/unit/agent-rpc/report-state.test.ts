@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test'
 import { buildAgentRpc, startAgentRpc } from '../../../src/agent-rpc/agent-rpc-server.js'
 import { startNeutrino, type TestServer } from '../../helpers/neutrino.js'
 import { FakeTransport } from '../../fakes/fake-transport.js'
-import { INI, P1 } from './harness.js'
-import { loadSamples } from './recorded.js'
+import { INI, P1 } from '../../helpers/agent-rpc-harness.js'
+import { loadSamples } from '../../helpers/agent-rpc-recorded.js'
 
 const S = loadSamples()
 

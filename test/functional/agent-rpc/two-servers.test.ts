@@ -15,8 +15,8 @@ import { ENGINES } from '../../helpers/api-engines.js'
 import { startNeutrino, type TestServer } from '../../helpers/neutrino.js'
 import { startPostgres, type PgServer } from '../../helpers/postgres.js'
 import { FakeTransport } from '../../fakes/fake-transport.js'
-import { INI, P1 } from './harness.js'
-import { loadSamples } from './recorded.js'
+import { INI, P1 } from '../../helpers/agent-rpc-harness.js'
+import { loadSamples } from '../../helpers/agent-rpc-recorded.js'
 
 const S = loadSamples()
 

@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/agents-rpc')
+const DIR = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/agents-rpc')
 
 export interface RecordedMessage {
   seq: number

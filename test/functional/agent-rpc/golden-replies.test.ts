@@ -16,8 +16,8 @@ import { after, before, describe, it } from 'node:test'
 import { ENGINES } from '../../helpers/api-engines.js'
 import { startPostgres, type PgServer } from '../../helpers/postgres.js'
 import { TOPIC_L2POP } from '../../../src/agent-rpc/agent-casts.js'
-import { createLabNetwork, createLabPort, masked, replay, startHarness, type Harness } from './harness.js'
-import { loadSamples } from './recorded.js'
+import { createLabNetwork, createLabPort, masked, replay, startHarness, type Harness } from '../../helpers/agent-rpc-harness.js'
+import { loadSamples } from '../../helpers/agent-rpc-recorded.js'
 
 const IGNORED = new Set(['created_at', 'updated_at', 'revision_number'])
 const ABSENT = new Set(['standard_attr_id', 'vlan_transparent'])

@@ -5,11 +5,11 @@
  * segment. Ids differ (Neutrino draws its own): `ids` maps recorded id → ours, and `mapIds`
  * rewrites recorded messages (ids, and LB device names tap<id[:11]>) for comparison.
  */
-import { buildAgentRpc, startAgentRpc, TOPIC_PLUGIN, type AgentRpc } from '../../../src/agent-rpc/agent-rpc-server.js'
-import { L2populationMechanismDriver } from '../../../src/ml2/mech/mech-l2population.js'
-import { startNeutrino, type TestServer } from '../../helpers/neutrino.js'
-import { FakeTransport } from '../../fakes/fake-transport.js'
-import type { RecordedMessage } from './recorded.js'
+import { buildAgentRpc, startAgentRpc, TOPIC_PLUGIN, type AgentRpc } from '../../src/agent-rpc/agent-rpc-server.js'
+import { L2populationMechanismDriver } from '../../src/ml2/mech/mech-l2population.js'
+import { startNeutrino, type TestServer } from './neutrino.js'
+import { FakeTransport } from '../fakes/fake-transport.js'
+import type { RecordedMessage } from './agent-rpc-recorded.js'
 
 export const REC = {
   network: 'a1c8d457-9b78-476a-bc51-f80f7cc28a8b',
