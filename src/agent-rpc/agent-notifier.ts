@@ -6,7 +6,7 @@
  * | change                      | casts, in order                                                             |
  * |-----------------------------|-----------------------------------------------------------------------------|
  * | port created                | security_groups_member_updated (its groups), push Port updated              |
- * | port updated                | port_update (when the agents care), member_updated (groups changed), push   |
+ * | port updated                | port_update (when the agents care), member_updated (groups/IPs changed), l2pop update_fdb_entries (IPs changed), push |
  * | port deleted                | member_updated, push Port deleted (stub), l2pop remove_fdb_entries, port_delete |
  * | network created / updated   | push Network updated; network_update on update                              |
  * | network deleted             | push Network deleted (stub), network_delete                                 |
@@ -36,6 +36,8 @@ export interface NotifierDeps {
   boundSegment(portId: string): Promise<SegmentInfo | null>
   /** l2population's withdrawal for a deleted port (port-status.ts). */
   portGone(port: Dict): Promise<void>
+  /** l2population's update_fdb_entries for changed fixed IPs (port-status.ts). */
+  portIpsChanged(port: Dict, original: Dict): Promise<void>
 }
 
 /**
@@ -71,6 +73,7 @@ export class AgentNotifier {
     const ipsChanged = JSON.stringify(port.fixed_ips) !== JSON.stringify(original.fixed_ips)
     const members = ipsChanged ? [...after] : changed
     if (members.length) await this.d.casts.securityGroupsMemberUpdated(members.sort())
+    if (ipsChanged) await this.d.portIpsChanged(port, original)
     await this.push('Port', port.id)
   }
 

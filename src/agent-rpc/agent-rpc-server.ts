@@ -61,6 +61,7 @@ export function buildAgentRpc(d: AgentRpcDeps): AgentRpc {
       return s ? { network_type: s.network_type, segmentation_id: s.segmentation_id, physical_network: s.physical_network } : null
     },
     portGone: (port) => status.portGone(port),
+    portIpsChanged: (port, original) => status.portIpsChanged(port, original),
   })
   return {
     backend,

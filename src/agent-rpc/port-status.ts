@@ -41,6 +41,17 @@ export class PortStatusFlow {
     await this.casts.fdb(this.l2pop.portDown(seg, me, others))
   }
 
+  /** l2pop's update_fdb_entries when a bound port's addresses changed (on its original host). */
+  async portIpsChanged(port: Dict, original: Dict): Promise<void> {
+    if (!this.l2pop) return
+    const host = original['binding:host_id'] as string
+    const agentIp = host ? await this.backend.tunnelingIp(host) : null
+    if (!agentIp) return
+    const ips = (p: Dict) => (p.fixed_ips ?? []).map((f: Dict) => f.ip_address as string)
+    const entries = this.l2pop.ipsChanged(port.network_id, agentIp, port.mac_address, ips(original), ips(port))
+    if (entries) await this.casts.updateFdbEntries(entries)
+  }
+
   /** Push the port as it is now (create/update). */
   async pushPort(portId: string): Promise<void> {
     const objs = await OBJECT_TYPES.Port!.load(this.backend, { id: [portId] })

@@ -86,6 +86,21 @@ export class L2populationMechanismDriver implements MechanismDriver {
     return change
   }
 
+  /**
+   * A bound port's fixed IPs changed (l2pop _fixed_ips_changed): `update_fdb_entries` with
+   * `{chg_ip: {net_id: {agent_ip: {before: [[mac, ip]…], after: […]}}}}`, each side only when
+   * non-empty; null when the addresses did not change.
+   */
+  ipsChanged(networkId: string, agentIp: string, mac: string, before: readonly string[], after: readonly string[]): Record<string, unknown> | null {
+    const gone = before.filter((ip) => !after.includes(ip))
+    const added = after.filter((ip) => !before.includes(ip))
+    if (!gone.length && !added.length) return null
+    const side: Record<string, FdbPortEntry[]> = {}
+    if (gone.length) side.before = gone.map((ip) => [mac, ip] as FdbPortEntry)
+    if (added.length) side.after = added.map((ip) => [mac, ip] as FdbPortEntry)
+    return { chg_ip: { [networkId]: { [agentIp]: side } } }
+  }
+
   /** `port` went down or away: its entries, plus flooding when it was the endpoint's last port. */
   portDown(seg: L2popSegment, port: L2popPort, others: readonly L2popPort[]): FdbChange {
     const last = !others.some((o) => o.agentIp === port.agentIp && o.id !== port.id)

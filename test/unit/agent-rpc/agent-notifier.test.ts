@@ -97,6 +97,20 @@ describe('agent notifier over a port lifecycle (vs the recorded run)', () => {
     assert.deepEqual(fresh().map((c) => c.method), ['push'])
   })
 
+  it('fixed IPs changed → port_update, member_updated, l2pop update_fdb_entries chg_ip, push', async () => {
+    const id = h.ids.get(REC.port2)!
+    const original = (await h.s.call('GET', `/v2.0/ports/${id}`)).body.port
+    const updated = (await h.s.call('PUT', `/v2.0/ports/${id}`, { port: { fixed_ips: [{ subnet_id: h.ids.get(REC.subnet), ip_address: '203.0.113.136' }] } }, P1)).body.port
+    fresh()
+    await h.rpc.notifier.portUpdated(updated, original)
+    const casts = fresh()
+    assert.deepEqual(casts.map((c) => c.method), ['port_update', 'security_groups_member_updated', 'update_fdb_entries', 'push'])
+    assert.deepEqual(casts[2]!.args, { fdb_entries: { chg_ip: { [h.ids.get(REC.network)!]: { '198.51.100.2': {
+      before: [['fa:16:3e:65:a6:28', '203.0.113.135']], after: [['fa:16:3e:65:a6:28', '203.0.113.136']],
+    } } } } })
+    assert.equal(casts[2]!.target.fanout, true)
+  })
+
   it('port deleted → member_updated, push deleted stub, remove_fdb_entries, port_delete (seq 333–336)', async () => {
     // Port 1 is ACTIVE on hv1 first, as in the recording.
     await replay(h, S.get(49)!)

@@ -39,6 +39,12 @@ describe('l2population entries', () => {
     assert.deepEqual(d.portDown(seg, me, [p('b', '198.51.100.2', 'm', 'i')]).others.net!.ports['198.51.100.1'], [FLOOD, ['fa:16:3e:00:00:09', '203.0.113.9']])
   })
 
+  it('changed IPs: before/after only where non-empty; unchanged → nothing', () => {
+    assert.deepEqual(d.ipsChanged('net', '198.51.100.1', 'm', ['203.0.113.1', '203.0.113.2'], ['203.0.113.2']), { chg_ip: { net: { '198.51.100.1': { before: [['m', '203.0.113.1']] } } } })
+    assert.deepEqual(d.ipsChanged('net', '198.51.100.1', 'm', [], ['203.0.113.3']), { chg_ip: { net: { '198.51.100.1': { after: [['m', '203.0.113.3']] } } } })
+    assert.equal(d.ipsChanged('net', '198.51.100.1', 'm', ['203.0.113.1'], ['203.0.113.1']), null)
+  })
+
   it('handles tunnels only', () => {
     assert.equal(d.handles(seg), true)
     assert.equal(d.handles({ ...seg, networkType: 'vlan' }), false)
