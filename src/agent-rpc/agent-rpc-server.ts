@@ -52,7 +52,7 @@ export function buildAgentRpc(d: AgentRpcDeps): AgentRpc {
   const tunnels = new TunnelRpc(backend, casts, log.child('tunnel'), d.overlayIpVersion ?? 4)
   const devices = new DeviceRpc(backend, status, tunnels, log.child('device'))
   const reports = new ReportStateRpc(backend, versions, d.transport, log.child('reports'))
-  const plugin = [devices.endpoint(), new SecurityGroupsRpc(backend).endpoint(), new ResourcesRpc(backend).endpoint()]
+  const plugin = [devices.endpoint(), new SecurityGroupsRpc(backend, log.child('sg')).endpoint(), new ResourcesRpc(backend, log.child('resources')).endpoint()]
   const notifier = new AgentNotifier({
     casts,
     load: (type, filters) => OBJECT_TYPES[type]!.load(backend, filters),

@@ -36,7 +36,7 @@ export class DeviceRpc {
       update_device_list: (_c, a) => this.updateDeviceList(a),
       get_network_details: (_c, a) => this.getNetworkDetails(a),
       tunnel_sync: (_c, a) => this.tunnels.tunnelSync(a),
-    })
+    }, this.log)
   }
 
   async getDevicesDetailsList(a: Args): Promise<Dict[]> {

@@ -29,7 +29,7 @@ export class ReportStateRpc {
     return endpoint('1.2', {
       has_alive_neutron_server: () => true,
       report_state: (_c, a) => this.reportState(a),
-    })
+    }, this.log)
   }
 
   /** q-server-resource-versions (ResourcesPushToServerRpcCallback, 1.0). */
@@ -45,7 +45,7 @@ export class ReportStateRpc {
         this.versions.update(type, host, map as Record<string, unknown>)
         return null
       },
-    })
+    }, this.log)
   }
 
   async reportState(a: Args): Promise<string> {

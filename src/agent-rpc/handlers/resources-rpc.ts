@@ -4,6 +4,7 @@
  * the types and versions this server builds; anything else is refused with InvalidInput before
  * a query runs (Neutron raises InvalidVersion / its resource registry's KeyError).
  */
+import type { Logger } from '../../common/log.js'
 import type { RpcEndpoint } from '../../messaging/types.js'
 import type { Ml2Backend } from '../ml2-backend.js'
 import { type Filters, OBJECT_TYPES } from '../object-loader.js'
@@ -15,13 +16,16 @@ import { endpoint } from './endpoint.js'
 type Args = Record<string, unknown>
 
 export class ResourcesRpc {
-  constructor(private readonly backend: Ml2Backend) {}
+  constructor(
+    private readonly backend: Ml2Backend,
+    private readonly log: Logger,
+  ) {}
 
   endpoint(): RpcEndpoint {
     return endpoint('1.1', {
       bulk_pull: (_c, a) => this.bulkPull(a),
       pull: (_c, a) => this.pull(a),
-    })
+    }, this.log)
   }
 
   private type(a: Args, method: string) {

@@ -10,6 +10,7 @@
  * security_group_rules_for_devices (older agents): the same ports with every rule expanded,
  * remote groups replaced by their members' prefixes.
  */
+import type { Logger } from '../../common/log.js'
 import type { RpcEndpoint } from '../../messaging/types.js'
 import type { Ml2Backend } from '../ml2-backend.js'
 import { strList } from '../rpc-failures.js'
@@ -19,13 +20,16 @@ type Dict = Record<string, any>
 type Args = Record<string, unknown>
 
 export class SecurityGroupsRpc {
-  constructor(private readonly backend: Ml2Backend) {}
+  constructor(
+    private readonly backend: Ml2Backend,
+    private readonly log: Logger,
+  ) {}
 
   endpoint(): RpcEndpoint {
     return endpoint('1.3', {
       security_group_info_for_devices: (_c, a) => this.infoForDevices(a),
       security_group_rules_for_devices: (_c, a) => this.rulesForDevices(a),
-    })
+    }, this.log)
   }
 
   /** The devices' ports (device name → port dict), unknown devices left out as Neutron does. */

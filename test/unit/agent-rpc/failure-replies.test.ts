@@ -32,6 +32,9 @@ describe('agent RPC failure replies', () => {
       return true
     })
     assert.deepEqual(await snapshot(), before, `${method} ${JSON.stringify(args)} wrote nothing`)
+    if (cls !== 'NoSuchMethod' && cls !== 'UnsupportedVersion') {
+      assert.ok(h.s.log.lines.at(-1)!.includes(`WARN neutrino.agent-rpc`) && h.s.log.lines.at(-1)!.includes(`${method} refused: ${cls}: `), h.s.log.lines.at(-1))
+    }
     assert.equal(h.t.casts.length, casts, `${method} cast nothing`)
   }
 
