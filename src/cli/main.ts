@@ -108,8 +108,10 @@ async function server(args: string[]): Promise<number> {
     // The primary upgrades the schema and syncs allocation tables once, then forks the workers,
     // which share the listening socket (node:cluster round-robin).
     const log = logger(config, 'neutrino.primary')
+    // It also stays the one process consuming the agents' RPC (Neutron's RPC worker); the API
+    // workers only notify the changes they make (src/apps/server/agent-rpc.ts).
     const app = await buildApp({ config, log, configFiles, configDirs })
-    await app.close()
+    if (!app.agentRpc) await app.close()
     for (let i = 0; i < workers; i++) cluster.fork({ NEUTRINO_WORKER: String(i) })
     log.info(`started ${workers} API workers on ${config.DEFAULT.bind_host}:${config.DEFAULT.bind_port}`)
     cluster.on('exit', (w, code, signal) => log.warn(`API worker ${w.process.pid} exited (${signal ?? code})`))
@@ -121,10 +123,11 @@ async function server(args: string[]): Promise<number> {
       process.once('SIGTERM', stop)
       process.once('SIGINT', stop)
     })
+    if (app.agentRpc) await app.close()
     return 0
   }
   const log = logger(config, cluster.isWorker ? `neutrino.worker${process.env.NEUTRINO_WORKER}` : 'neutrino')
-  const app = await buildApp({ config, log, skipInit: cluster.isWorker, configFiles, configDirs })
+  const app = await buildApp({ config, log, skipInit: cluster.isWorker, configFiles, configDirs, consumeAgentRpc: !cluster.isWorker })
   const addr = await app.api.listen(config.DEFAULT.bind_port, config.DEFAULT.bind_host)
   log.info(`Neutrino API listening on http://${addr.address}:${addr.port} (database ${app.db.description})`)
   // Tests start the server on port 0 and read the chosen port from this line on stdout.

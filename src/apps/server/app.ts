@@ -24,6 +24,7 @@ import { Ml2Plugin } from '../../ml2/plugin.js'
 import { TypeManager } from '../../ml2/type-manager.js'
 import { createTypeDrivers } from '../../ml2/types/registry.js'
 import { createMechanismDrivers } from './mechanism-drivers.js'
+import { startServerAgentRpc, type ServerAgentRpc } from './agent-rpc.js'
 import { QuotaEngine } from '../../quota/quota-engine.js'
 import { QuotasController } from '../../api/quotas.js'
 import { ROUTER_ATTRS } from '../../api/definitions/router.js'
@@ -48,6 +49,8 @@ export interface AppOptions {
   /** --config-file / --config-dir paths: a relative [oslo_policy] policy_file is searched next to them. */
   configFiles?: readonly string[]
   configDirs?: readonly string[]
+  /** With transport_url: consume the agents' RPC here (false: notify only; api_workers children). */
+  consumeAgentRpc?: boolean
 }
 
 export interface App {
@@ -55,6 +58,8 @@ export interface App {
   plugin: Ml2Plugin
   api: ApiServer
   mechanismDrivers: MechanismDriver[]
+  /** Agent RPC, when `[DEFAULT] transport_url` is set. */
+  agentRpc?: ServerAgentRpc
   close(): Promise<void>
 }
 
@@ -96,7 +101,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       logger: log.child('ml2.types'),
     })
     const mechanismDrivers =
-      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn })
+      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn, agentMech: cfg })
     const mech = new MechanismManager(mechanismDrivers, log.child('ml2.mech'))
     const quotas = new QuotaEngine({ network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router, floatingip: cfg.quotas.quota_floatingip, subnetpool: cfg.quotas.default_quota, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule })
     const plugin = new Ml2Plugin({
@@ -129,6 +134,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       visibleNetwork: async (ctx, id) => networkPolicyDict(await plugin.networks.getRowFor(db, ctx, id)),
       log: log.child('policy'),
     })
+    const agentRpc = await startServerAgentRpc(cfg, plugin, mechanismDrivers, log, { consume: o.consumeAgentRpc ?? true })
     const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk, policy }
     // L3 service plugin (routers, floating IPs): DB/API only, no agent.
     const l3 = new L3Plugin(plugin, { enableSnatByDefault: cfg.DEFAULT.enable_snat_by_default, maxRoutes: cfg.DEFAULT.max_routes })
@@ -163,8 +169,10 @@ export async function buildApp(o: AppOptions): Promise<App> {
       plugin,
       api,
       mechanismDrivers,
+      agentRpc,
       async close() {
         await api.close()
+        await agentRpc?.close()
         await db.close()
       },
     }
