@@ -9,18 +9,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { agentsLabSkipReason, startAgentsLab, type AgentsLab, type Vm } from '../helpers/agents-lab.js'
+import { eventually } from '../helpers/eventually.js'
 
 const skip = agentsLabSkipReason()
-
-/** Polls `f` every 500 ms until it is true (generous: a loaded 2-core machine). */
-async function eventually(f: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<number> {
-  const t0 = Date.now()
-  for (;;) {
-    if (await f()) return Date.now() - t0
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((r) => setTimeout(r, 500))
-  }
-}
 
 describe('real Neutron OVS agents against neutrino (two hypervisors, VXLAN and GRE, l2population)', { skip, timeout: 900_000 }, () => {
   let lab: AgentsLab
