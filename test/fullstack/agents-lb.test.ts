@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
-import { linuxbridgeSkipReason, startAgentsLab, type AgentsLab, type Vm } from '../helpers/agents-lab.js'
+import { linuxbridgeSkipReason, startAgentsLab, waitAgentsAlive, closeAgentsLab, type AgentsLab, type Vm } from '../helpers/agents-lab.js'
 import { eventually } from '../helpers/eventually.js'
 
 const skip = linuxbridgeSkipReason()
@@ -21,19 +21,10 @@ describe('real Neutron Linux bridge and OVS agents against neutrino (VXLAN, l2po
   before(async () => {
     lab = await startAgentsLab({ hypervisors: [{ kind: 'ovs' }, { kind: 'lb' }, { kind: 'lb' }] })
   }, { timeout: 300_000 })
-  after(async () => {
-    if (lab && process.env.NAE_DEBUG_DIR) lab.dumpLogs(process.env.NAE_DEBUG_DIR)
-    await lab?.stop()
-    if (Object.keys(timings).length) process.stdout.write(`# agents lab timings (ms): ${JSON.stringify(timings)}\n`)
-  })
+  after(() => closeAgentsLab(lab, timings))
 
   it('every agent reports and shows alive in the agents API', async () => {
-    const want = ['Open vSwitch agent hv1', 'Linux bridge agent hv2', 'Linux bridge agent hv3']
-    timings.agentsAlive = await eventually(async () => {
-      const r = await lab.api('GET', '/v2.0/agents')
-      const alive = (r.body.agents ?? []).filter((a: any) => a.alive).map((a: any) => `${a.agent_type} ${a.host}`)
-      return want.every((w) => alive.includes(w))
-    }, 'three agents alive', 180_000)
+    timings.agentsAlive = await waitAgentsAlive(lab, ['Open vSwitch agent hv1', 'Linux bridge agent hv2', 'Linux bridge agent hv3'])
   })
 
   it('ports bind (vif_type ovs / bridge) and go ACTIVE', async () => {

@@ -24,6 +24,7 @@ import { needComponent } from './components.js'
 import { pgSkipReason, startPostgres, type PgServer } from './postgres.js'
 import { startRabbit, rabbitSkipReason, type RabbitNode } from './rabbitmq.js'
 import { builtSkipReason, httpCall, startServerProcess, type ServerProcess } from './server-process.js'
+import { eventually } from './eventually.js'
 import { until } from './until.js'
 
 /** Why the lab cannot run here (undefined: it can); throws in CI. */
@@ -357,6 +358,10 @@ enable_security_group = False
         sh('ip', ['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', tap, 'netns', hv.ns])
         sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'address', p.mac_address, 'mtu', '1400', 'up'])
         sh('ip', ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0'])
+        // A veth hands TCP out with its checksum unfilled (offload); OVS's userspace conntrack
+        // (firewall_driver = openvswitch on netdev) then sees it invalid and drops it: the "VM"
+        // computes its checksums, as a virtio NIC without offload would.
+        inNs(ns, 'ethtool', ['-K', 'eth0', 'tx', 'off'])
         sh('ip', ['-n', hv.ns, 'link', 'set', tap, 'up'])
         if (hv.kind === 'ovs') {
           // os-vif's OVS plug: the port on br-int with the iface-id the agent looks for.
@@ -406,4 +411,20 @@ enable_security_group = False
     await stop()
     throw e
   }
+}
+
+/** Polls the agents API until every `agent_type host` in `want` is alive; returns the wait in ms. */
+export async function waitAgentsAlive(lab: AgentsLab, want: readonly string[], ms = 180_000): Promise<number> {
+  return eventually(async () => {
+    const r = await lab.api('GET', '/v2.0/agents')
+    const alive = (r.body.agents ?? []).filter((a: any) => a.alive).map((a: any) => `${a.agent_type} ${a.host}`)
+    return want.every((w) => alive.includes(w))
+  }, `agents alive: ${want.join(', ')}`, ms)
+}
+
+/** A test file's `after`: logs kept when NAE_DEBUG_DIR is set, the lab stopped, timings printed. */
+export async function closeAgentsLab(lab: AgentsLab | undefined, timings: Record<string, number>): Promise<void> {
+  if (lab && process.env.NAE_DEBUG_DIR) lab.dumpLogs(process.env.NAE_DEBUG_DIR)
+  await lab?.stop()
+  if (Object.keys(timings).length) process.stdout.write(`# agents lab timings (ms): ${JSON.stringify(timings)}\n`)
 }

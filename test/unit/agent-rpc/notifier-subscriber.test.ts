@@ -60,6 +60,19 @@ describe('ML2 changes through the API reach the agents', () => {
     assert.deepEqual(fresh(), [['neutron-vo-Network-1.1', 'push'], ['q-agent-notifier-network-delete', 'network_delete']])
   })
 
+  it('security group and rule create/delete', async () => {
+    fresh()
+    const sg = (await s.call('POST', '/v2.0/security-groups', { security_group: { name: 'web' } }, P1)).body.security_group
+    assert.deepEqual(fresh().filter(([, m]) => m !== 'push' || true).map(([t]) => t).includes('neutron-vo-SecurityGroup-1.5'), true)
+    const rule = await s.call('POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg.id, direction: 'ingress', protocol: 'tcp', port_range_min: 80, port_range_max: 80 } }, P1)
+    assert.equal(rule.status, 201)
+    assert.deepEqual(fresh(), [['q-agent-notifier-security_group-update', 'security_groups_rule_updated'], ['neutron-vo-SecurityGroupRule-1.2', 'push']])
+    assert.equal((await s.call('DELETE', `/v2.0/security-group-rules/${rule.body.security_group_rule.id}`, undefined, P1)).status, 204)
+    assert.deepEqual(fresh(), [['q-agent-notifier-security_group-update', 'security_groups_rule_updated'], ['neutron-vo-SecurityGroupRule-1.2', 'push']])
+    const ruleUpdate = t.casts.filter((c) => c.method === 'security_groups_rule_updated').at(-1)
+    assert.deepEqual(ruleUpdate?.args, { security_groups: [sg.id] })
+  })
+
   it('a failing cast is logged; the API call succeeds', async () => {
     const cast = t.cast.bind(t)
     t.cast = async () => {
