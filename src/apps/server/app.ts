@@ -24,6 +24,10 @@ import { Ml2Plugin } from '../../ml2/plugin.js'
 import { TypeManager } from '../../ml2/type-manager.js'
 import { createTypeDrivers } from '../../ml2/types/registry.js'
 import { createMechanismDrivers } from './mechanism-drivers.js'
+import { buildAgentRpc, startAgentRpc } from '../../agent-rpc/agent-rpc-server.js'
+import { AgentNotifierHooks } from '../../agent-rpc/notifier-hooks.js'
+import type { Transport } from '../../messaging/types.js'
+import { L2populationMechanismDriver } from '../../ml2/mech/mech-l2population.js'
 import { QuotaEngine } from '../../quota/quota-engine.js'
 import { QuotasController } from '../../api/quotas.js'
 import { ROUTER_ATTRS } from '../../api/definitions/router.js'
@@ -48,6 +52,11 @@ export interface AppOptions {
   /** --config-file / --config-dir paths: a relative [oslo_policy] policy_file is searched next to them. */
   configFiles?: readonly string[]
   configDirs?: readonly string[]
+  /**
+   * Serve Neutron's agent RPC (src/agent-rpc) on this transport as RPC server `host`, and notify
+   * the agents of every network/subnet/port change. Absent: no agent RPC.
+   */
+  agentRpc?: { transport: Transport; host: string }
 }
 
 export interface App {
@@ -69,6 +78,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     recycleSeconds: cfg.database.connection_recycle_time,
     onStatement: statementLogger(cfg.database.connection_debug, log.child('sql')),
   })
+  let stopAgentRpc: (() => Promise<void>) | undefined
   try {
     if (!o.skipInit) {
       const applied = await withStartupRetries(() => upgrade(db), {
@@ -95,8 +105,12 @@ export async function buildApp(o: AppOptions): Promise<App> {
       globalPhysnetMtu: cfg.DEFAULT.global_physnet_mtu,
       logger: log.child('ml2.types'),
     })
-    const mechanismDrivers =
-      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn, agentMech: cfg })
+    // The agent notifier hears changes as the last mechanism driver's postcommits (notifier-hooks.ts).
+    const notifyHooks = o.agentRpc ? new AgentNotifierHooks(log.child('agent-rpc.notify')) : null
+    const mechanismDrivers = [
+      ...(o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn, agentMech: cfg })),
+      ...(notifyHooks ? [notifyHooks] : []),
+    ]
     const mech = new MechanismManager(mechanismDrivers, log.child('ml2.mech'))
     const quotas = new QuotaEngine({ network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router, floatingip: cfg.quotas.quota_floatingip, subnetpool: cfg.quotas.default_quota, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule })
     const plugin = new Ml2Plugin({
@@ -120,6 +134,17 @@ export async function buildApp(o: AppOptions): Promise<App> {
     })
     if (!o.skipInit) await typeManager.initialize(db)
     await mech.initialize()
+    if (o.agentRpc && notifyHooks) {
+      const rpc = buildAgentRpc({
+        plugin,
+        transport: o.agentRpc.transport,
+        log: log.child('agent-rpc'),
+        l2pop: mechanismDrivers.find((d): d is L2populationMechanismDriver => d instanceof L2populationMechanismDriver) ?? null,
+        overlayIpVersion: cfg.ml2.overlay_ip_version as 4 | 6,
+      })
+      notifyHooks.attach(rpc.notifier)
+      stopAgentRpc = await startAgentRpc(rpc, o.agentRpc.transport, o.agentRpc.host)
+    }
     const policy = new ApiPolicy(enforcer, {
       parents: {
         network: async (ids) => new Map((await networkRowsByIds(db, ids)).map((r) => [r.id, networkPolicyDict(r)])),
@@ -164,11 +189,13 @@ export async function buildApp(o: AppOptions): Promise<App> {
       api,
       mechanismDrivers,
       async close() {
+        await stopAgentRpc?.()
         await api.close()
         await db.close()
       },
     }
   } catch (e) {
+    await stopAgentRpc?.().catch(() => {})
     await db.close().catch(() => {})
     throw e
   }
