@@ -12,7 +12,7 @@ import { NeutronException } from '../common/exceptions.js'
 import type { Queryable } from '../db/engine.js'
 import { deleteProvisioningBlock, L2_AGENT_ENTITY, provisioningBlocks } from '../db/resources/provisioning-blocks.js'
 import {
-  deleteTunnelEndpoint, getTunnelEndpointByHost, getTunnelEndpointByIp, insertTunnelEndpoint, listTunnelEndpoints,
+  deleteTunnelEndpoint, deleteTunnelEndpointByHostOrIp, getTunnelEndpointByHost, getTunnelEndpointByIp, insertTunnelEndpoint, listTunnelEndpoints,
   type TunnelEndpoint,
 } from '../db/resources/tunnel-endpoints.js'
 import type { AgentState, Ml2Service, ReportResult } from '../ml2/service.js'
@@ -263,6 +263,10 @@ export class Ml2Backend {
 
   deleteEndpoint(type: string, ip: string): Promise<void> {
     return deleteTunnelEndpoint(this.db, type, ip)
+  }
+
+  deleteEndpointByHostOrIp(type: string, host: string | null, ip: string): Promise<void> {
+    return deleteTunnelEndpointByHostOrIp(this.db, type, host, ip)
   }
 
   /** add_endpoint: vxlan endpoints carry the UDP port (4789), gre/geneve do not. */

@@ -1,7 +1,7 @@
 /**
  * What follows a port status change made by the agents' RPC (ml2 update_port_status →
  * PORT AFTER_UPDATE): the Port object is pushed (OVS agents' cache) and l2population announces
- * the port's MAC/IPs when it goes ACTIVE and withdraws them when it leaves ACTIVE
+ * the port's MAC/IPs when it goes ACTIVE and withdraws them when it goes from ACTIVE to DOWN
  * (l2pop mech_driver update_port_postcommit / update_port_down).
  */
 import type { Logger } from '../common/log.js'
@@ -84,7 +84,9 @@ export class PortStatusFlow {
     const me = { id: port.id, agentIp, mac: port.mac_address, ips: (port.fixed_ips ?? []).map((f: Dict) => f.ip_address) }
     if (port.status === 'ACTIVE' && (from !== 'ACTIVE' || refresh)) {
       await this.casts.fdb(this.l2pop.portUp(seg, host, me, others, refresh))
-    } else if (from === 'ACTIVE' && port.status !== 'ACTIVE') {
+    } else if (from === 'ACTIVE' && port.status === 'DOWN') {
+      // Only DOWN withdraws (l2pop update_port_postcommit): an ACTIVE port an agent re-fetches
+      // goes BUILD and keeps its entries, so a restarting agent does not cut its traffic.
       await this.casts.fdb(this.l2pop.portDown(seg, me, others))
     } else {
       this.log.debug(`l2population: port ${port.id} ${from} → ${port.status}: no forwarding change`)

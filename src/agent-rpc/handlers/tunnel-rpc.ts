@@ -38,8 +38,7 @@ export class TunnelRpc {
         await this.backend.deleteEndpoint(type, ip)
       } else if (byIp && byIp.host !== host) {
         this.log.info(`Tunnel IP ${ip} was used by host ${byIp.host} and will be assigned to ${host}`)
-        await this.backend.deleteEndpoint(type, ip)
-        if (byHost) await this.backend.deleteEndpoint(type, byHost.ip_address)
+        await this.backend.deleteEndpointByHostOrIp(type, byIp.host, ip)
       } else if (byHost && byHost.ip_address !== ip) {
         await this.casts.tunnelDelete(byHost.ip_address, type)
         await this.backend.deleteEndpoint(type, byHost.ip_address)

@@ -16,7 +16,7 @@ export interface SegmentRow {
  * timestamps stand in (Neutron's segment rows were created with their network; revision 0 was
  * what every recorded segment showed). Unset name/physnet/segmentation id are absent (§3 trap).
  */
-export function networkSegmentPrimitive(s: SegmentRow, times: { created_at: string | null; updated_at: string | null }): Primitive {
+export function networkSegmentPrimitive(s: SegmentRow, networkCreatedAt: string | null): Primitive {
   return primitive('NetworkSegment', '1.0', {
     id: s.id,
     network_id: s.network_id,
@@ -27,7 +27,7 @@ export function networkSegmentPrimitive(s: SegmentRow, times: { created_at: stri
     segment_index: Number(s.segment_index),
     hosts: [],
     revision_number: 0,
-    created_at: times.created_at,
-    updated_at: times.created_at,
+    created_at: networkCreatedAt,
+    updated_at: networkCreatedAt,
   })
 }

@@ -9,7 +9,7 @@ export const NETWORK_VERSION = '1.1'
 type Dict = Record<string, any>
 
 export function networkPrimitive(n: Dict, segments: readonly SegmentRow[]): Primitive {
-  const times = { created_at: oboTime(n.created_at), updated_at: oboTime(n.created_at) }
+  const segCreated = oboTime(n.created_at)
   return primitive('Network', NETWORK_VERSION, {
     id: n.id,
     project_id: n.project_id ?? n.tenant_id,
@@ -19,7 +19,7 @@ export function networkPrimitive(n: Dict, segments: readonly SegmentRow[]): Prim
     shared: !!n.shared,
     mtu: n.mtu,
     security: primitive('NetworkPortSecurity', '1.0', { id: n.id, port_security_enabled: n.port_security_enabled ?? true }),
-    segments: segments.map((s) => networkSegmentPrimitive(s, times)),
+    segments: segments.map((s) => networkSegmentPrimitive(s, segCreated)),
     external: n['router:external'] ? primitive('ExternalNetwork', '1.0', { network_id: n.id, is_default: !!n.is_default }) : undefined,
     dns_domain: n.dns_domain ?? null,
     qos_policy_id: null,

@@ -37,7 +37,7 @@ export function portBindingPrimitive(p: Dict): Primitive {
 
 export function portPrimitive(i: PortObjectInput): Primitive {
   const p = i.port
-  const segTimes = { created_at: oboTime(i.networkCreatedAt), updated_at: oboTime(i.networkCreatedAt) }
+  const segCreated = oboTime(i.networkCreatedAt)
   return primitive('Port', PORT_VERSION, {
     id: p.id,
     project_id: p.project_id ?? p.tenant_id,
@@ -71,7 +71,7 @@ export function portPrimitive(i: PortObjectInput): Primitive {
         host: l.host,
         level: l.level,
         driver: l.driver,
-        segment: l.segment ? networkSegmentPrimitive(l.segment, segTimes) : null,
+        segment: l.segment ? networkSegmentPrimitive(l.segment, segCreated) : null,
         segment_id: l.segment?.id ?? null,
       }),
     ),

@@ -4,6 +4,8 @@
  * consumes — the three RPC servers (q-reports-plugin, q-plugin, q-server-resource-versions;
  * server name `[DEFAULT] host` or the hostname), as neutron-server's start_rpc_listeners.
  *
+ * `o.transport` / `o.host` replace the configured ones (tests inject a transport).
+ *
  * The transport connects in the background: the API serves while RabbitMQ is down, casts are
  * buffered, and the servers declare their queues when the broker comes up (docs/messaging.md).
  *
@@ -16,6 +18,7 @@ import { buildAgentRpc, startAgentRpc, type AgentRpc } from '../../agent-rpc/age
 import { subscribeAgentNotifier } from '../../agent-rpc/notifier-subscriber.js'
 import type { Logger } from '../../common/log.js'
 import type { NeutrinoConfig } from '../../conf/index.js'
+import type { Transport } from '../../messaging/types.js'
 import type { MechanismDriver } from '../../ml2/driver-api.js'
 import { L2populationMechanismDriver } from '../../ml2/mech/mech-l2population.js'
 import type { Ml2Service } from '../../ml2/service.js'
@@ -36,11 +39,11 @@ export async function startServerAgentRpc(
   ml2: Ml2Service,
   mechanismDrivers: readonly MechanismDriver[],
   log: Logger,
-  o: { consume: boolean },
+  o: { consume: boolean; transport?: Transport; host?: string },
 ): Promise<ServerAgentRpc | undefined> {
-  const transport = createTransportFromConfig(cfg, log.child('messaging'))
+  const transport = o.transport ?? createTransportFromConfig(cfg, log.child('messaging'))
   if (!transport) return undefined
-  const host = cfg.DEFAULT.host || hostname()
+  const host = o.host ?? (cfg.DEFAULT.host || hostname())
   const rpc = buildAgentRpc({
     plugin: ml2,
     transport,

@@ -25,6 +25,7 @@ import { TypeManager } from '../../ml2/type-manager.js'
 import { createTypeDrivers } from '../../ml2/types/registry.js'
 import { createMechanismDrivers } from './mechanism-drivers.js'
 import { startServerAgentRpc, type ServerAgentRpc } from './agent-rpc.js'
+import type { Transport } from '../../messaging/types.js'
 import { QuotaEngine } from '../../quota/quota-engine.js'
 import { QuotasController } from '../../api/quotas.js'
 import { ROUTER_ATTRS } from '../../api/definitions/router.js'
@@ -51,6 +52,8 @@ export interface AppOptions {
   configDirs?: readonly string[]
   /** With transport_url: consume the agents' RPC here (false: notify only; api_workers children). */
   consumeAgentRpc?: boolean
+  /** Agent RPC on this transport as RPC server `host`, instead of `[DEFAULT] transport_url` (tests). */
+  agentRpc?: { transport: Transport; host: string }
 }
 
 export interface App {
@@ -134,7 +137,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       visibleNetwork: async (ctx, id) => networkPolicyDict(await plugin.networks.getRowFor(db, ctx, id)),
       log: log.child('policy'),
     })
-    const agentRpc = await startServerAgentRpc(cfg, plugin, mechanismDrivers, log, { consume: o.consumeAgentRpc ?? true })
+    const agentRpc = await startServerAgentRpc(cfg, plugin, mechanismDrivers, log, { consume: o.consumeAgentRpc ?? true, ...o.agentRpc })
     const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk, policy }
     // L3 service plugin (routers, floating IPs): DB/API only, no agent.
     const l3 = new L3Plugin(plugin, { enableSnatByDefault: cfg.DEFAULT.enable_snat_by_default, maxRoutes: cfg.DEFAULT.max_routes })

@@ -38,3 +38,8 @@ export async function deleteTunnelEndpoint(q: Queryable, tunnelType: string, ip:
 export async function setTunnelEndpointHost(q: Queryable, tunnelType: string, ip: string, host: string): Promise<void> {
   await q.run('UPDATE ml2_tunnel_endpoints SET host = ? WHERE tunnel_type = ? AND ip_address = ?', [host, tunnelType, ip])
 }
+
+/** type_tunnel delete_endpoint_by_host_or_ip: the rows of that host, and the row of that IP. */
+export async function deleteTunnelEndpointByHostOrIp(q: Queryable, tunnelType: string, host: string | null, ip: string): Promise<void> {
+  await q.run('DELETE FROM ml2_tunnel_endpoints WHERE tunnel_type = ? AND (host = ? OR ip_address = ?)', [tunnelType, host, ip])
+}

@@ -81,6 +81,15 @@ describe('agent notifier over a port lifecycle (vs the recorded run)', () => {
     same(up[1]!.args, 48)
   })
 
+  it('an agent re-fetching an ACTIVE port (restart): BUILD is pushed, the l2pop entries stay', async () => {
+    await replay(h, S.get(44)!)
+    const casts = fresh()
+    assert.deepEqual(casts.map((c) => [c.target.topic, c.method]), [['neutron-vo-Port-1.7', 'push']])
+    assert.equal(casts[0]!.args.resource_list[0]['versioned_object.data'].status, 'BUILD')
+    await replay(h, S.get(47)!)
+    assert.deepEqual(fresh().map((c) => c.method), ['push', 'add_fdb_entries'])
+  })
+
   it('admin_state_up=false → port_update with the segment (seq 231) and a push', async () => {
     const id = h.ids.get(REC.port2)!
     const original = (await h.s.call('GET', `/v2.0/ports/${id}`)).body.port
