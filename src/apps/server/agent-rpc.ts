@@ -30,6 +30,8 @@ export interface ServerAgentRpc {
   readonly rpc: AgentRpc
   /** The RPC server name (`<topic>.<host>` queues). */
   readonly host: string
+  /** Resolves when the notifications queued so far went out (or failed and were logged). */
+  drain(): Promise<void>
   close(): Promise<void>
 }
 
@@ -52,12 +54,12 @@ export async function startServerAgentRpc(
     l2pop: mechanismDrivers.find((d): d is L2populationMechanismDriver => d instanceof L2populationMechanismDriver) ?? null,
     overlayIpVersion: cfg.ml2.overlay_ip_version as 4 | 6,
   })
-  const unsubscribe = subscribeAgentNotifier(ml2.registry, rpc.notifier)
+  const notifications = subscribeAgentNotifier(ml2.registry, rpc.notifier, log.child('agent-rpc.notify'))
   let stop: () => Promise<void> = async () => {}
   try {
     if (o.consume) stop = await startAgentRpc(rpc, transport, host)
   } catch (e) {
-    unsubscribe()
+    notifications.unsubscribe()
     await transport.close().catch(() => {})
     throw e
   }
@@ -65,8 +67,10 @@ export async function startServerAgentRpc(
   return {
     rpc,
     host,
+    drain: () => notifications.drain(),
+    /** Notifications still queued are dropped with the transport (the broker may be gone). */
     async close() {
-      unsubscribe()
+      notifications.unsubscribe()
       await stop()
       await transport.close()
     },

@@ -27,6 +27,7 @@ describe('API server with agent RPC', () => {
       await call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '192.0.2.0/24' } })
       const port = (await call('POST', '/v2.0/ports', { port: { network_id: net.id, 'binding:host_id': 'hv2', device_owner: 'compute:nova' } })).body.port
       assert.equal(port['binding:vif_type'], 'bridge')
+      await app.agentRpc!.drain()
       assert.ok(t.castsTo('neutron-vo-Port-1.7').length >= 1)
       await t.call({ topic: 'q-plugin', version: '1.9' }, 'update_device_up', { device: `tap${port.id.slice(0, 11)}`, host: 'hv2', agent_id: 'lb' })
       assert.equal((await call('GET', `/v2.0/ports/${port.id}`)).body.port.status, 'ACTIVE')
