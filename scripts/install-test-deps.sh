@@ -27,6 +27,14 @@ has tempest || need+=(tempest)
 # as interop peer (test/functional/messaging/oslo_peer.py, run by Debian's /usr/bin/python3).
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] && has epmd || need+=(rabbitmq-server)
 /usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1 || need+=(python3-oslo.messaging)
+# Full-stack agent tests (test/fullstack/agents-*.test.ts): the real Neutron Zed L2 agents, socat
+# (relays the broker into the agents' namespaces) and ebtables-nft from iptables (the Linux bridge
+# agent's ARP protection; legacy ebtables has no nat table without the kernel module).
+has neutron-openvswitch-agent || need+=(neutron-openvswitch-agent)
+has neutron-linuxbridge-agent || need+=(neutron-linuxbridge-agent)
+has socat || need+=(socat)
+has ebtables-nft || need+=(iptables)
+has bridge || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "install-test-deps: missing ${need[*]} and not root; install them with apt-get" >&2
@@ -35,10 +43,11 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   # rabbitmq-server's postinst would start a system broker on *:5672 (and epmd on 4369), ports
-  # the tests must never meet. Unless a policy-rc.d already rules, deny those two services (and
-  # only those) for the duration of the install.
+  # the tests must never meet, and the agents' postinst system agents that would plug into the
+  # host's OVS. Unless a policy-rc.d already rules, deny those services (and only those) for the
+  # duration of the install.
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# install-test-deps.sh: no system RabbitMQ/epmd\ncase "$1" in rabbitmq-server|epmd|epmd.socket|epmd.service) exit 101 ;; esac\nexit 0\n' > /usr/sbin/policy-rc.d
+    printf '#!/bin/sh\n# install-test-deps.sh: no system RabbitMQ/epmd/Neutron agents\ncase "$1" in rabbitmq-server|epmd|epmd.socket|epmd.service|neutron-openvswitch-agent|neutron-linuxbridge-agent|neutron-ovs-cleanup|neutron-linuxbridge-cleanup) exit 101 ;; esac\nexit 0\n' > /usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi

@@ -4,6 +4,7 @@
  */
 import { keystoneAuthtokenExtraSection, keystoneAuthtokenSection, osloPolicySection } from './keystone-authtoken.js';
 import { messagingSections } from './messaging-opts.js';
+import { agentMechSections } from './agent-mech-config.js';
 import { ml2Sections } from './ml2-config.js';
 import { databaseSection, defaultSection, oslomiddlewareSection, quotasSection } from './neutron-opts.js';
 import { healthcheckSection, metricsSection } from './operations-opts.js';
@@ -21,6 +22,7 @@ export const neutrinoSections = [
   ...messagingSections,
   healthcheckSection,
   metricsSection,
+  ...agentMechSections,
 ] as const;
 
 export const neutrinoSchema = registerSections(neutrinoSections);

@@ -51,6 +51,7 @@ export const defaultSection = section('DEFAULT', {
   ipv6_pd_enabled: boolOpt({ default: false, help: 'Enable IPv6 prefix delegation for subnets without a subnetpool.' }),
   enable_snat_by_default: boolOpt({ default: true, help: 'enable_snat of a router gateway set without one (external_gateway_info).' }),
   max_routes: intOpt({ default: 30, min: 0, help: 'Maximum number of extra routes per router.' }),
+  host: strOpt({ help: 'Name of this server on the message bus: its agent RPC servers consume `<topic>.<host>`. Unset: the machine\'s hostname.' }),
   agent_down_time: intOpt({ default: 75, min: 1, help: 'Seconds after the last heartbeat before an agent is considered down (at least twice the agents\' report_interval).' }),
   enable_new_agents: boolOpt({ default: true, help: 'Agents that report for the first time start with admin_state_up = True; false keeps them out of scheduling until an admin enables them.' }),
   debug: boolOpt({ default: false, env: 'NEUTRINO_DEBUG', help: 'Log at debug level instead of info, and log the effective options at start (secrets masked).' }),

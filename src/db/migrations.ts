@@ -419,6 +419,31 @@ CREATE INDEX ix_networks_shared ON networks (shared);
 CREATE INDEX ix_networks_router_external ON networks (router_external);
 `,
   },
+  {
+    version: 9,
+    name: 'agent RPC: provisioning blocks, tunnel endpoints, agents resource_versions',
+    // provisioningblocks (neutron/db/models/provisioning_block.py) keyed by port id instead of
+    // standard_attr_id: only ports carry blocks here. Tunnel endpoints per type as Neutron's
+    // ml2_{vxlan,gre,geneve}_endpoints (type_tunnel.py): one row per IP, the host that owns it.
+    // agents.resource_versions holds the OVO versions an agent reported (agents_db), so every
+    // server learns which versions to push, even for agents that reported to another server.
+    sql: `
+CREATE TABLE provisioningblocks (
+  port_id VARCHAR(36) NOT NULL REFERENCES ports (id) ON DELETE CASCADE,
+  entity VARCHAR(255) NOT NULL,
+  PRIMARY KEY (port_id, entity)
+);
+CREATE TABLE ml2_tunnel_endpoints (
+  tunnel_type VARCHAR(32) NOT NULL,
+  ip_address VARCHAR(64) NOT NULL,
+  udp_port INTEGER,
+  host VARCHAR(255),
+  PRIMARY KEY (tunnel_type, ip_address)
+);
+CREATE INDEX ix_ml2_tunnel_endpoints_host ON ml2_tunnel_endpoints (tunnel_type, host);
+ALTER TABLE agents ADD COLUMN resource_versions TEXT;
+`,
+  },
 ]
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS neutrino_schema_version (

@@ -145,10 +145,16 @@ export async function bindPort(drivers: readonly MechanismDriver[], ctx: PortCon
   const top = ctx.network.networkSegments.filter((s) => !s.is_dynamic)
   const result = await tryLevel(0, top)
   if (result) return result
+  // One line: the port, the host, and each driver's refusal (agent-based drivers say which agent
+  // and which check: dead, admin down, network type, physnet mapping, vnic_type).
+  const refusals = drivers.flatMap((d) => {
+    const why = d.describeRefusal?.(ctx)
+    return why ? [`${d.name}: ${why}`] : []
+  })
   log.error(
     `Failed to bind port ${portId} on host ${ctx.host} for vnic_type ${ctx.vnicType} using segments ${JSON.stringify(
       top.map((s) => ({ id: s.id, network_type: s.network_type, physical_network: s.physical_network, segmentation_id: s.segmentation_id })),
-    )}`,
+    )}${refusals.length ? `; refused by ${refusals.join(' | ')}` : ''}`,
   )
   return { vifType: 'binding_failed', vifDetails: {}, levels: [] }
 }

@@ -110,4 +110,9 @@ export interface MechanismDriver {
    * may be discarded. A driver without bindPort never binds.
    */
   bindPort?(ctx: PortContext): Promise<void> | void
+  /**
+   * After nobody bound the port: why this driver refused (which agent, which check), for the one
+   * failure log line; undefined when it has nothing to say.
+   */
+  describeRefusal?(ctx: PortContext): string | undefined
 }

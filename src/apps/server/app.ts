@@ -24,6 +24,8 @@ import { Ml2Plugin } from '../../ml2/plugin.js'
 import { TypeManager } from '../../ml2/type-manager.js'
 import { createTypeDrivers } from '../../ml2/types/registry.js'
 import { createMechanismDrivers } from './mechanism-drivers.js'
+import { startServerAgentRpc, type ServerAgentRpc } from './agent-rpc.js'
+import type { Transport } from '../../messaging/types.js'
 import { QuotaEngine } from '../../quota/quota-engine.js'
 import { QuotasController } from '../../api/quotas.js'
 import { ROUTER_ATTRS } from '../../api/definitions/router.js'
@@ -58,6 +60,10 @@ export interface AppOptions {
   registry?: Registry
   /** The text /metrics serves, given this app's registry (api_workers: merged over the workers). */
   collectMetrics?: (registry: Registry) => () => Promise<string>
+  /** With transport_url: consume the agents' RPC here (false: notify only; api_workers children). */
+  consumeAgentRpc?: boolean
+  /** Agent RPC on this transport as RPC server `host`, instead of `[DEFAULT] transport_url` (tests). */
+  agentRpc?: { transport: Transport; host: string }
 }
 
 export interface App {
@@ -67,6 +73,8 @@ export interface App {
   mechanismDrivers: MechanismDriver[]
   registry: Registry
   health: HealthCheck
+  /** Agent RPC, when `[DEFAULT] transport_url` is set. */
+  agentRpc?: ServerAgentRpc
   close(): Promise<void>
 }
 
@@ -112,7 +120,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       logger: log.child('ml2.types'),
     })
     const mechanismDrivers =
-      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn })
+      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn, agentMech: cfg })
     const mech = new MechanismManager(mechanismDrivers, log.child('ml2.mech'))
     const quotas = new QuotaEngine({ network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router, floatingip: cfg.quotas.quota_floatingip, subnetpool: cfg.quotas.default_quota, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule })
     const plugin = new Ml2Plugin({
@@ -147,6 +155,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       visibleNetwork: async (ctx, id) => networkPolicyDict(await plugin.networks.getRowFor(db, ctx, id)),
       log: log.child('policy'),
     })
+    const agentRpc = await startServerAgentRpc(cfg, plugin, mechanismDrivers, log, { consume: o.consumeAgentRpc ?? true, ...o.agentRpc })
     const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk, policy }
     // L3 service plugin (routers, floating IPs): DB/API only, no agent.
     const l3 = new L3Plugin(plugin, { enableSnatByDefault: cfg.DEFAULT.enable_snat_by_default, maxRoutes: cfg.DEFAULT.max_routes })
@@ -195,8 +204,10 @@ export async function buildApp(o: AppOptions): Promise<App> {
       mechanismDrivers,
       registry,
       health,
+      agentRpc,
       async close() {
         await api.close()
+        await agentRpc?.close()
         await db.close()
       },
     }

@@ -74,7 +74,8 @@ const graceMs = (cfg: NeutrinoConfig) => (cfg.DEFAULT.graceful_shutdown_timeout 
 async function single(o: ServeOptions, log: Logger, stop: StopSignal): Promise<number> {
   const cfg = o.config
   const collectMetrics = cluster.isWorker ? workerMetrics : undefined
-  const app = await beforeStop(stop, buildApp({ config: cfg, log, skipInit: cluster.isWorker, configFiles: o.configFiles, configDirs: o.configDirs, collectMetrics }))
+  // An API worker only notifies the changes it makes; the primary consumes the agents' RPC.
+  const app = await beforeStop(stop, buildApp({ config: cfg, log, skipInit: cluster.isWorker, configFiles: o.configFiles, configDirs: o.configDirs, collectMetrics, consumeAgentRpc: !cluster.isWorker }))
   if (app === null) return stoppedEarly(log)
   // The process's own figures belong to the process, not to each app a test builds.
   if (cfg.metrics.enabled && cfg.metrics.process_metrics) collectDefaultMetrics({ register: app.registry, prefix: 'neutrino_' })
@@ -100,7 +101,9 @@ async function primary(o: ServeOptions, log: Logger, stop: StopSignal): Promise<
   const cfg = o.config
   const app = await beforeStop(stop, buildApp({ config: cfg, log, configFiles: o.configFiles, configDirs: o.configDirs }))
   if (app === null) return stoppedEarly(log)
-  await app.close()
+  // With agent RPC (transport_url), the primary stays the one process consuming the agents' calls
+  // (Neutron's RPC worker); the API workers only notify their own changes (agent-rpc.ts).
+  if (!app.agentRpc) await app.close()
   const live = new Set<Worker>()
   let stopping = false
   let allGone!: () => void
@@ -132,6 +135,7 @@ async function primary(o: ServeOptions, log: Logger, stop: StopSignal): Promise<
     for (const w of live) w.process.kill('SIGKILL')
     await within(gone, 5000)
   }
+  if (app.agentRpc) await app.close()
   return 0
 }
 

@@ -5,7 +5,8 @@
  * methods are the collection's own, and the calls it makes on itself do not publish: only the
  * writes that come through the wrapper (the API's, a service plugin's) do.
  *
- * after_update carries `current` only (no extra read for `original`); after_delete the id.
+ * after_update carries `current` only (no extra read for `original`); after_delete the id, and the
+ * item as `original` when after_delete has subscribers.
  */
 import type { RequestContext } from '../../common/context.js'
 import type { CollectionService } from '../service.js'
@@ -26,8 +27,11 @@ export function publishing<R extends Resource, S extends CollectionService<any>>
       return d
     },
     async delete(ctx: RequestContext, id: string) {
+      // Only when someone listens: the deleted item as `original` (Neutron's AFTER_DELETE carries
+      // e.g. a rule's security_group_id, which the agents' rule_updated cast names).
+      const original = registry.has(resource, 'after_delete') ? await ops.get(ctx, id).catch(() => null) : null
       await ops.delete(ctx, id)
-      await registry.publish(resource, 'after_delete', ops, { context: ctx, resourceId: id } as EventPayload<R>)
+      await registry.publish(resource, 'after_delete', ops, { context: ctx, resourceId: id, original } as EventPayload<R>)
     },
   }
   // Everything else is the collection's own, called on the collection itself (its #private
