@@ -10,6 +10,7 @@ import { ApiPolicy, checkProjectOnCreate, type ResourcePolicy, type TagVerb } fr
 import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
 import type { ApiRequest, ApiResponse } from './api-request.js'
 import { hasOwn, own } from './own.js'
+import type { ListLimits } from './list-bound.js'
 
 export type Dict = Record<string, any>
 
@@ -42,6 +43,8 @@ const TAG_VERBS: Readonly<Record<string, TagVerb>> = { GET: 'get', PUT: 'update'
 export interface ControllerOptions {
   paginationMaxLimit: number
   allowBulk: boolean
+  /** [DEFAULT] list-size options (src/api/list-bound.ts); Neutron's defaults when absent. */
+  listLimits?: ListLimits
   /** Attributes added only to a create response (Neutron shows e.g. is_default there). */
   createExtras?: Dict
   /** The server's policy (default: Neutron's default rules, no policy file, no parent lookups). */
@@ -147,7 +150,7 @@ export class ResourceController {
         throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
       }
       if (hasOwn(this.map, 'project_id')) checkProjectOnCreate(r.ctx, it)
-      return prepareRequestBody(this.map, it, true)
+      return prepareRequestBody(this.map, it, true, this.opts.listLimits)
     })
     const view = this.policy.view(r.ctx)
     if (view) await view.authorizeCreate(prepared, items)
@@ -165,7 +168,7 @@ export class ResourceController {
     }
     const it = b[this.resource]
     if (it === null || typeof it !== 'object' || Array.isArray(it)) throw httpBadRequest('Resource body required')
-    const p = prepareRequestBody(this.map, it, false)
+    const p = prepareRequestBody(this.map, it, false, this.opts.listLimits, id)
     const view = this.policy.view(r.ctx)
     if (view) await view.authorizeUpdate(await this.ops.get(r.ctx, id), p)
     const updated = await this.ops.update(r.ctx, id, p)
