@@ -1,6 +1,6 @@
 /** SQL for the networks table and the rows that hang off a network (subnet ids, tags). */
 import type { Dialect, Queryable, Row, Tx } from '../engine.js'
-import { markerSql, rowsSql, type FilterColumns, type RowPlan } from './row-query.js'
+import { selectPlanned, type FilterColumns, type RowPlan } from './row-query.js'
 
 /**
  * Query scoping as Neutron's default policy does it (model_query): admins see every network,
@@ -87,15 +87,8 @@ export async function listNetworkRowsPlanned(
   plan: RowPlan,
 ): Promise<{ rows: NetworkRow[]; markerFound: boolean }> {
   const scope = projectId === undefined ? null : { sql: 't.project_id = ? OR t.shared = ? OR t.router_external = ?', params: [projectId, true, true] }
-  const marker = plan.page?.marker ?? null
-  if (marker !== null) {
-    const m = markerSql('networks', scope, plan, marker)
-    if (!(await q.get(m.sql, m.params))) return { rows: [], markerFound: false }
-  }
-  const { sql, params } = rowsSql(dialect, 'networks', COLS, scope, plan)
-  const rows = (await q.all<Row>(sql, params)).map(normalize)
-  if (plan.page?.reverse) rows.reverse()
-  return { rows, markerFound: true }
+  const { rows, markerFound } = await selectPlanned(q, dialect, 'networks', COLS, scope, plan)
+  return { rows: rows.map(normalize), markerFound }
 }
 
 export function updateNetworkRow(tx: Tx, id: string, changes: Partial<NetworkRow>): void {

@@ -13,7 +13,7 @@
  *     no tag at all makes `tags` and `not-tags-any` true, `tags-any` and `not-tags` false.
  * Ids are compared as bytes (`COLLATE "C"` on PostgreSQL), as JavaScript compares ASCII strings.
  */
-import type { Dialect, Param } from '../engine.js'
+import type { Dialect, Param, Queryable, Row } from '../engine.js'
 
 /** The list request, as the API parsed it (structurally src/api/query.ts ListQuery). */
 export interface ListRequest {
@@ -104,6 +104,29 @@ export function rowsSql(
 export function markerSql(table: string, scope: { sql: string; params: Param[] } | null, plan: RowPlan, marker: string): { sql: string; params: Param[] } {
   const where = [...(scope ? [`(${scope.sql})`] : []), ...plan.conditions, 't.id = ?']
   return { sql: `SELECT t.id FROM ${table} t WHERE ${where.join(' AND ')}`, params: [...(scope?.params ?? []), ...plan.params, marker] }
+}
+
+/**
+ * The rows a plan selects within `scope` (conditions on `t`), in the page's order when it pages;
+ * `markerFound` is false when it pages and the marker is none of the selected rows.
+ */
+export async function selectPlanned(
+  q: Queryable,
+  dialect: Dialect,
+  table: string,
+  cols: string,
+  scope: { sql: string; params: Param[] } | null,
+  plan: RowPlan,
+): Promise<{ rows: Row[]; markerFound: boolean }> {
+  const marker = plan.page?.marker ?? null
+  if (marker !== null) {
+    const m = markerSql(table, scope, plan, marker)
+    if (!(await q.get(m.sql, m.params))) return { rows: [], markerFound: false }
+  }
+  const { sql, params } = rowsSql(dialect, table, cols, scope, plan)
+  const rows = await q.all<Row>(sql, params)
+  if (plan.page?.reverse) rows.reverse()
+  return { rows, markerFound: true }
 }
 
 function toBool(v: string): boolean | undefined {

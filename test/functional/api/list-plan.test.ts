@@ -1,5 +1,5 @@
 /**
- * Issue 15: network lists planned in SQL (src/db/resources/row-query.ts) answer exactly what the
+ * Issue 15: network and port lists planned in SQL (src/db/resources/row-query.ts) answer exactly what the
  * in-memory semantics (src/api/query.ts applyFilters + paginate over every visible network)
  * answer, on SQLite and PostgreSQL, for an admin and a member: column and tag filters (repeated,
  * empty, comma-separated, unmatched), every page of limit/marker walks both ways, page_reverse,
@@ -9,6 +9,8 @@ import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { describeOnEngines } from '../../helpers/api-engines.js'
 import { NETWORK_ATTRS } from '../../../src/api/definitions/network.js'
+import { PORT_ATTRS } from '../../../src/api/definitions/port.js'
+import type { AttrMap } from '../../../src/api/attributes.js'
 import { applyFilters, paginate, parseListQuery } from '../../../src/api/query.js'
 
 const ADMIN = { 'X-Project-Id': 'p-admin', 'X-Roles': 'admin' }
@@ -38,7 +40,25 @@ const FILTERS = [
   'mtu=1500', 'subnets=nomatch', 'name=a&mtu=1500',
 ]
 
-describeOnEngines((e) => `network lists planned in SQL, ${e}`, {}, (s) => {
+const PORTS: Array<{ name: string; owner: string; device: string; up?: boolean; tags: string[] }> = [
+  { name: 'a', owner: 'compute:nova', device: 'vm1', tags: ['red'] },
+  { name: 'b', owner: 'compute:nova', device: 'vm1', tags: [] },
+  { name: 'c', owner: '', device: '', up: false, tags: ['red', 'blue'] },
+  { name: 'a', owner: 'network:dhcp', device: 'dhcp1', tags: ['blue'] },
+  { name: '', owner: 'compute:nova', device: 'vm2', tags: [] },
+  { name: 'c', owner: '', device: 'vm2', tags: ['green'] },
+  { name: 'b', owner: 'compute:nova', device: '', up: false, tags: ['red', 'green'] },
+]
+
+const PORT_FILTERS = [
+  '', 'name=a', 'name=a&name=c', 'name=nomatch', 'name=', 'device_owner=compute:nova', 'device_owner=', 'device_id=vm1&device_id=vm2',
+  'admin_state_up=false', 'admin_state_up=True&device_owner=compute:nova', 'status=DOWN', 'tags=red', 'tags-any=blue,green',
+  'not-tags=red', 'not-tags-any=red,blue', 'tenant_id=p-plan', 'project_id=p-other',
+  // left to memory, or dropped for a member (binding:host_id is admin-only)
+  'mac_address=nomatch', 'fixed_ips=ip_address=192.0.2.9', 'binding:host_id=', 'security_groups=nomatch',
+]
+
+describeOnEngines((e) => `network and port lists planned in SQL, ${e}`, {}, (s) => {
   const get = (path: string, h: Record<string, string>) => s.call('GET', path, undefined, h)
 
   it('every filter, page and direction answers what the in-memory semantics answer', async () => {
@@ -51,46 +71,66 @@ describeOnEngines((e) => `network lists planned in SQL, ${e}`, {}, (s) => {
       assert.equal(made.status, 201, JSON.stringify(made.body))
       assert.equal((await s.call('PUT', `/v2.0/networks/${made.body.network.id}/tags`, { tags: n.tags })).status, 200)
     }
+    // Ports: the member's and another project's, on the member's network and on a shared one.
+    const mine = (await get('/v2.0/networks?name=a&tenant_id=p-plan', MEMBER)).body.networks[0]
+    const shared = (await get('/v2.0/networks?shared=true', MEMBER)).body.networks[0]
+    for (const [i, p] of PORTS.entries()) {
+      const h = i % 3 === 0 ? OTHER : MEMBER
+      const body = { network_id: i % 2 ? mine.id : shared.id, name: p.name, device_owner: p.owner, device_id: p.device, admin_state_up: p.up ?? true, tenant_id: h['X-Project-Id'] }
+      // Another project's port on the member's network is made by an admin.
+      const made = await s.call('POST', '/v2.0/ports', { port: body }, h === OTHER && i % 2 ? ADMIN : h)
+      assert.equal(made.status, 201, JSON.stringify(made.body))
+      if (p.tags.length) assert.equal((await s.call('PUT', `/v2.0/ports/${made.body.port.id}/tags`, { tags: p.tags })).status, 200)
+    }
     let checked = 0
-    for (const who of [ADMIN, MEMBER]) {
-      const all = (await get('/v2.0/networks', who)).body.networks as Array<Record<string, any>>
-      assert.ok(all.length >= (who === ADMIN ? NETS.length : 5))
-      const outside = all.find((n) => n.name === 'c')!.id
-      for (const f of FILTERS) {
-        for (const paging of ['', 'limit=2', 'limit=3&sort_key=id&sort_dir=desc', 'limit=2&page_reverse=True', 'limit=2&sort_key=name&sort_dir=asc', `limit=1&marker=${outside}`]) {
-          const query = [f, paging].filter((x) => x).join('&')
-          // Walk every page forwards and back again through the links, comparing each.
-          let next: string | null = query
-          const seen = new Set<string>()
-          while (next !== null && !seen.has(next) && seen.size < 12) {
-            seen.add(next)
-            const r = await get(`/v2.0/networks${next ? `?${next}` : ''}`, who)
-            const expected = expect(all, new URLSearchParams(next), s.url)
-            const tag = `${who === ADMIN ? 'admin' : 'member'} ?${next}`
-            if ('notFound' in expected) {
-              assert.equal(r.status, 404, `${tag}: ${JSON.stringify(r.body)}`)
-              assert.equal(r.body.NeutronError.type, 'NetworkNotFound', tag)
-              break
+    for (const [collection, resource, map, filters, notFound] of [
+      ['networks', 'network', NETWORK_ATTRS, FILTERS, 'NetworkNotFound'],
+      ['ports', 'port', PORT_ATTRS, PORT_FILTERS, 'PortNotFound'],
+    ] as const) {
+      for (const who of [ADMIN, MEMBER]) {
+        const all = (await get(`/v2.0/${collection}`, who)).body[collection] as Array<Record<string, any>>
+        assert.ok(all.length >= 5, `${collection}: ${all.length}`)
+        const outside = all.find((n) => n.name === 'c')!.id
+        for (const f of filters) {
+          for (const paging of ['', 'limit=2', 'limit=3&sort_key=id&sort_dir=desc', 'limit=2&page_reverse=True', 'limit=2&sort_key=name&sort_dir=asc', `limit=1&marker=${outside}`]) {
+            const query = [f, paging].filter((x) => x).join('&')
+            // Walk the pages forwards and back again through the links, comparing each.
+            let next: string | null = query
+            const seen = new Set<string>()
+            while (next !== null && !seen.has(next) && seen.size < 12) {
+              seen.add(next)
+              const r = await get(`/v2.0/${collection}${next ? `?${next}` : ''}`, who)
+              const expected = expect(map, resource, collection, all, new URLSearchParams(next), s.url)
+              const tag: string = `${who === ADMIN ? 'admin' : 'member'} ${collection}?${next}`
+              if ('notFound' in expected) {
+                assert.equal(r.status, 404, `${tag}: ${JSON.stringify(r.body)}`)
+                assert.equal(r.body.NeutronError.type, notFound, tag)
+                break
+              }
+              assert.equal(r.status, 200, `${tag}: ${JSON.stringify(r.body)}`)
+              assert.deepEqual(r.body[collection], expected.items, tag)
+              assert.deepEqual(r.body[`${collection}_links`] ?? null, expected.links, tag)
+              checked++
+              const link: { href: string } | undefined = (r.body[`${collection}_links`] ?? []).find((l: { rel: string }) => l.rel === (seen.size % 2 ? 'next' : 'previous'))
+              next = link ? new URL(link.href).search.slice(1) : null
             }
-            assert.equal(r.status, 200, `${tag}: ${JSON.stringify(r.body)}`)
-            assert.deepEqual(r.body.networks, expected.items, tag)
-            assert.deepEqual(r.body.networks_links ?? null, expected.links, tag)
-            checked++
-            const link = (r.body.networks_links ?? []).find((l: { rel: string }) => l.rel === (seen.size % 2 ? 'next' : 'previous'))
-            next = link ? new URL(link.href).search.slice(1) : null
           }
         }
       }
     }
-    assert.ok(checked > 300, `${checked} pages compared`)
+    assert.ok(checked > 500, `${checked} pages compared`)
   })
 })
 
-function expect(all: Array<Record<string, any>>, params: URLSearchParams, base: string): { items: unknown[]; links: unknown } | { notFound: true } {
-  const q = parseListQuery(params, NETWORK_ATTRS, -1, 'networks')
-  const filtered = applyFilters(NETWORK_ATTRS, all.map((n) => ({ ...n })), q.filters)
+/** The reference answer: the in-memory filters and pagination over every listed item. */
+function expect(
+  map: AttrMap, resource: string, collection: string, all: Array<Record<string, any>>, params: URLSearchParams, base: string,
+): { items: unknown[]; links: unknown } | { notFound: true } {
+  const q = parseListQuery(params, map, -1, collection)
+  // What the server drops for a member (hidden attributes) is absent from its items: no match.
+  const filtered = applyFilters(map, all.map((n) => ({ ...n })), q.filters)
   try {
-    const page = paginate(filtered, q, 'network', (p) => `${base}/v2.0/networks?${p}`, params)
+    const page = paginate(filtered, q, resource, (p) => `${base}/v2.0/${collection}?${p}`, params)
     return { items: page.items, links: page.links?.length ? page.links : null }
   } catch {
     return { notFound: true }
