@@ -1,5 +1,5 @@
 /**
- * Issue 15: network and port lists planned in SQL (src/db/resources/row-query.ts) answer exactly what the
+ * Issue 15: network, port and subnet lists planned in SQL (src/db/resources/row-query.ts) answer exactly what the
  * in-memory semantics (src/api/query.ts applyFilters + paginate over every visible network)
  * answer, on SQLite and PostgreSQL, for an admin and a member: column and tag filters (repeated,
  * empty, comma-separated, unmatched), every page of limit/marker walks both ways, page_reverse,
@@ -10,6 +10,7 @@ import { it } from 'node:test'
 import { describeOnEngines } from '../../helpers/api-engines.js'
 import { NETWORK_ATTRS } from '../../../src/api/definitions/network.js'
 import { PORT_ATTRS } from '../../../src/api/definitions/port.js'
+import { SUBNET_ATTRS } from '../../../src/api/definitions/subnet.js'
 import type { AttrMap } from '../../../src/api/attributes.js'
 import { applyFilters, paginate, parseListQuery } from '../../../src/api/query.js'
 
@@ -58,7 +59,25 @@ const PORT_FILTERS = [
   'mac_address=nomatch', 'fixed_ips=ip_address=192.0.2.9', 'binding:host_id=', 'security_groups=nomatch',
 ]
 
-describeOnEngines((e) => `network and port lists planned in SQL, ${e}`, {}, (s) => {
+const SUBNETS: Array<{ name: string; dhcp: boolean; tags: string[] }> = [
+  { name: 'a', dhcp: true, tags: ['red'] },
+  { name: 'b', dhcp: false, tags: [] },
+  { name: 'c', dhcp: true, tags: ['red', 'blue'] },
+  { name: 'a', dhcp: true, tags: [] },
+  { name: '', dhcp: false, tags: ['blue'] },
+  { name: 'c', dhcp: true, tags: ['green'] },
+  { name: 'b', dhcp: true, tags: ['red', 'green'] },
+  { name: 'a', dhcp: false, tags: [] },
+]
+
+const SUBNET_FILTERS = [
+  '', 'name=a', 'name=a&name=c', 'name=nomatch', 'name=', 'enable_dhcp=false', 'enable_dhcp=1&name=c', 'tags=red', 'tags-any=blue,green',
+  'not-tags=red', 'not-tags-any=red,blue', 'tenant_id=p-plan', 'project_id=p-other',
+  // left to memory
+  'ip_version=4', 'cidr=198.51.100.16/28', 'gateway_ip=198.51.100.1',
+]
+
+describeOnEngines((e) => `network, port and subnet lists planned in SQL, ${e}`, {}, (s) => {
   const get = (path: string, h: Record<string, string>) => s.call('GET', path, undefined, h)
 
   it('every filter, page and direction answers what the in-memory semantics answer', async () => {
@@ -82,14 +101,24 @@ describeOnEngines((e) => `network and port lists planned in SQL, ${e}`, {}, (s) 
       assert.equal(made.status, 201, JSON.stringify(made.body))
       if (p.tags.length) assert.equal((await s.call('PUT', `/v2.0/ports/${made.body.port.id}/tags`, { tags: p.tags })).status, 200)
     }
+    // Subnets on the member's network, a shared one, an external one and another project's own.
+    const nets = (await get('/v2.0/networks', ADMIN)).body.networks as Array<Record<string, any>>
+    const hosts = [mine, shared, nets.find((n) => n['router:external']), nets.find((n) => n.tenant_id === 'p-other' && !n.shared && !n['router:external'])]
+    for (const [i, sn] of SUBNETS.entries()) {
+      const net = hosts[i % hosts.length]!
+      const made = await s.call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, tenant_id: net.tenant_id, name: sn.name, enable_dhcp: sn.dhcp, ip_version: 4, cidr: `198.51.100.${i * 16}/28` } }, ADMIN)
+      assert.equal(made.status, 201, JSON.stringify(made.body))
+      if (sn.tags.length) assert.equal((await s.call('PUT', `/v2.0/subnets/${made.body.subnet.id}/tags`, { tags: sn.tags })).status, 200)
+    }
     let checked = 0
     for (const [collection, resource, map, filters, notFound] of [
       ['networks', 'network', NETWORK_ATTRS, FILTERS, 'NetworkNotFound'],
       ['ports', 'port', PORT_ATTRS, PORT_FILTERS, 'PortNotFound'],
+      ['subnets', 'subnet', SUBNET_ATTRS, SUBNET_FILTERS, 'SubnetNotFound'],
     ] as const) {
       for (const who of [ADMIN, MEMBER]) {
         const all = (await get(`/v2.0/${collection}`, who)).body[collection] as Array<Record<string, any>>
-        assert.ok(all.length >= 5, `${collection}: ${all.length}`)
+        assert.ok(all.length >= 4, `${collection}: ${all.length}`)
         const outside = all.find((n) => n.name === 'c')!.id
         for (const f of filters) {
           for (const paging of ['', 'limit=2', 'limit=3&sort_key=id&sort_dir=desc', 'limit=2&page_reverse=True', 'limit=2&sort_key=name&sort_dir=asc', `limit=1&marker=${outside}`]) {
