@@ -136,13 +136,15 @@ function toBool(v: string): boolean | undefined {
 
 function tagCondition(key: string, values: readonly string[], resourceType: string, params: Param[]): string {
   const wanted = [...new Set(values.flatMap((v) => v.split(',')).filter((x) => x))]
-  const has = (tag: string) => {
-    params.push(resourceType, tag)
-    return 'EXISTS (SELECT 1 FROM tags g WHERE g.resource_type = ? AND g.resource_id = t.id AND g.tag = ?)'
+  // One IN list, never a chain of ANDs/ORs: thousands of tags in a query string must not reach
+  // SQLite's expression depth limit (1000).
+  const matching = (select: string) => {
+    params.push(resourceType, ...wanted)
+    return `(SELECT ${select} FROM tags g WHERE g.resource_type = ? AND g.resource_id = t.id AND g.tag IN (${wanted.map(() => '?').join(', ')}))`
   }
   // every() of nothing is true, some() of nothing false (matchOne).
-  const all = () => `(${wanted.length ? wanted.map(has).join(' AND ') : '1 = 1'})`
-  const any = () => `(${wanted.length ? wanted.map(has).join(' OR ') : '1 = 0'})`
+  const all = () => (wanted.length ? `(${matching('COUNT(*)')} = ${wanted.length})` : '(1 = 1)')
+  const any = () => (wanted.length ? `EXISTS ${matching('1')}` : '(1 = 0)')
   if (key === 'tags') return all()
   if (key === 'tags-any') return any()
   if (key === 'not-tags') return `NOT ${all()}`
