@@ -8,6 +8,7 @@
  *  - `validate` failures → HTTPBadRequest "Invalid input for x. Reason: <msg>."
  */
 import { httpBadRequest, InvalidInput } from '../common/exceptions.js'
+import { checkListBound, DEFAULT_LIST_LIMITS, type ListBound, type ListLimits } from './list-bound.js'
 
 export type Validator = (value: unknown) => string | undefined
 export type Converter = (value: unknown) => unknown
@@ -43,6 +44,8 @@ export interface AttrSpec {
   policySubAttributes?: readonly string[]
   /** Filter conversion for query strings (defaults to `convert`). */
   convertFilter?: Converter
+  /** A list-valued attribute's size bound, checked before `convert`/`validate` (src/api/list-bound.ts). */
+  maxItems?: ListBound
 }
 
 export type AttrMap = Readonly<Record<string, AttrSpec>>
@@ -127,14 +130,22 @@ export const validateListOfStrings = (maxLen?: number): Validator => (v) => {
  * Applies an attribute map to a POST or PUT body (neutron api/v2/base.py prepare_request_body):
  * rejects unknown/read-only attributes, fills defaults on POST, converts and validates values.
  * `isAdmin` gates admin-only attributes (403 is raised by the policy layer; here we only convert).
+ * List bounds (`maxItems`) are checked for every attribute before any value is converted or
+ * validated, so an oversized list costs O(1) (issue 15); `id` names the resource in their errors
+ * on update.
  */
 export function prepareRequestBody(
   map: AttrMap,
   body: Record<string, unknown>,
   isCreate: boolean,
+  limits: ListLimits = DEFAULT_LIST_LIMITS,
+  id?: string,
 ): Record<string, unknown> {
   const unknown = Object.keys(body).filter((k) => !Object.hasOwn(map, k))
   if (unknown.length) throw httpBadRequest(`Unrecognized attribute(s) '${unknown.join(', ')}'`)
+  for (const [name, spec] of Object.entries(map)) {
+    if (spec.maxItems && Object.hasOwn(body, name)) checkListBound(spec.maxItems, body[name], limits, id)
+  }
   const out: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(map)) {
     const given = Object.hasOwn(body, name)

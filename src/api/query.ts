@@ -186,6 +186,17 @@ export function paginate(
   }
   const page = items.slice(start, start + q.limit)
   if (q.pageReverse) page.reverse()
+  return { items: page, links: pageLinks(page, q, selfUrl, params) }
+}
+
+/** api_common.get_pagination_links of a page (in the order shown) cut with `q.limit`. */
+export function pageLinks(
+  page: Record<string, any>[],
+  q: ListQuery,
+  selfUrl: (params: URLSearchParams) => string,
+  params: URLSearchParams,
+): Page['links'] {
+  if (q.limit === null) return null
   const links: Array<{ rel: string; href: string }> = []
   // get_next_link / get_previous_link: the request's own parameters, marker replaced (appended last).
   const link = (rel: string, marker: string | undefined, reverse: boolean) => {
@@ -198,12 +209,13 @@ export function paginate(
   }
   if (!(page.length < q.limit && !q.pageReverse)) link('next', page.at(-1)?.id, false)
   if (!(page.length < q.limit && q.pageReverse)) link('previous', page[0]?.id, true)
-  return { items: page, links }
+  return links
 }
 
 const QUIET_MARKER_RESOURCES = new Set(['subnetpool', 'floatingip', 'security_group', 'security_group_rule'])
 
-function markerNotFound(resource: string, marker: string): NotFound {
+/** db_base_plugin_common._get_marker_obj's NotFound for a marker that is no listed item. */
+export function markerNotFound(resource: string, marker: string): NotFound {
   if (resource === 'network') return new NetworkNotFound(marker)
   if (resource === 'subnet') return new SubnetNotFound(marker)
   if (resource === 'port') return new PortNotFound(marker)

@@ -6,10 +6,11 @@ import type { RequestContext } from '../common/context.js'
 import { httpBadRequest, httpNotFound, InvalidInput, TagNotFound } from '../common/exceptions.js'
 import { prepareRequestBody, validateListOfUniqueStrings, validateString, type AttrMap } from './attributes.js'
 import { PolicyEnforcer } from '../policy/index.js'
-import { ApiPolicy, checkProjectOnCreate, type ResourcePolicy, type TagVerb } from './policy.js'
-import { applyFilters, paginate, parseListQuery, selectFields } from './query.js'
+import { ApiPolicy, checkProjectOnCreate, type PolicyView, type ResourcePolicy, type TagVerb } from './policy.js'
+import { applyFilters, markerNotFound, pageLinks, paginate, parseListQuery, selectFields, type ListQuery, type Page } from './query.js'
 import type { ApiRequest, ApiResponse } from './api-request.js'
 import { hasOwn, own } from './own.js'
+import type { ListLimits } from './list-bound.js'
 
 export type Dict = Record<string, any>
 
@@ -21,6 +22,11 @@ export interface ResourceOps {
   get(ctx: RequestContext, id: string): Promise<Dict>
   /** All visible items; `filters` is a hint the plugin may use to narrow its SQL. */
   list(ctx: RequestContext, filters: Map<string, string[]>): Promise<Dict[]>
+  /**
+   * The list planned in SQL (src/db/resources/row-query.ts), when the plugin can: items of the
+   * rows the filters select, `rest` the filters it left; `paged`: the page itself, in order.
+   */
+  listPage?(ctx: RequestContext, q: ListQuery): Promise<{ items: Dict[]; rest: Map<string, string[]>; paged: boolean; markerFound: boolean }>
   /** standard-attr-tag (src/ml2/tag-ops.ts); absent: the resource has no tags sub-resource. */
   readonly tags?: TagStore
 }
@@ -42,6 +48,8 @@ const TAG_VERBS: Readonly<Record<string, TagVerb>> = { GET: 'get', PUT: 'update'
 export interface ControllerOptions {
   paginationMaxLimit: number
   allowBulk: boolean
+  /** [DEFAULT] list-size options (src/api/list-bound.ts); Neutron's defaults when absent. */
+  listLimits?: ListLimits
   /** Attributes added only to a create response (Neutron shows e.g. is_default there). */
   createExtras?: Dict
   /** The server's policy (default: Neutron's default rules, no policy file, no parent lookups). */
@@ -75,9 +83,8 @@ export class ResourceController {
     // what they cannot see; items they may not get are dropped, hidden attributes stripped.
     const view = this.policy.view(r.ctx)
     view?.restrictQuery(q.filters, q.sort)
-    const all = await this.ops.list(r.ctx, q.filters)
-    const filtered = applyFilters(this.map, all, q.filters)
-    const page = paginate(view ? await view.visible(filtered) : filtered, q, this.resource, (p) => `${r.baseUrl}/v2.0/${this.path}?${p}`, r.url.searchParams)
+    const selfUrl = (p: URLSearchParams) => `${r.baseUrl}/v2.0/${this.path}?${p}`
+    const page = (await this.#plannedPage(r, q, view, selfUrl)) ?? await this.#fullPage(r, q, view, selfUrl)
     const links = page.links?.length ? page.links : null
     if (!view) {
       // Fast path: an admin's full view of a dict is the dict itself, so its JSON text can be
@@ -142,6 +149,31 @@ export class ResourceController {
     return { status: 200, body: { [this.resource]: view ? await view.show(item, f) : selectFields(item, f) } }
   }
 
+  /**
+   * The page from the plugin's SQL plan (issue 15), or null when it has none for this request.
+   * The plan's scope is the default policy's; should the policy hide any item of a planned page,
+   * the page is decided over the whole list instead (#fullPage), as it would have been.
+   */
+  async #plannedPage(r: ApiRequest, q: ListQuery, view: PolicyView | null, selfUrl: (p: URLSearchParams) => string): Promise<Page | null> {
+    if (!this.ops.listPage) return null
+    const planned = await this.ops.listPage(r.ctx, q)
+    if (!planned.paged) {
+      const filtered = applyFilters(this.map, planned.items, planned.rest)
+      return paginate(view ? await view.visible(filtered) : filtered, q, this.resource, selfUrl, r.url.searchParams)
+    }
+    if (!planned.markerFound) throw markerNotFound(this.resource, q.marker!)
+    const items = view ? await view.visible(planned.items) : planned.items
+    if (items.length !== planned.items.length) return null
+    return { items, links: pageLinks(items, q, selfUrl, r.url.searchParams) }
+  }
+
+  /** Every item the caller may list, then filters and the page in memory. */
+  async #fullPage(r: ApiRequest, q: ListQuery, view: PolicyView | null, selfUrl: (p: URLSearchParams) => string): Promise<Page> {
+    const all = await this.ops.list(r.ctx, q.filters)
+    const filtered = applyFilters(this.map, all, q.filters)
+    return paginate(view ? await view.visible(filtered) : filtered, q, this.resource, selfUrl, r.url.searchParams)
+  }
+
   async create(r: ApiRequest): Promise<ApiResponse> {
     const b = r.body as Dict
     if (b === null || typeof b !== 'object' || Array.isArray(b)) throw httpBadRequest('Resource body required')
@@ -168,7 +200,7 @@ export class ResourceController {
         throw httpBadRequest(`Unable to find '${this.resource}' in request body`)
       }
       if (hasOwn(this.map, 'project_id')) checkProjectOnCreate(r.ctx, it)
-      return prepareRequestBody(this.map, it, true)
+      return prepareRequestBody(this.map, it, true, this.opts.listLimits)
     })
     const view = this.policy.view(r.ctx)
     if (view) await view.authorizeCreate(prepared, items)
@@ -186,7 +218,7 @@ export class ResourceController {
     }
     const it = b[this.resource]
     if (it === null || typeof it !== 'object' || Array.isArray(it)) throw httpBadRequest('Resource body required')
-    const p = prepareRequestBody(this.map, it, false)
+    const p = prepareRequestBody(this.map, it, false, this.opts.listLimits, id)
     const view = this.policy.view(r.ctx)
     if (view) await view.authorizeUpdate(await this.ops.get(r.ctx, id), p)
     const updated = await this.ops.update(r.ctx, id, p)

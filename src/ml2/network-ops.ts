@@ -12,12 +12,15 @@ import {
   NetworkNotFound,
 } from '../common/exceptions.js'
 import type { Queryable, Tx } from '../db/engine.js'
+import { planRows, type ListPage, type ListRequest } from '../db/resources/row-query.js'
 import {
   bumpNetworkRevision,
   deleteNetworkRow,
   getNetworkRow,
   insertNetwork,
   listNetworkRows,
+  listNetworkRowsPlanned,
+  NETWORK_FILTER_COLUMNS,
   subnetIdsByNetwork,
   tagsByResource,
   updateNetworkRow,
@@ -282,6 +285,26 @@ export class NetworkOps {
       tagsByResource(q, 'networks', all ? null : ids),
     ])
     return rows.map((r) => this.toDict(r, segs.get(r.id) ?? [], subnets.get(r.id) ?? [], tags.get(r.id) ?? []))
+  }
+
+  /**
+   * A list request planned in SQL (issue 15): filters, and for the id order the marker and limit,
+   * select the rows; segments, subnets and tags are then loaded for those rows only.
+   */
+  async listPage(ctx: RequestContext, req: ListRequest): Promise<ListPage<Network>> {
+    const q = this.core.reader
+    const plan = planRows(req, NETWORK_FILTER_COLUMNS, 'networks')
+    const { rows, markerFound } = await listNetworkRowsPlanned(q, this.core.db.dialect, ctx.isAdmin ? undefined : ctx.projectId, plan)
+    const ids = rows.map((r) => r.id)
+    // Every network selected (an admin's unfiltered, unpaged list): whole tables in one query each.
+    const every = ctx.isAdmin && plan.conditions.length === 0 && plan.page === null
+    const [segs, subnets, tags] = await Promise.all([
+      this.core.typeManager.getSegmentsForNetworks(q, ids),
+      subnetIdsByNetwork(q, every ? null : ids),
+      tagsByResource(q, 'networks', every ? null : ids),
+    ])
+    const items = rows.map((r) => this.toDict(r, segs.get(r.id) ?? [], subnets.get(r.id) ?? [], tags.get(r.id) ?? []))
+    return { items, rest: plan.rest, paged: plan.page !== null, markerFound }
   }
 
   async loadOne(q: Queryable, row: NetworkRow, segments: Segment[]): Promise<Network> {

@@ -11,11 +11,14 @@ import {
 } from '../common/exceptions.js'
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
+import { planRows, type ListPage, type ListRequest } from '../db/resources/row-query.js'
 import {
   deletePortRow,
   getPortRow,
   insertPort,
   listPortKeys,
+  listPortKeysPlanned,
+  PORT_FILTER_COLUMNS,
   getPortRowsByIds,
   type PortScope,
   portChildren,
@@ -476,6 +479,24 @@ export class PortOps {
       scope.projectOrNetworks = { projectId: ctx.projectId, networkIds: owned.map((n) => n.id) }
     }
     const keys = await listPortKeys(q, scope)
+    return this.#dictsOf(q, keys, ctx.isAdmin && !scope.networkIds && !scope.deviceIds)
+  }
+
+  /**
+   * A list request planned in SQL (issue 15): filters, and for the id order the marker and limit,
+   * select the ports; dicts come from the per-revision cache or are built for those ports only.
+   */
+  async listPage(ctx: RequestContext, req: ListRequest): Promise<ListPage<Port>> {
+    const q = this.core.reader
+    const plan = planRows(req, PORT_FILTER_COLUMNS, 'ports')
+    const { keys, markerFound } = await listPortKeysPlanned(q, this.core.db.dialect, ctx.isAdmin ? undefined : ctx.projectId, plan)
+    const items = await this.#dictsOf(q, keys, ctx.isAdmin && plan.conditions.length === 0 && plan.page === null)
+    // A port deleted between the two queries is left out, as in list().
+    return { items, rest: plan.rest, paged: plan.page !== null, markerFound }
+  }
+
+  /** Dicts of the given ports, in their order; `unscoped`: every port is listed (whole child tables may be read). */
+  async #dictsOf(q: Queryable, keys: ReadonlyArray<{ id: string; revision_number: number }>, unscoped: boolean): Promise<Port[]> {
     const out: Port[] = new Array(keys.length)
     const missing: string[] = []
     for (let i = 0; i < keys.length; i++) {
@@ -487,7 +508,7 @@ export class PortOps {
     if (missing.length) {
       const rows = await getPortRowsByIds(q, missing)
       // Whole child tables only for an admin's unfiltered list: anyone else's cost stays with its rows.
-      const everything = ctx.isAdmin && !scope.networkIds && !scope.deviceIds && missing.length > 200
+      const everything = unscoped && missing.length > 200
       const children = await portChildren(q, everything ? null : missing)
       const empty: PortChildren = { fixedIps: [], binding: UNBOUND, levels: [], pairs: [], dhcpOpts: [], tags: [] }
       const byId = new Map<string, Port>()

@@ -4,6 +4,7 @@ import { BadRequest, MechanismDriverError, SubnetInUse, SubnetNotFound } from '.
 import { NOT_SPECIFIED } from '../common/not-specified.js'
 import type { Queryable, Tx } from '../db/engine.js'
 import { tagsByResource } from '../db/resources/networks.js'
+import { planRows, type ListPage, type ListRequest } from '../db/resources/row-query.js'
 import {
   deleteSubnetRow,
   getSubnetRow,
@@ -15,6 +16,8 @@ import {
   writeChildren,
   type SubnetChildren,
   type SubnetRow,
+  listSubnetRowsPlanned,
+  SUBNET_FILTER_COLUMNS,
 } from '../db/resources/subnets.js'
 import {
   defaultGatewayIp,
@@ -302,6 +305,21 @@ export class SubnetOps {
     const ids = netIds === null ? null : rows.map((r) => r.id)
     const [children, tags] = await Promise.all([subnetChildren(q, ids), tagsByResource(q, 'subnets', ids)])
     return rows.map((r) => this.toDict(r, children.get(r.id) ?? { pools: [], dns: [], routes: [] }, tags.get(r.id) ?? []))
+  }
+
+  /**
+   * A list request planned in SQL (issue 15): filters, and for the id order the marker and limit,
+   * select the subnets; pools, DNS servers, routes and tags are loaded for those only.
+   */
+  async listPage(ctx: RequestContext, req: ListRequest): Promise<ListPage<Subnet>> {
+    const q = this.core.reader
+    const plan = planRows(req, SUBNET_FILTER_COLUMNS, 'subnets')
+    const { rows, markerFound } = await listSubnetRowsPlanned(q, this.core.db.dialect, ctx.isAdmin ? undefined : ctx.projectId, plan)
+    const every = ctx.isAdmin && plan.conditions.length === 0 && plan.page === null
+    const ids = every ? null : rows.map((r) => r.id)
+    const [children, tags] = await Promise.all([subnetChildren(q, ids), tagsByResource(q, 'subnets', ids)])
+    const items = rows.map((r) => this.toDict(r, children.get(r.id) ?? { pools: [], dns: [], routes: [] }, tags.get(r.id) ?? []))
+    return { items, rest: plan.rest, paged: plan.page !== null, markerFound }
   }
 
   toDict(r: SubnetRow, c: SubnetChildren, tags: string[]): Subnet {

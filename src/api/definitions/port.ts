@@ -12,6 +12,7 @@ import { boolAttr, nameAttr, optional, readOnly, standardAttrs } from './common.
 import { sanitizeMacAddress, validateFixedIps, validateMacAddress } from '../../ipam/index.js'
 import { convertNoneToEmptyList, validateUuidList } from './securitygroup.js'
 import { validateExtraDhcpOpts } from './extra-dhcp-opt.js'
+import { ALLOWED_ADDRESS_PAIRS_BOUND, FIXED_IPS_BOUND } from '../list-bound.js'
 
 /** binding:vnic_type values accepted by Neutron Zed (portbindings.VNIC_TYPES). */
 export const VNIC_TYPES = [
@@ -25,12 +26,12 @@ export const PORT_ATTRS: AttrMap = {
   network_id: { allowPost: true, allowPut: false, validate: validateUuid, isVisible: true, isFilter: true, isSortKey: true },
   admin_state_up: boolAttr(true),
   mac_address: optional({ convert: sanitizeMacAddress, validate: validateMacAddress, enforcePolicy: true }),
-  fixed_ips: optional({ validate: (v: unknown) => (v === null ? undefined : validateFixedIps(v)), isSortKey: false, enforcePolicy: true }),
+  fixed_ips: optional({ maxItems: FIXED_IPS_BOUND, validate: (v: unknown) => (v === null ? undefined : validateFixedIps(v)), isSortKey: false, enforcePolicy: true }),
   device_id: optional({ default: '', validate: validateString(255) }),
   device_owner: optional({ default: '', validate: validateString(255), enforcePolicy: true }),
   status: readOnly(),
   security_groups: optional({ convert: convertNoneToEmptyList, validate: validateUuidList, isSortKey: false }),
-  allowed_address_pairs: optional({ isFilter: false, isSortKey: false, enforcePolicy: true }),
+  allowed_address_pairs: optional({ maxItems: ALLOWED_ADDRESS_PAIRS_BOUND, isFilter: false, isSortKey: false, enforcePolicy: true }),
   extra_dhcp_opts: optional({ validate: validateExtraDhcpOpts, isFilter: false, isSortKey: false }),
   port_security_enabled: optional({ convert: toBoolean, enforcePolicy: true }),
   // neutron-lib's default is ATTR_NOT_SPECIFIED: an explicit '' is "set" for policy (admin-only).

@@ -7,6 +7,7 @@
 import { NOT_SPECIFIED, toBoolean, type AttrMap, type Validator } from '../attributes.js'
 import { isUuidLike, pyRepr, pyStr, validateFixedIps, validateHostroutes } from '../../ipam/index.js'
 import { boolAttr, nameAttr, readOnly, standardAttrs } from './common.js'
+import { ROUTES_BOUND } from '../list-bound.js'
 
 const GW_SPEC = ['network_id', 'enable_snat', 'external_fixed_ips'] as const
 
@@ -54,6 +55,7 @@ export const ROUTER_ATTRS: AttrMap = {
     allowPost: false,
     allowPut: true,
     default: NOT_SPECIFIED,
+    maxItems: ROUTES_BOUND,
     convert: (v) => (v === null ? [] : v),
     validate: validateHostroutes,
     isVisible: true,

@@ -11,6 +11,7 @@ import {
   validateValues,
 } from '../attributes.js'
 import { boolAttr, nameAttr, optional, readOnly, standardAttrs } from './common.js'
+import { DNS_NAMESERVERS_BOUND, HOST_ROUTES_BOUND } from '../list-bound.js'
 import {
   convertCidrToCanonicalFormat,
   convertIpToCanonicalFormat,
@@ -51,8 +52,8 @@ export const SUBNET_ATTRS: AttrMap = {
   use_default_subnetpool: { allowPost: true, allowPut: false, default: false, convert: toBoolean, isVisible: false },
   gateway_ip: optional({ convert: convertIpToCanonicalFormat, validate: validateIpAddressOrNone }),
   allocation_pools: optional({ validate: (v: unknown) => (v === null ? undefined : validateIpPools(v)), isFilter: false, isSortKey: false }),
-  dns_nameservers: optional({ validate: (v: unknown) => (v === null ? undefined : validateNameservers(v)), isSortKey: false }),
-  host_routes: optional({ validate: (v: unknown) => (v === null ? undefined : validateHostroutes(v)), isFilter: false, isSortKey: false }),
+  dns_nameservers: optional({ maxItems: DNS_NAMESERVERS_BOUND, validate: (v: unknown) => (v === null ? undefined : validateNameservers(v)), isSortKey: false }),
+  host_routes: optional({ maxItems: HOST_ROUTES_BOUND, validate: (v: unknown) => (v === null ? undefined : validateHostroutes(v)), isFilter: false, isSortKey: false }),
   enable_dhcp: boolAttr(true),
   ipv6_ra_mode: modeAttr,
   ipv6_address_mode: modeAttr,

@@ -156,7 +156,14 @@ export async function buildApp(o: AppOptions): Promise<App> {
       log: log.child('policy'),
     })
     const agentRpc = await startServerAgentRpc(cfg, plugin, mechanismDrivers, log, { consume: o.consumeAgentRpc ?? true, ...o.agentRpc })
-    const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk, policy }
+    const listLimits = {
+      max_dns_nameservers: cfg.DEFAULT.max_dns_nameservers,
+      max_subnet_host_routes: cfg.DEFAULT.max_subnet_host_routes,
+      max_routes: cfg.DEFAULT.max_routes,
+      max_allowed_address_pair: cfg.DEFAULT.max_allowed_address_pair,
+      max_fixed_ips_per_port: cfg.DEFAULT.max_fixed_ips_per_port,
+    }
+    const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk, policy, listLimits }
     // L3 service plugin (routers, floating IPs): DB/API only, no agent.
     const l3 = new L3Plugin(plugin, { enableSnatByDefault: cfg.DEFAULT.enable_snat_by_default, maxRoutes: cfg.DEFAULT.max_routes })
     const routers: ResourceController = new ResourceController('router', 'routers', ROUTER_ATTRS, l3.routers, {

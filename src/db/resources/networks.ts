@@ -1,5 +1,6 @@
 /** SQL for the networks table and the rows that hang off a network (subnet ids, tags). */
-import type { Queryable, Row, Tx } from '../engine.js'
+import type { Dialect, Queryable, Row, Tx } from '../engine.js'
+import { selectPlanned, type FilterColumns, type RowPlan } from './row-query.js'
 
 /**
  * Query scoping as Neutron's default policy does it (model_query): admins see every network,
@@ -60,6 +61,36 @@ export async function listNetworkRows(q: Queryable, scope: { projectId?: string;
   return rows.map(normalize)
 }
 
+/** The API attributes that filter networks as plain columns (src/db/resources/row-query.ts). */
+export const NETWORK_FILTER_COLUMNS: FilterColumns = {
+  id: { column: 'id', kind: 'string' },
+  name: { column: 'name', kind: 'string' },
+  status: { column: 'status', kind: 'string' },
+  description: { column: 'description', kind: 'string' },
+  project_id: { column: 'project_id', kind: 'string' },
+  tenant_id: { column: 'project_id', kind: 'string' },
+  admin_state_up: { column: 'admin_state_up', kind: 'boolean' },
+  shared: { column: 'shared', kind: 'boolean' },
+  'router:external': { column: 'router_external', kind: 'boolean' },
+  port_security_enabled: { column: 'port_security_enabled', kind: 'boolean' },
+}
+
+/**
+ * The networks a list request selects, planned in SQL (row-query.ts), within the caller's scope
+ * (a project: its own, shared and external ones; undefined: all). `markerFound` is false when the
+ * plan pages and the marker is not among the selected networks.
+ */
+export async function listNetworkRowsPlanned(
+  q: Queryable,
+  dialect: Dialect,
+  projectId: string | undefined,
+  plan: RowPlan,
+): Promise<{ rows: NetworkRow[]; markerFound: boolean }> {
+  const scope = projectId === undefined ? null : { sql: 't.project_id = ? OR t.shared = ? OR t.router_external = ?', params: [projectId, true, true] }
+  const { rows, markerFound } = await selectPlanned(q, dialect, 'networks', COLS, scope, plan)
+  return { rows: rows.map(normalize), markerFound }
+}
+
 export function updateNetworkRow(tx: Tx, id: string, changes: Partial<NetworkRow>): void {
   const keys = Object.keys(changes) as (keyof NetworkRow)[]
   if (!keys.length) return
@@ -80,15 +111,13 @@ export async function deleteNetworkRow(q: Queryable, id: string): Promise<number
 }
 
 export async function subnetIdsByNetwork(q: Queryable, networkIds: string[] | null): Promise<Map<string, string[]>> {
-  const rows =
-    networkIds === null
-      ? await q.all<Row>('SELECT id, network_id FROM subnets ORDER BY created_at, id')
-      : networkIds.length === 0
-        ? []
-        : await q.all<Row>(
-            `SELECT id, network_id FROM subnets WHERE network_id IN (${networkIds.map(() => '?').join(',')}) ORDER BY created_at, id`,
-            networkIds,
-          )
+  if (networkIds === null) return groupBy(await q.all<Row>('SELECT id, network_id FROM subnets ORDER BY created_at, id'), 'network_id', (r) => r.id as string)
+  // IN lists of at most 500 ids; a network's subnets lie in one chunk, each chunk in order.
+  const rows: Row[] = []
+  for (let i = 0; i < networkIds.length; i += 500) {
+    const c = networkIds.slice(i, i + 500)
+    for (const r of await q.all<Row>(`SELECT id, network_id FROM subnets WHERE network_id IN (${c.map(() => '?').join(',')}) ORDER BY created_at, id`, c)) rows.push(r)
+  }
   return groupBy(rows, 'network_id', (r) => r.id as string)
 }
 

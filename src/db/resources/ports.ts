@@ -1,5 +1,6 @@
 /** SQL for ports and everything that hangs off one (fixed IPs, binding, address pairs, DHCP options). */
-import type { Queryable, Row, Tx } from '../engine.js'
+import type { Dialect, Queryable, Row, Tx } from '../engine.js'
+import { selectPlanned, type FilterColumns, type RowPlan } from './row-query.js'
 import { groupBy } from './networks.js'
 
 export interface PortRow {
@@ -99,6 +100,38 @@ function scopeSql(scope: PortScope): { where: string | null; params: any[] } {
     params.push(projectId, ...networkIds)
   }
   return { where: where.length ? ' WHERE ' + where.join(' AND ') : '', params }
+}
+
+/** The API attributes that filter ports as plain columns (row-query.ts). */
+export const PORT_FILTER_COLUMNS: FilterColumns = {
+  id: { column: 'id', kind: 'string' },
+  name: { column: 'name', kind: 'string' },
+  network_id: { column: 'network_id', kind: 'string' },
+  status: { column: 'status', kind: 'string' },
+  device_id: { column: 'device_id', kind: 'string' },
+  device_owner: { column: 'device_owner', kind: 'string' },
+  description: { column: 'description', kind: 'string' },
+  project_id: { column: 'project_id', kind: 'string' },
+  tenant_id: { column: 'project_id', kind: 'string' },
+  admin_state_up: { column: 'admin_state_up', kind: 'boolean' },
+  port_security_enabled: { column: 'port_security_enabled', kind: 'boolean' },
+}
+
+/**
+ * Ids and revisions of the ports a list request selects (row-query.ts), within what a project
+ * may list (its own ports and those on its networks; undefined: all).
+ */
+export async function listPortKeysPlanned(
+  q: Queryable,
+  dialect: Dialect,
+  projectId: string | undefined,
+  plan: RowPlan,
+): Promise<{ keys: Array<{ id: string; revision_number: number }>; markerFound: boolean }> {
+  const scope = projectId === undefined
+    ? null
+    : { sql: 't.project_id = ? OR t.network_id IN (SELECT n.id FROM networks n WHERE n.project_id = ?)', params: [projectId, projectId] }
+  const { rows, markerFound } = await selectPlanned(q, dialect, 'ports', 'id, revision_number', scope, plan)
+  return { keys: rows.map((r) => ({ id: r.id as string, revision_number: Number(r.revision_number) })), markerFound }
 }
 
 export async function listPortRows(q: Queryable, scope: PortScope): Promise<PortRow[]> {

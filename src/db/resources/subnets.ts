@@ -1,5 +1,6 @@
 /** SQL for subnets and their pools, DNS servers and host routes. */
-import type { Queryable, Row, Tx } from '../engine.js'
+import type { Dialect, Queryable, Row, Tx } from '../engine.js'
+import { selectPlanned, type FilterColumns, type RowPlan } from './row-query.js'
 import { groupBy } from './networks.js'
 
 export interface SubnetRow {
@@ -76,6 +77,34 @@ export async function listSubnetRows(q: Queryable, networkIds: string[] | null):
       ? await q.all<Row>(`SELECT ${COLS} FROM subnets`)
       : await q.all<Row>(`SELECT ${COLS} FROM subnets WHERE network_id IN (${networkIds.map(() => '?').join(',')})`, networkIds)
   return rows.map(normalize)
+}
+
+/** The API attributes that filter subnets as plain NOT NULL columns (row-query.ts). */
+export const SUBNET_FILTER_COLUMNS: FilterColumns = {
+  id: { column: 'id', kind: 'string' },
+  name: { column: 'name', kind: 'string' },
+  network_id: { column: 'network_id', kind: 'string' },
+  description: { column: 'description', kind: 'string' },
+  project_id: { column: 'project_id', kind: 'string' },
+  tenant_id: { column: 'project_id', kind: 'string' },
+  enable_dhcp: { column: 'enable_dhcp', kind: 'boolean' },
+}
+
+/**
+ * The subnets a list request selects (row-query.ts), within what a project may list: the
+ * subnets of the networks it may see (its own, shared, external); undefined: all.
+ */
+export async function listSubnetRowsPlanned(
+  q: Queryable,
+  dialect: Dialect,
+  projectId: string | undefined,
+  plan: RowPlan,
+): Promise<{ rows: SubnetRow[]; markerFound: boolean }> {
+  const scope = projectId === undefined
+    ? null
+    : { sql: 't.network_id IN (SELECT n.id FROM networks n WHERE n.project_id = ? OR n.shared = ? OR n.router_external = ?)', params: [projectId, true, true] }
+  const { rows, markerFound } = await selectPlanned(q, dialect, 'subnets', COLS, scope, plan)
+  return { rows: rows.map(normalize), markerFound }
 }
 
 export function updateSubnetRow(tx: Tx, id: string, changes: Partial<SubnetRow>): void {
