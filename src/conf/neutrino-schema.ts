@@ -5,6 +5,7 @@
 import { keystoneAuthtokenExtraSection, keystoneAuthtokenSection, osloPolicySection } from './keystone-authtoken.js';
 import { messagingSections } from './messaging-opts.js';
 import { ml2Sections } from './ml2-config.js';
+import { ml2OdlSection } from './ml2-odl-opts.js';
 import { databaseSection, defaultSection, oslomiddlewareSection, quotasSection } from './neutron-opts.js';
 import { type ConfigOf, registerSections } from './schema.js';
 
@@ -17,6 +18,7 @@ export const neutrinoSections = [
   oslomiddlewareSection,
   quotasSection,
   ...ml2Sections,
+  ml2OdlSection,
   ...messagingSections,
 ] as const;
 

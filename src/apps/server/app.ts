@@ -96,7 +96,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       logger: log.child('ml2.types'),
     })
     const mechanismDrivers =
-      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn })
+      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn, db, odl: cfg.ml2_odl })
     const mech = new MechanismManager(mechanismDrivers, log.child('ml2.mech'))
     const quotas = new QuotaEngine({ network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router, floatingip: cfg.quotas.quota_floatingip, subnetpool: cfg.quotas.default_quota, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule })
     const plugin = new Ml2Plugin({
@@ -119,6 +119,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
       },
     })
     if (!o.skipInit) await typeManager.initialize(db)
+    // Drivers that follow resources ML2 does not call them for (opendaylight: SGs, routers, FIPs).
+    for (const d of mechanismDrivers) (d as { attach?: (s: Ml2Plugin) => void }).attach?.(plugin)
     await mech.initialize()
     const policy = new ApiPolicy(enforcer, {
       parents: {
@@ -165,6 +167,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       mechanismDrivers,
       async close() {
         await api.close()
+        for (const d of mechanismDrivers) await (d as { close?: () => Promise<void> }).close?.()
         await db.close()
       },
     }
