@@ -69,7 +69,7 @@ export async function recordEntry(tx: Tx, e: NewEntry, nowMs: number): Promise<n
  */
 export async function claimNext(db: Db, owner: string, nowMs: number): Promise<JournalRow | null> {
   return db.transaction(async (tx) => {
-    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE OF j SKIP LOCKED' : ''
+    const lock = tx.dialect === 'postgres' ? ' FOR NO KEY UPDATE OF j SKIP LOCKED' : ''
     const cand = await tx.get<{ seqnum: number | string }>(
       `SELECT j.seqnum FROM opendaylightjournal j WHERE j.state = 'pending' AND j.next_attempt <= ?
          AND NOT EXISTS (SELECT 1 FROM opendaylight_journal_deps d JOIN opendaylightjournal p ON p.seqnum = d.depends_on
