@@ -415,7 +415,10 @@ DROP INDEX ix_ports_network_id;
     // lock_owner (the server that claimed the row), created_at (journal age for operators) and
     // opendaylight_journal_parents (the ids a row refers to, so a parent's delete waits for its
     // children's rows). seqnum comes from a one-row counter updated in the recording transaction,
-    // so seqnum order is commit order for rows of conflicting transactions.
+    // so seqnum order is commit order for rows of conflicting transactions. deps.depends_on has no
+    // foreign key on purpose: a row may complete (and be deleted) while a transaction records a
+    // row depending on it; a dangling edge joins nothing, so it blocks nothing (maintenance
+    // removes it), where a foreign key would fail that API request.
     sql: `
 CREATE TABLE opendaylightjournal (
   seqnum BIGINT PRIMARY KEY,
@@ -435,7 +438,7 @@ CREATE TABLE opendaylightjournal (
 CREATE INDEX ix_opendaylightjournal_state_seqnum ON opendaylightjournal (state, seqnum);
 CREATE INDEX ix_opendaylightjournal_object_uuid ON opendaylightjournal (object_uuid);
 CREATE TABLE opendaylight_journal_deps (
-  depends_on BIGINT NOT NULL REFERENCES opendaylightjournal (seqnum) ON DELETE CASCADE,
+  depends_on BIGINT NOT NULL,
   dependent BIGINT NOT NULL REFERENCES opendaylightjournal (seqnum) ON DELETE CASCADE,
   PRIMARY KEY (depends_on, dependent)
 );

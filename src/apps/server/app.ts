@@ -119,8 +119,6 @@ export async function buildApp(o: AppOptions): Promise<App> {
       },
     })
     if (!o.skipInit) await typeManager.initialize(db)
-    // Drivers that follow resources ML2 does not call them for (opendaylight: SGs, routers, FIPs).
-    for (const d of mechanismDrivers) (d as { attach?: (s: Ml2Plugin) => void }).attach?.(plugin)
     await mech.initialize()
     const policy = new ApiPolicy(enforcer, {
       parents: {
@@ -134,6 +132,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
     const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk, policy }
     // L3 service plugin (routers, floating IPs): DB/API only, no agent.
     const l3 = new L3Plugin(plugin, { enableSnatByDefault: cfg.DEFAULT.enable_snat_by_default, maxRoutes: cfg.DEFAULT.max_routes })
+    // Drivers that follow resources ML2 does not call them for (opendaylight: SGs, routers, FIPs).
+    for (const d of mechanismDrivers) (d as { attach?: (s: Ml2Plugin, l3: L3Plugin) => void }).attach?.(plugin, l3)
     const routers: ResourceController = new ResourceController('router', 'routers', ROUTER_ATTRS, l3.routers, {
       ...copts,
       actions: routerActions(l3, () => routers),

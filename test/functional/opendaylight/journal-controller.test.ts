@@ -15,6 +15,15 @@ import { pgSkipReason, startPostgres, type PgServer } from '../../helpers/postgr
 import { journalFigures, listRows } from '../../../src/ml2/mech/opendaylight/journal-store.js'
 import { filterBody, type ObjectType } from '../../../src/ml2/mech/opendaylight/filters.js'
 import { COLLECTIONS } from '../../../src/ml2/mech/opendaylight/odl-client.js'
+import { CANARY_NETWORK_ID } from '../../../src/ml2/mech/opendaylight/full-sync.js'
+
+async function until(f: () => Promise<boolean>, what: string, ms: number): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
 
 const AUTH = 'Basic ' + Buffer.from('admin:admin').toString('base64')
 
@@ -71,7 +80,7 @@ describe('opendaylight driver with a real controller process', { skip: pgSkipRea
     ctl = await startControllerProcess(dir, 0, { dbUrl: ctlDb })
     s = await startNeutrino({
       dbUrl: pg.url,
-      ini: `[ml2]\nmechanism_drivers = opendaylight,test\n[ml2_mech_test]\nfail_on = create_network_precommit:boom-net,create_network_postcommit:post-fail\n[ml2_odl]\nurl = ${ctl.url}\nusername = admin\npassword = admin\ntimeout = 5\n`,
+      ini: `[ml2]\nmechanism_drivers = opendaylight,test\n[ml2_mech_test]\nfail_on = create_network_precommit:boom-net,create_network_postcommit:post-fail\n[ml2_odl]\nurl = ${ctl.url}\nusername = admin\npassword = admin\ntimeout = 5\nmaintenance_interval = 1\n`,
     })
   })
   after(async () => {
@@ -103,14 +112,29 @@ describe('opendaylight driver with a real controller process', { skip: pgSkipRea
     const net = (await s.call('POST', '/v2.0/networks', { network: { name: 'while-down' } })).body.network
     assert.ok(net?.id, 'the API does not wait for the controller')
     await s.call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, cidr: '198.51.100.0/24', ip_version: 4 } })
-    const p = (await s.call('POST', '/v2.0/ports', { port: { network_id: net.id, name: 'pd' } })).body.port
+    const pr = await s.call('POST', '/v2.0/ports', { port: { network_id: net.id, name: 'pd' } })
+    assert.equal(pr.status, 201, JSON.stringify(pr.body))
+    const p = pr.body.port
     await s.call('PUT', `/v2.0/ports/${p.id}`, { port: { name: 'pd2' } })
-    const old = (await s.call('GET', '/v2.0/ports?name=p1')).body.ports[0]
+    const listed = await s.call('GET', '/v2.0/ports?name=p1')
+    const old = listed.body.ports?.[0]
+    assert.ok(old, JSON.stringify(listed))
     assert.equal((await s.call('DELETE', `/v2.0/ports/${old.id}`)).status, 204)
     await new Promise((r) => setTimeout(r, 300))
     const f = await journalFigures(s.app.db, Date.now())
     assert.ok(f.depth >= 5, `rows wait for the controller: ${JSON.stringify(f)}`)
     ctl = await startControllerProcess(dir, port, { dbUrl: ctlDb })
+    await drained(s)
+    await assertSameState(s, ctl)
+  })
+
+  it('replays everything in dependency order when the controller comes back with its store wiped', async () => {
+    const port = ctl.port
+    await ctl.kill()
+    ctlDb = pg.createDatabase('controller2')
+    ctl = await startControllerProcess(dir, port, { dbUrl: ctlDb })
+    // Maintenance (every second here) finds the canary gone and records a full sync.
+    await until(async () => (await ctlGet(ctl, `networks/${CANARY_NETWORK_ID}`)).status === 200, 'canary network back', 60_000)
     await drained(s)
     await assertSameState(s, ctl)
   })

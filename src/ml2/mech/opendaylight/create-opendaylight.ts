@@ -9,6 +9,8 @@ import type { Db } from '../../../db/engine.js'
 import { OdlClient } from './odl-client.js'
 import { JournalSender } from './journal-sender.js'
 import { OpendaylightMechanismDriver } from './opendaylight-driver.js'
+import { JournalMaintenance } from './journal-maintenance.js'
+import { serviceReader, type ResourceReader } from './resource-reader.js'
 
 export interface Ml2OdlOptions {
   readonly url: string
@@ -24,6 +26,7 @@ export interface Ml2OdlOptions {
 export interface OpendaylightParts {
   driver: OpendaylightMechanismDriver
   sender: JournalSender
+  maintenance: JournalMaintenance
   client: OdlClient
   close(): Promise<void>
 }
@@ -33,23 +36,44 @@ export function createOpendaylight(o: { db: Db; log: Logger; options: Ml2OdlOpti
   if (!opts.url) throw new Error('[ml2_odl] url is required with mechanism_drivers = opendaylight')
   const now = o.now ?? Date.now
   const client = new OdlClient({ url: opts.url, username: opts.username, password: opts.password, timeoutMs: opts.timeout * 1000 })
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
   const sender = new JournalSender({
     db: o.db,
     client,
     log: o.log.child('journal'),
-    owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    owner,
     now,
     retryCount: opts.retry_count,
     completedRowsRetention: opts.completed_rows_retention,
     backoffMaxMs: 2_000,
     idlePollMs: 1_000,
   })
+  let reader: ResourceReader | undefined
+  const maintenance = new JournalMaintenance({
+    db: o.db,
+    client,
+    log: o.log.child('maintenance'),
+    owner,
+    now,
+    reader: () => reader,
+    processingTimeoutSec: opts.processing_timeout,
+    completedRowsRetentionSec: opts.completed_rows_retention,
+    intervalSec: opts.maintenance_interval,
+    onRows: () => sender.wake(),
+  })
   const driver = new OpendaylightMechanismDriver({
     log: o.log,
     now,
     sender,
-    onInitialize: () => sender.start(),
-    onClose: () => sender.stop(),
+    onAttach: (service, l3) => { reader = serviceReader(service, l3) },
+    onInitialize: () => {
+      sender.start()
+      maintenance.start()
+    },
+    onClose: async () => {
+      await maintenance.stop()
+      await sender.stop()
+    },
   })
-  return { driver, sender, client, close: () => driver.close() }
+  return { driver, sender, maintenance, client, close: () => driver.close() }
 }

@@ -90,12 +90,12 @@ export async function claimNext(db: Db, owner: string, nowMs: number): Promise<J
 /** 2xx: completed; deleted at once when the retention is 0 (its dependency edges go with it). */
 export async function markCompleted(db: Db, seq: number, retentionSec: number, nowMs: number): Promise<void> {
   await db.transaction(async (tx) => {
+    await tx.run('DELETE FROM opendaylight_journal_deps WHERE depends_on = ?', [seq])
     if (retentionSec === 0) {
       await tx.run('DELETE FROM opendaylightjournal WHERE seqnum = ?', [seq])
       return
     }
     await tx.run(`UPDATE opendaylightjournal SET state = 'completed', lock_owner = NULL, last_retried = ?, version_id = version_id + 1 WHERE seqnum = ?`, [nowMs, seq])
-    await tx.run('DELETE FROM opendaylight_journal_deps WHERE depends_on = ?', [seq])
   })
 }
 
@@ -125,8 +125,9 @@ export async function resetStuck(db: Queryable, olderThanMs: number): Promise<nu
   return r.changes
 }
 
-/** Deletes completed rows older than the retention (-1: keep forever). */
+/** Deletes completed rows older than the retention (-1: keep forever), and dependency edges to rows gone. */
 export async function purgeCompleted(db: Queryable, retentionSec: number, nowMs: number): Promise<number> {
+  await db.run('DELETE FROM opendaylight_journal_deps WHERE NOT EXISTS (SELECT 1 FROM opendaylightjournal j WHERE j.seqnum = depends_on)')
   if (retentionSec < 0) return 0
   const r = await db.run(`DELETE FROM opendaylightjournal WHERE state = 'completed' AND last_retried <= ?`, [nowMs - retentionSec * 1000])
   return r.changes

@@ -11,7 +11,7 @@ import type { Tx } from '../../../db/engine.js'
 import type { EventPayload } from '../../callbacks/payload.js'
 import type { Event } from '../../callbacks/events.js'
 import type { MechanismDriver, NetworkContext, PortContext, SubnetContext } from '../../driver-api.js'
-import type { Ml2Service } from '../../service.js'
+import type { CollectionService, Ml2Service } from '../../service.js'
 import { parentIds } from './dependencies.js'
 import { filterBody, type Obj, type ObjectType, type Operation } from './filters.js'
 import { recordEntry } from './journal-store.js'
@@ -28,6 +28,13 @@ export interface OpendaylightDriverDeps {
   /** Started with the driver (sender, maintenance, hostconfig poller); stopped by close(). */
   onInitialize?: () => Promise<void> | void
   onClose?: () => Promise<void> | void
+  /** The server's services, once built (full sync and recovery read through them). */
+  onAttach?: (service: Ml2Service, l3?: L3Services) => void
+}
+
+export interface L3Services {
+  readonly routers?: CollectionService
+  readonly floatingips?: CollectionService
 }
 
 /** The registry-driven resources (networking-odl's callback handlers and its L3 service plugin). */
@@ -47,7 +54,8 @@ export class OpendaylightMechanismDriver implements MechanismDriver {
   }
 
   /** Subscribes the journal to the resources ML2's driver calls do not cover. */
-  attach(service: Ml2Service): void {
+  attach(service: Ml2Service, l3?: L3Services): void {
+    this.d.onAttach?.(service, l3)
     for (const type of CALLBACK_TYPES) {
       const pre = async (_r: string, event: Event, _t: unknown, p: EventPayload) => {
         const op = event.slice('precommit_'.length) as Operation
