@@ -48,18 +48,19 @@ async function drained(s: TestServer, ms = 60_000): Promise<void> {
 
 /** Every network, subnet and port of the server is on the controller with the attributes it was sent, and nothing else. */
 async function assertSameState(s: TestServer, c: ControllerProcess): Promise<void> {
-  const cases: Array<[ObjectType, string]> = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports']]
+  const cases: Array<[ObjectType, string]> = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security_groups'], ['security_group_rule', 'security_group_rules']]
   for (const [type, plural] of cases) {
-    const mine = (await s.call('GET', `/v2.0/${plural}`)).body[plural] as any[]
+    const mine = (await s.call('GET', `/v2.0/${COLLECTIONS[type]}`)).body[plural] as any[]
     const theirs = ((await ctlGet(c, COLLECTIONS[type])).body[plural] as any[]).filter((o) => o.id !== 'bd8db3a8-2b30-4083-a8b3-b3fd46401142')
     assert.deepEqual(theirs.map((o) => o.id).sort(), mine.map((o) => o.id).sort(), `${plural} ids`)
     const byId = new Map(theirs.map((o) => [o.id, o]))
     for (const m of mine) {
-      const want = filterBody(type, 'update', m)
+      const want = filterBody(type, type === 'security_group_rule' ? 'create' : 'update', m)
       // status is the controller's to report; a network's revision_number and updated_at also move
       // when its subnets change, which is no network update (Neutron sends none either).
       delete want.status
-      if (type === 'network') { delete want.revision_number; delete want.updated_at }
+      // So do a group's when its rules change; the rules it is shown with are the rules collection's.
+      if (type === 'network' || type === 'security_group') { delete want.revision_number; delete want.updated_at; delete want.security_group_rules }
       const got = byId.get(m.id)
       for (const k of Object.keys(want)) assert.deepEqual(got[k], want[k], `${type} ${m.id} ${k}`)
     }
@@ -98,7 +99,14 @@ describe('opendaylight driver with a real controller process', { skip: pgSkipRea
     assert.equal((await s.call('PUT', `/v2.0/ports/${ports[0].id}`, { port: { name: 'renamed' } })).status, 200)
     assert.equal((await s.call('PUT', `/v2.0/networks/${net.id}`, { network: { name: 'n1b' } })).status, 200)
     assert.equal((await s.call('DELETE', `/v2.0/ports/${ports[4].id}`)).status, 204)
+    const sg = (await s.call('POST', '/v2.0/security-groups', { security_group: { name: 'web' } })).body.security_group
+    const rule = (await s.call('POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80 } })).body.security_group_rule
+    assert.equal((await s.call('PUT', `/v2.0/security-groups/${sg.id}`, { security_group: { description: 'http' } })).status, 200)
+    const sg2 = (await s.call('POST', '/v2.0/security-groups', { security_group: { name: 'gone' } })).body.security_group
+    assert.equal((await s.call('DELETE', `/v2.0/security-groups/${sg2.id}`)).status, 204)
     await drained(s)
+    assert.equal((await ctlGet(ctl, `security-group-rules/${rule.id}`)).body.security_group_rule.port_range_min, 80)
+    assert.equal((await ctlGet(ctl, `security-groups/${sg2.id}`)).status, 404)
     await assertSameState(s, ctl)
     const got = await ctlGet(ctl, `ports/${ports[0].id}`)
     assert.equal(got.body.port.name, 'renamed')
