@@ -17,6 +17,7 @@ import { buildApp } from '../apps/server/app.js'
 import { PolicyFileError } from '../policy/index.js'
 import { runMigrateToMl2 } from './migrate.js'
 import { runController } from './controller.js'
+import { runJournal } from './journal.js'
 
 const USAGE = `usage: neutrino <command> [--config-file FILE]... [--config-dir DIR]
 
@@ -28,6 +29,7 @@ commands:
                 [--tunnel-type gre|vxlan] [--vxlan-udp-port N] [--dry-run] [--save-tables] [--force]
                 migrate a Havana/Icehouse monolithic plugin database to ML2
   controller    run the OpenDaylight-compatible SDN controller (neutrino controller --help)
+  journal       list|show|retry|purge the opendaylight driver's journal (neutrino journal --help)
   genconfig     write sample config files (default: ./etc)
 `
 
@@ -45,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
         return await dbCommand(argv.slice(1))
       case 'controller':
         return await runController(argv.slice(1))
+      case 'journal':
+        return await runJournal(argv.slice(1))
       case 'genconfig': {
         const dir = argv[1] ?? 'etc'
         writeSamples(dir)
