@@ -11,6 +11,9 @@ import { JournalSender } from './journal-sender.js'
 import { OpendaylightMechanismDriver } from './opendaylight-driver.js'
 import { JournalMaintenance } from './journal-maintenance.js'
 import { serviceReader, type ResourceReader } from './resource-reader.js'
+import { HostconfigPoller } from './hostconfig-poller.js'
+import { OdlFeatures } from './odl-features.js'
+import type { Ml2Service } from '../../service.js'
 
 export interface Ml2OdlOptions {
   readonly url: string
@@ -21,12 +24,16 @@ export interface Ml2OdlOptions {
   readonly completed_rows_retention: number
   readonly processing_timeout: number
   readonly maintenance_interval: number
+  readonly restconf_poll_interval: number
+  readonly odl_features: readonly string[]
 }
 
 export interface OpendaylightParts {
   driver: OpendaylightMechanismDriver
   sender: JournalSender
   maintenance: JournalMaintenance
+  features: OdlFeatures
+  hostconfigs: HostconfigPoller
   client: OdlClient
   close(): Promise<void>
 }
@@ -49,6 +56,9 @@ export function createOpendaylight(o: { db: Db; log: Logger; options: Ml2OdlOpti
     idlePollMs: 1_000,
   })
   let reader: ResourceReader | undefined
+  let service: Ml2Service | undefined
+  const features = new OdlFeatures({ client, log: o.log.child('features'), configured: opts.odl_features, retrySec: 5 })
+  const hostconfigs = new HostconfigPoller({ client, log: o.log.child('hostconfig'), intervalSec: opts.restconf_poll_interval, service: () => service })
   const maintenance = new JournalMaintenance({
     db: o.db,
     client,
@@ -65,15 +75,22 @@ export function createOpendaylight(o: { db: Db; log: Logger; options: Ml2OdlOpti
     log: o.log,
     now,
     sender,
-    onAttach: (service, l3) => { reader = serviceReader(service, l3) },
+    onAttach: (s, l3) => {
+      service = s
+      reader = serviceReader(s, l3)
+    },
     onInitialize: () => {
       sender.start()
       maintenance.start()
+      features.start()
+      hostconfigs.start()
     },
     onClose: async () => {
+      features.stop()
+      await hostconfigs.stop()
       await maintenance.stop()
       await sender.stop()
     },
   })
-  return { driver, sender, maintenance, client, close: () => driver.close() }
+  return { driver, sender, maintenance, features, hostconfigs, client, close: () => driver.close() }
 }
