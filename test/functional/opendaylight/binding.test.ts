@@ -65,6 +65,7 @@ describe('opendaylight pseudo-agent binding from hostconfigs', () => {
 
     const p1 = (await s.call('POST', '/v2.0/ports', { port: { network_id: net.id, 'binding:host_id': 'hv1' } })).body.port
     assert.equal(p1['binding:vif_type'], 'ovs')
+    assert.equal(p1.status, 'ACTIVE', 'no operational-port-status: ACTIVE at once')
     const p2 = (await s.call('POST', '/v2.0/ports', { port: { network_id: net.id, 'binding:host_id': 'hv2' } })).body.port
     assert.equal(p2['binding:vif_type'], 'binding_failed', 'hv2 cannot carry vxlan')
   })

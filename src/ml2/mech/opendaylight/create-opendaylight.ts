@@ -12,7 +12,8 @@ import { OpendaylightMechanismDriver } from './opendaylight-driver.js'
 import { JournalMaintenance } from './journal-maintenance.js'
 import { serviceReader, type ResourceReader } from './resource-reader.js'
 import { HostconfigPoller } from './hostconfig-poller.js'
-import { OdlFeatures } from './odl-features.js'
+import { OdlFeatures, OPERATIONAL_PORT_STATUS } from './odl-features.js'
+import { PortStatusListener } from './port-status-listener.js'
 import type { Ml2Service } from '../../service.js'
 
 export interface Ml2OdlOptions {
@@ -57,7 +58,14 @@ export function createOpendaylight(o: { db: Db; log: Logger; options: Ml2OdlOpti
   })
   let reader: ResourceReader | undefined
   let service: Ml2Service | undefined
-  const features = new OdlFeatures({ client, log: o.log.child('features'), configured: opts.odl_features, retrySec: 5 })
+  const portStatus = new PortStatusListener({ client, log: o.log.child('port-status'), retrySec: opts.restconf_poll_interval, service: () => service })
+  const features = new OdlFeatures({
+    client,
+    log: o.log.child('features'),
+    configured: opts.odl_features,
+    retrySec: 5,
+    onChange: (f) => { if (f.has(OPERATIONAL_PORT_STATUS)) portStatus.start() },
+  })
   const hostconfigs = new HostconfigPoller({ client, log: o.log.child('hostconfig'), intervalSec: opts.restconf_poll_interval, service: () => service })
   const maintenance = new JournalMaintenance({
     db: o.db,
@@ -75,6 +83,8 @@ export function createOpendaylight(o: { db: Db; log: Logger; options: Ml2OdlOpti
     log: o.log,
     now,
     sender,
+    // Without the feature a bound port is ACTIVE at once; with it, DOWN until the controller says (§4, §5).
+    boundStatus: () => (features.has(OPERATIONAL_PORT_STATUS) ? 'DOWN' : 'ACTIVE'),
     onAttach: (s, l3) => {
       service = s
       reader = serviceReader(s, l3)
@@ -87,6 +97,7 @@ export function createOpendaylight(o: { db: Db; log: Logger; options: Ml2OdlOpti
     },
     onClose: async () => {
       features.stop()
+      portStatus.stop()
       await hostconfigs.stop()
       await maintenance.stop()
       await sender.stop()

@@ -17,6 +17,8 @@ export interface OdlClientOptions {
 export interface OdlResponse {
   status: number
   body: unknown
+  /** The Location header (RESTCONF stream URLs), when present. */
+  location?: string
 }
 
 export class ConnectionFailure extends Error {
@@ -82,7 +84,7 @@ export class OdlClient {
         parsed = text
       }
     }
-    return { status: res.status, body: parsed }
+    return { status: res.status, body: parsed, location: res.headers.get('location') ?? undefined }
   }
 }
 

@@ -25,6 +25,8 @@ export interface OpendaylightDriverDeps {
   log: Logger
   now: () => number
   sender: JournalWaker
+  /** The status a port takes when this driver binds it. */
+  boundStatus?: () => string
   /** Started with the driver (sender, maintenance, hostconfig poller); stopped by close(). */
   onInitialize?: () => Promise<void> | void
   onClose?: () => Promise<void> | void
@@ -106,6 +108,6 @@ export class OpendaylightMechanismDriver implements MechanismDriver {
   deletePortPostcommit() { this.d.sender.wake() }
 
   async bindPort(ctx: PortContext): Promise<void> {
-    bindPseudoAgent(ctx, await ctx.hostAgents(ODL_AGENT_TYPE))
+    bindPseudoAgent(ctx, await ctx.hostAgents(ODL_AGENT_TYPE), this.d.boundStatus?.())
   }
 }

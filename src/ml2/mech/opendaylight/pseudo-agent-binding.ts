@@ -15,7 +15,7 @@ interface VnicEntry {
 }
 
 /** Binds ctx on the first alive agent that can carry one of its segments; leaves it unbound otherwise. */
-export function bindPseudoAgent(ctx: PortContext, agents: readonly Agent[]): boolean {
+export function bindPseudoAgent(ctx: PortContext, agents: readonly Agent[], status?: string): boolean {
   for (const a of agents) {
     if (!a.alive || !a.admin_state_up) continue
     const conf = a.configurations ?? {}
@@ -28,7 +28,7 @@ export function bindPseudoAgent(ctx: PortContext, agents: readonly Agent[]): boo
       const mappings = (conf.bridge_mappings ?? {}) as Record<string, string>
       if ((seg.network_type === 'flat' || seg.network_type === 'vlan') && seg.physical_network && !(seg.physical_network in mappings)) continue
       const details = JSON.parse(JSON.stringify(vnic.vif_details ?? {}).split('$PORT_ID').join(ctx.current.id))
-      ctx.setBinding(seg.id!, vnic.vif_type ?? 'ovs', details)
+      ctx.setBinding(seg.id!, vnic.vif_type ?? 'ovs', details, status)
       return true
     }
   }
