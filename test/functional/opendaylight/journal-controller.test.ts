@@ -48,7 +48,7 @@ async function drained(s: TestServer, ms = 60_000): Promise<void> {
 
 /** Every network, subnet and port of the server is on the controller with the attributes it was sent, and nothing else. */
 async function assertSameState(s: TestServer, c: ControllerProcess): Promise<void> {
-  const cases: Array<[ObjectType, string]> = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security_groups'], ['security_group_rule', 'security_group_rules']]
+  const cases: Array<[ObjectType, string]> = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security_groups'], ['security_group_rule', 'security_group_rules'], ['router', 'routers'], ['floatingip', 'floatingips']]
   for (const [type, plural] of cases) {
     const mine = (await s.call('GET', `/v2.0/${COLLECTIONS[type]}`)).body[plural] as any[]
     const theirs = ((await ctlGet(c, COLLECTIONS[type])).body[plural] as any[]).filter((o) => o.id !== 'bd8db3a8-2b30-4083-a8b3-b3fd46401142')
@@ -60,7 +60,7 @@ async function assertSameState(s: TestServer, c: ControllerProcess): Promise<voi
       // when its subnets change, which is no network update (Neutron sends none either).
       delete want.status
       // So do a group's when its rules change; the rules it is shown with are the rules collection's.
-      if (type === 'network' || type === 'security_group') { delete want.revision_number; delete want.updated_at; delete want.security_group_rules }
+      if (type === 'network' || type === 'security_group' || type === 'router') { delete want.revision_number; delete want.updated_at; delete want.security_group_rules }
       const got = byId.get(m.id)
       for (const k of Object.keys(want)) assert.deepEqual(got[k], want[k], `${type} ${m.id} ${k}`)
     }
@@ -107,6 +107,18 @@ describe('opendaylight driver with a real controller process', { skip: pgSkipRea
     await drained(s)
     assert.equal((await ctlGet(ctl, `security-group-rules/${rule.id}`)).body.security_group_rule.port_range_min, 80)
     assert.equal((await ctlGet(ctl, `security-groups/${sg2.id}`)).status, 404)
+
+    // L3 through the same journal: router with a gateway, an interface, a floating IP.
+    const ext = (await s.call('POST', '/v2.0/networks', { network: { name: 'ext', 'router:external': true } })).body.network
+    await s.call('POST', '/v2.0/subnets', { subnet: { network_id: ext.id, cidr: '203.0.113.0/24', ip_version: 4 } })
+    const router = (await s.call('POST', '/v2.0/routers', { router: { name: 'r1', external_gateway_info: { network_id: ext.id } } })).body.router
+    assert.equal((await s.call('PUT', `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: sub.id })).status, 200)
+    const fip = (await s.call('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext.id, port_id: ports[1].id } })).body.floatingip
+    assert.ok(fip?.id, 'floating IP created')
+    assert.equal((await s.call('PUT', `/v2.0/routers/${router.id}`, { router: { name: 'r1b' } })).status, 200)
+    await drained(s)
+    assert.equal((await ctlGet(ctl, `routers/${router.id}`)).body.router.name, 'r1b')
+    assert.equal((await ctlGet(ctl, `floatingips/${fip.id}`)).body.floatingip.port_id, ports[1].id)
     await assertSameState(s, ctl)
     const got = await ctlGet(ctl, `ports/${ports[0].id}`)
     assert.equal(got.body.port.name, 'renamed')
