@@ -14,7 +14,7 @@ import { openDb } from '../db/connect.js'
 import type { Db } from '../db/engine.js'
 import {
   deleteRow, getRow, journalFigures, listRows, purgeCompleted, retryFailed, type JournalRow, type JournalState,
-} from '../ml2/mech/opendaylight/journal-store.js'
+} from '../apps/server/journal-admin.js'
 
 const USAGE = `usage: neutrino journal <list|show|retry|purge> [options] [--config-file FILE]... [--config-dir DIR]...
   list [--state STATE] [--limit N] [--json]   rows by seqnum, with depth / oldest pending age / failed count
