@@ -44,6 +44,10 @@ export async function canaryCheck(o: { db: Db; client: OdlClient; reader: Resour
  * locks the same way as recordEntry, so the two never deadlock.
  */
 export async function fullSync(o: { db: Db; reader: ResourceReader; now: () => number }): Promise<number> {
+  // Listing security groups may create the listing project's default group (Neutron's
+  // ensure_default_security_group), a write that records journal rows and so needs the sequence
+  // lock: do it once before we hold that lock, or the two would wait for each other.
+  if (o.reader.types.includes('security_group')) await o.reader.list('security_group')
   return o.db.transaction(async (tx) => {
     await tx.run('UPDATE opendaylight_journal_seq SET last_seqnum = last_seqnum WHERE id = 1')
     const objects: Array<[(typeof o.reader.types)[number], Obj]> = []
