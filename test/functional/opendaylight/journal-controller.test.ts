@@ -12,60 +12,9 @@ import { after, before, describe, it } from 'node:test'
 import { startControllerProcess, type ControllerProcess } from '../../helpers/controller-process.js'
 import { startNeutrino, type TestServer } from '../../helpers/neutrino.js'
 import { pgSkipReason, startPostgres, type PgServer } from '../../helpers/postgres.js'
-import { journalFigures, listRows } from '../../../src/ml2/mech/opendaylight/journal-store.js'
-import { filterBody, type ObjectType } from '../../../src/ml2/mech/opendaylight/filters.js'
-import { COLLECTIONS } from '../../../src/ml2/mech/opendaylight/odl-client.js'
 import { CANARY_NETWORK_ID } from '../../../src/ml2/mech/opendaylight/full-sync.js'
-
-async function until(f: () => Promise<boolean>, what: string, ms: number): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-const AUTH = 'Basic ' + Buffer.from('admin:admin').toString('base64')
-
-async function ctlGet(c: ControllerProcess, path: string): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${c.url}/${path}`, { headers: { Authorization: AUTH } })
-  const t = await r.text()
-  return { status: r.status, body: t ? JSON.parse(t) : null }
-}
-
-async function drained(s: TestServer, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms
-  for (;;) {
-    const f = await journalFigures(s.app.db, Date.now())
-    if (f.depth === 0) {
-      assert.equal(f.failed, 0, `failed rows: ${JSON.stringify(await listRows(s.app.db, { state: 'failed' }))}`)
-      return
-    }
-    if (Date.now() > end) throw new Error(`journal not drained: ${JSON.stringify(f)} ${JSON.stringify(await listRows(s.app.db))}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-/** Every network, subnet and port of the server is on the controller with the attributes it was sent, and nothing else. */
-async function assertSameState(s: TestServer, c: ControllerProcess): Promise<void> {
-  const cases: Array<[ObjectType, string]> = [['network', 'networks'], ['subnet', 'subnets'], ['port', 'ports'], ['security_group', 'security_groups'], ['security_group_rule', 'security_group_rules'], ['router', 'routers'], ['floatingip', 'floatingips']]
-  for (const [type, plural] of cases) {
-    const mine = (await s.call('GET', `/v2.0/${COLLECTIONS[type]}`)).body[plural] as any[]
-    const theirs = ((await ctlGet(c, COLLECTIONS[type])).body[plural] as any[]).filter((o) => o.id !== 'bd8db3a8-2b30-4083-a8b3-b3fd46401142')
-    assert.deepEqual(theirs.map((o) => o.id).sort(), mine.map((o) => o.id).sort(), `${plural} ids`)
-    const byId = new Map(theirs.map((o) => [o.id, o]))
-    for (const m of mine) {
-      const want = filterBody(type, type === 'security_group_rule' ? 'create' : 'update', m)
-      // status is the controller's to report; a network's revision_number and updated_at also move
-      // when its subnets change, which is no network update (Neutron sends none either).
-      delete want.status
-      // So do a group's when its rules change; the rules it is shown with are the rules collection's.
-      if (type === 'network' || type === 'security_group' || type === 'router') { delete want.revision_number; delete want.updated_at; delete want.security_group_rules }
-      const got = byId.get(m.id)
-      for (const k of Object.keys(want)) assert.deepEqual(got[k], want[k], `${type} ${m.id} ${k}`)
-    }
-  }
-}
+import { journalFigures } from '../../../src/ml2/mech/opendaylight/journal-store.js'
+import { assertSameState, ctlGet, drained, until } from '../../helpers/odl-state.js'
 
 describe('opendaylight driver with a real controller process', { skip: pgSkipReason() }, () => {
   let pg: PgServer
