@@ -23,6 +23,7 @@ import { serverCommand } from './commands/server.js'
 import { runMigrateToMl2 } from './migrate.js'
 import { packageVersion } from './version.js'
 import { runNodeJoin } from './node-join.js'
+import { runJournal } from './journal.js'
 
 const DB_COMMANDS: Command[] = [dbUpgradeCommand, dbCurrentCommand, dbHistoryCommand, dbCheckCommand]
 const MIGRATE_SUMMARY = 'migrate a Havana/Icehouse openvswitch or linuxbridge database to ML2'
@@ -34,6 +35,7 @@ function usage(): string {
     ['db migrate-to-ml2', MIGRATE_SUMMARY],
     ['controller', controllerCommand.summary],
     ['node join', 'join this hypervisor\'s Open vSwitch to a controller'],
+    ['journal', 'list|show|retry|purge the opendaylight driver\'s journal'],
     ['genconfig', genconfigCommand.summary],
   ]
   return [
@@ -105,6 +107,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runCommand(serverCommand, rest, io)
     case 'controller':
       return runCommand(controllerCommand, rest, io)
+    case 'journal':
+      return runJournal([...rest], io.stdout as NodeJS.WritableStream, io.stderr as NodeJS.WritableStream)
     case 'node':
       return runNodeJoin([...rest], { stdout: io.stdout as NodeJS.WritableStream, stderr: io.stderr as NodeJS.WritableStream })
     case 'genconfig':

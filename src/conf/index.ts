@@ -2,6 +2,7 @@
 export { ConfigError, type ConfigLocation, formatConfigMessage } from './config-error.js';
 export { formatConfigForLog, maskUrlPasswords } from './format-config.js';
 export { interpolate, InterpolationError } from './interpolate.js';
+export { ml2OdlSection } from './ml2-odl-opts.js';
 export { keystoneAuthtokenSection } from './keystone-authtoken.js';
 export {
   buildConfig, type ConfigSource, type DeprecatedSetting, listConfigFiles, loadConfig, type LoadConfigOptions,

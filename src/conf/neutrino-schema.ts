@@ -6,6 +6,7 @@ import { keystoneAuthtokenExtraSection, keystoneAuthtokenSection, osloPolicySect
 import { messagingSections } from './messaging-opts.js';
 import { agentMechSections } from './agent-mech-config.js';
 import { ml2Sections } from './ml2-config.js';
+import { ml2OdlSection } from './ml2-odl-opts.js';
 import { databaseSection, defaultSection, oslomiddlewareSection, quotasSection } from './neutron-opts.js';
 import { healthcheckSection, metricsSection } from './operations-opts.js';
 import { type ConfigOf, registerSections } from './schema.js';
@@ -19,6 +20,7 @@ export const neutrinoSections = [
   oslomiddlewareSection,
   quotasSection,
   ...ml2Sections,
+  ml2OdlSection,
   ...messagingSections,
   healthcheckSection,
   metricsSection,

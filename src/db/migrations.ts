@@ -444,6 +444,63 @@ CREATE INDEX ix_ml2_tunnel_endpoints_host ON ml2_tunnel_endpoints (tunnel_type, 
 ALTER TABLE agents ADD COLUMN resource_versions TEXT;
 `,
   },
+  {
+    version: 10,
+    name: 'opendaylight journal (networking-odl V2 tables)',
+    // networking-odl's opendaylightjournal / opendaylight_journal_deps / opendaylight_periodic_task
+    // (db/models.py), plus: next_attempt (ms epoch: per-row backoff instead of a sleeping thread),
+    // lock_owner (the server that claimed the row), created_at (journal age for operators) and
+    // opendaylight_journal_parents (the ids a row refers to, so a parent's delete waits for its
+    // children's rows). seqnum comes from a one-row counter updated in the recording transaction,
+    // so seqnum order is commit order for rows of conflicting transactions. deps.depends_on has no
+    // foreign key on purpose: a row may complete (and be deleted) while a transaction records a
+    // row depending on it; a dangling edge joins nothing, so it blocks nothing (maintenance
+    // removes it), where a foreign key would fail that API request.
+    sql: `
+CREATE TABLE opendaylightjournal (
+  seqnum BIGINT PRIMARY KEY,
+  object_type VARCHAR(36) NOT NULL,
+  object_uuid VARCHAR(36) NOT NULL,
+  operation VARCHAR(36) NOT NULL,
+  data TEXT NOT NULL,
+  state VARCHAR(16) NOT NULL DEFAULT 'pending',
+  retry_count INTEGER NOT NULL DEFAULT 0,
+  last_retried BIGINT NOT NULL,
+  next_attempt BIGINT NOT NULL DEFAULT 0,
+  version_id INTEGER NOT NULL DEFAULT 1,
+  lock_owner VARCHAR(64),
+  last_error VARCHAR(255),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ix_opendaylightjournal_state_seqnum ON opendaylightjournal (state, seqnum);
+CREATE INDEX ix_opendaylightjournal_object_uuid ON opendaylightjournal (object_uuid);
+CREATE TABLE opendaylight_journal_deps (
+  depends_on BIGINT NOT NULL,
+  dependent BIGINT NOT NULL REFERENCES opendaylightjournal (seqnum) ON DELETE CASCADE,
+  PRIMARY KEY (depends_on, dependent)
+);
+CREATE INDEX ix_opendaylight_journal_deps_dependent ON opendaylight_journal_deps (dependent);
+CREATE TABLE opendaylight_journal_parents (
+  seqnum BIGINT NOT NULL REFERENCES opendaylightjournal (seqnum) ON DELETE CASCADE,
+  parent_uuid VARCHAR(36) NOT NULL,
+  PRIMARY KEY (seqnum, parent_uuid)
+);
+CREATE INDEX ix_opendaylight_journal_parents_parent ON opendaylight_journal_parents (parent_uuid);
+CREATE TABLE opendaylight_journal_seq (
+  id INTEGER PRIMARY KEY,
+  last_seqnum BIGINT NOT NULL
+);
+INSERT INTO opendaylight_journal_seq (id, last_seqnum) VALUES (1, 0);
+CREATE TABLE opendaylight_periodic_task (
+  task VARCHAR(64) PRIMARY KEY,
+  state VARCHAR(16) NOT NULL,
+  lock_owner VARCHAR(64),
+  lock_updated BIGINT NOT NULL
+);
+INSERT INTO opendaylight_periodic_task (task, state, lock_updated) VALUES ('maintenance', 'pending', 0);
+INSERT INTO opendaylight_periodic_task (task, state, lock_updated) VALUES ('hostconfig', 'pending', 0)
+`,
+  },
 ]
 
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS neutrino_schema_version (

@@ -101,7 +101,9 @@ export class FloatingIpOps {
           }
           Object.assign(row, await this.association(tx, ctx, b, row))
           await insertFloatingIp(tx, row)
-          out.push(await this.loadOne(tx, row))
+          const d = await this.loadOne(tx, row)
+          await this.l3.ml2.registry.publish('floatingip', 'precommit_create', this, { context: ctx, resourceId: id, current: d, tx })
+          out.push(d)
         }
         return out
       },
@@ -209,7 +211,9 @@ export class FloatingIpOps {
         changes.updated_at = this.l3.timestamp()
         await updateFloatingIpRow(tx, id, changes)
       }
-      return this.loadOne(tx, { ...row, ...changes })
+      const d = await this.loadOne(tx, { ...row, ...changes })
+      if (Object.keys(changes).length) await this.l3.ml2.registry.publish('floatingip', 'precommit_update', this, { context: ctx, resourceId: id, current: d, tx })
+      return d
     })
   }
 
@@ -222,6 +226,7 @@ export class FloatingIpOps {
   async deleteInternal(ctx: RequestContext, id: string): Promise<void> {
     await this.l3.txn(async (tx, ports) => {
       const row = await this.visibleRow(tx, ctx, id, true)
+      await this.l3.ml2.registry.publish('floatingip', 'precommit_delete', this, { context: ctx, resourceId: id, current: await this.loadOne(tx, row), tx })
       await deleteFloatingIpRow(tx, id)
       if (await getPortRow(tx, row.floating_port_id)) ports.deleted.push(await this.l3.ml2.ports.deleteInTx(tx, row.floating_port_id))
     })
@@ -284,11 +289,18 @@ export class FloatingIpOps {
 
   // ---- ML2 events -----------------------------------------------------------------------------
   /** Ml2Plugin.delete_port → disassociate_floatingips, inside the port delete transaction. */
-  async disassociatePort(tx: Tx, portId: string): Promise<void> {
-    tx.defer(
-      'UPDATE floatingips SET fixed_port_id = NULL, fixed_ip_address = NULL, router_id = NULL, revision_number = revision_number + 1, updated_at = ? WHERE fixed_port_id = ?',
-      [this.l3.timestamp(), portId],
-    )
+  async disassociatePort(tx: Tx, portId: string, ctx?: RequestContext): Promise<void> {
+    const sql = 'UPDATE floatingips SET fixed_port_id = NULL, fixed_ip_address = NULL, router_id = NULL, revision_number = revision_number + 1, updated_at = ? WHERE fixed_port_id = ?'
+    const params = [this.l3.timestamp(), portId]
+    const reg = this.l3.ml2.registry
+    if (!ctx || !reg.has('floatingip', 'precommit_update')) return tx.defer(sql, params)
+    // Someone follows floating IPs (the opendaylight journal): each one disassociated is an update.
+    const ids = await tx.all<{ id: string }>('SELECT id FROM floatingips WHERE fixed_port_id = ?', [portId])
+    await tx.run(sql, params)
+    for (const { id } of ids) {
+      const row = await getFloatingIpRow(tx, id)
+      if (row) await reg.publish('floatingip', 'precommit_update', this, { context: ctx, resourceId: id, current: await this.loadOne(tx, row), tx })
+    }
   }
 
   /** A non-admin may not delete a port that another project's floating IP uses (FipAssociated). */

@@ -41,7 +41,7 @@ export class L3Plugin {
 
   /** PORT PRECOMMIT_DELETE: in the port delete's transaction (ML2 delete_port → disassociate_floatingips). */
   private readonly disassociateFloatingIps = async (_r: 'port', _e: unknown, _t: unknown, p: EventPayload<'port'>) => {
-    await this.floatingips.disassociatePort(p.tx!, p.resourceId)
+    await this.floatingips.disassociatePort(p.tx!, p.resourceId, p.context)
   }
 
   /**

@@ -66,7 +66,9 @@ export class RouterOps {
             const changes = await this.gateway.update(tx, ports, ctx, row, info)
             await updateRouterRow(tx, row.id, { ...changes, revision_number: row.revision_number + 1 })
           }
-          out.push(await this.loadOne(tx, (await getRouterRow(tx, row.id))!))
+          const d = await this.loadOne(tx, (await getRouterRow(tx, row.id))!)
+          await this.l3.ml2.registry.publish('router', 'precommit_create', this, { context: ctx, resourceId: row.id, current: d, tx })
+          out.push(d)
         }
         return out
       },
@@ -97,7 +99,9 @@ export class RouterOps {
         changes.updated_at = this.l3.timestamp()
         await updateRouterRow(tx, id, changes)
       }
-      return this.loadOne(tx, { ...row, ...changes })
+      const d = await this.loadOne(tx, { ...row, ...changes })
+      if (Object.keys(changes).length) await this.l3.ml2.registry.publish('router', 'precommit_update', this, { context: ctx, resourceId: id, current: d, tx })
+      return d
     })
   }
 
@@ -136,7 +140,9 @@ export class RouterOps {
       if (gw && (await tx.get('SELECT 1 AS x FROM floatingips WHERE router_id = ?', [id]))) {
         throw new RouterExternalGatewayInUseByFloatingIp(id, gw.network_id)
       }
+      const current = await this.loadOne(tx, row)
       for (const p of attached) ports.deleted.push(await this.l3.ml2.ports.deleteInTx(tx, p.port_id))
+      await this.l3.ml2.registry.publish('router', 'precommit_delete', this, { context: ctx, resourceId: id, current, tx })
       await deleteRouterRow(tx, id)
     })
   }

@@ -12,7 +12,7 @@
  * Visibility is Neutron's model_query scoping without RBAC: admins see every group, others their
  * project's. Who may update or delete what they see is policy's (src/api/policy.ts).
  */
-import type { RequestContext } from '../common/context.js'
+import { adminContext, type RequestContext } from '../common/context.js'
 import {
   OverQuota,
   PortSecurityAndIPRequiredForSecurityGroups,
@@ -106,11 +106,24 @@ export class SecurityGroupOps {
     await insertSecurityGroup(tx, row)
     // First, so that of two concurrent creators the second fails here, before more writes.
     await insertDefaultSecurityGroup(tx, projectId, row.id)
+    const rules: SecurityGroupRuleRow[] = []
     for (const ethertype of ETHERTYPES) {
-      await insertSecurityGroupRule(tx, this.newRule(row, 'ingress', ethertype, row.id))
-      await insertSecurityGroupRule(tx, this.newRule(row, 'egress', ethertype, null))
+      rules.push(this.newRule(row, 'ingress', ethertype, row.id), this.newRule(row, 'egress', ethertype, null))
+      for (const r of rules.slice(-2)) await insertSecurityGroupRule(tx, r)
     }
+    await this.precommitCreate(tx, adminContext(projectId), row, rules)
     return row.id
+  }
+
+  /**
+   * precommit_create for a new group and the rules it comes with, inside its transaction
+   * (networking-odl records the group, then each rule, in the same transaction).
+   */
+  private async precommitCreate(tx: Tx, ctx: RequestContext, row: SecurityGroupRow, rules: SecurityGroupRuleRow[]): Promise<void> {
+    const reg = this.core.registry
+    if (!reg.has('security_group', 'precommit_create') && !reg.has('security_group_rule', 'precommit_create')) return
+    await reg.publish('security_group', 'precommit_create', this, { context: ctx, resourceId: row.id, current: this.toDict(row, rules, []), tx })
+    for (const r of rules) await reg.publish('security_group_rule', 'precommit_create', this, { context: ctx, resourceId: r.id, current: ruleToDict(r), tx })
   }
 
   /** quota_limit_check(security_group_rule=n): the rules a new group brings must fit the limit itself. */
@@ -157,6 +170,7 @@ export class SecurityGroupOps {
         await insertSecurityGroup(tx, row)
         const rules = ETHERTYPES.map((e) => this.newRule(row, 'egress', e, null))
         for (const r of rules) await insertSecurityGroupRule(tx, r)
+        await this.precommitCreate(tx, ctx, row, rules)
         out.push({ row, rules })
       }
       return out
@@ -177,7 +191,9 @@ export class SecurityGroupOps {
         changes.updated_at = this.core.timestamp()
         await updateSecurityGroupRow(tx, id, changes)
       }
-      return this.loadOne(tx, { ...row, ...changes })
+      const current = await this.loadOne(tx, { ...row, ...changes })
+      if (Object.keys(changes).length) await this.core.registry.publish('security_group', 'precommit_update', this, { context: ctx, resourceId: id, current, tx })
+      return current
     })
   }
 
@@ -195,8 +211,21 @@ export class SecurityGroupOps {
       if (row.name === 'default' && !ctx.isAdmin) throw new SecurityGroupCannotRemoveDefault()
       const now = this.core.timestamp()
       for (const other of await groupsReferencingRemote(tx, id)) await bumpSecurityGroupRevision(tx, other, now)
+      await this.precommitDelete(tx, ctx, row)
       if (!(await deleteSecurityGroupRow(tx, id))) throw new SecurityGroupNotFound(id)
     })
+  }
+
+  /** precommit_delete for the rules that go with the group (its own, and others' naming it as remote), then the group. */
+  private async precommitDelete(tx: Tx, ctx: RequestContext, row: SecurityGroupRow): Promise<void> {
+    const reg = this.core.registry
+    if (!reg.has('security_group', 'precommit_delete') && !reg.has('security_group_rule', 'precommit_delete')) return
+    const rules = await tx.all<{ id: string; security_group_id: string; remote_group_id: string | null }>(
+      'SELECT id, security_group_id, remote_group_id FROM securitygrouprules WHERE security_group_id = ? OR remote_group_id = ? ORDER BY id',
+      [row.id, row.id],
+    )
+    for (const r of rules) await reg.publish('security_group_rule', 'precommit_delete', this, { context: ctx, resourceId: r.id, current: { ...r }, tx })
+    await reg.publish('security_group', 'precommit_delete', this, { context: ctx, resourceId: row.id, current: { id: row.id }, tx })
   }
 
   async get(ctx: RequestContext, id: string): Promise<Dict> {

@@ -83,6 +83,7 @@ export class SecurityGroupRuleOps {
         updated_at: now,
       }))
       for (const row of out) await insertSecurityGroupRule(tx, row)
+      for (const row of out) await this.core.registry.publish('security_group_rule', 'precommit_create', this, { context: ctx, resourceId: row.id, current: ruleToDict(row), tx })
       await bumpSecurityGroupRevision(tx, sgId, now)
       return out
     })
@@ -122,6 +123,7 @@ export class SecurityGroupRuleOps {
       if (!row || !ruleVisible(ctx, row, await this.groupOwner(tx, row))) throw new SecurityGroupRuleNotFound(id)
       // The group's row lock orders this against rule creates of the same group.
       await getSecurityGroupRow(tx, row.security_group_id, true)
+      await this.core.registry.publish('security_group_rule', 'precommit_delete', this, { context: ctx, resourceId: id, current: ruleToDict(row), tx })
       await deleteSecurityGroupRuleRow(tx, id)
       await bumpSecurityGroupRevision(tx, row.security_group_id, this.core.timestamp())
     })

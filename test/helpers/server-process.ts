@@ -51,6 +51,8 @@ export interface ServerProcessOptions {
   /** Use exactly this INI instead of TEST_INI + ini (benchmarks). */
   rawIni?: string
   startTimeoutMs?: number
+  /** Run the CLI from src/ through tsx (test/helpers/neutrino-cli.ts) instead of dist/: no build needed. */
+  fromSources?: boolean
 }
 
 export function makeTempDir(prefix = 'neutrino-proc-'): string {
@@ -80,7 +82,8 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 export async function startServerProcess(o: ServerProcessOptions = {}): Promise<ServerProcess> {
   const dir = makeTempDir()
   const configFile = configFor(dir, o)
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), BIN, 'server', '--config-file', configFile], {
+  const entry = o.fromSources ? ['--import', import.meta.resolve('tsx'), join(REPO, 'test', 'helpers', 'neutrino-cli.ts')] : [BIN]
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...entry, 'server', '--config-file', configFile], {
     cwd: dir,
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],

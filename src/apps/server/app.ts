@@ -120,7 +120,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       logger: log.child('ml2.types'),
     })
     const mechanismDrivers =
-      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn, agentMech: cfg })
+      o.mechanismDrivers ?? createMechanismDrivers(cfg.ml2.mechanism_drivers, { log, failOn: ml2.failOn, agentMech: cfg, db, odl: cfg.ml2_odl })
     const mech = new MechanismManager(mechanismDrivers, log.child('ml2.mech'))
     const quotas = new QuotaEngine({ network: cfg.quotas.quota_network, subnet: cfg.quotas.quota_subnet, port: cfg.quotas.quota_port, router: cfg.quotas.quota_router, floatingip: cfg.quotas.quota_floatingip, subnetpool: cfg.quotas.default_quota, security_group: cfg.quotas.quota_security_group, security_group_rule: cfg.quotas.quota_security_group_rule })
     const plugin = new Ml2Plugin({
@@ -166,6 +166,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
     const copts = { paginationMaxLimit: cfg.DEFAULT.pagination_max_limit, allowBulk: cfg.DEFAULT.allow_bulk, policy, listLimits }
     // L3 service plugin (routers, floating IPs): DB/API only, no agent.
     const l3 = new L3Plugin(plugin, { enableSnatByDefault: cfg.DEFAULT.enable_snat_by_default, maxRoutes: cfg.DEFAULT.max_routes })
+    // Drivers that follow resources ML2 does not call them for (opendaylight: SGs, routers, FIPs).
+    for (const d of mechanismDrivers) (d as { attach?: (s: Ml2Plugin, l3: L3Plugin) => void }).attach?.(plugin, l3)
     const routers: ResourceController = new ResourceController('router', 'routers', ROUTER_ATTRS, l3.routers, {
       ...copts,
       actions: routerActions(l3, () => routers),
@@ -215,6 +217,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       async close() {
         await api.close()
         await agentRpc?.close()
+        for (const d of mechanismDrivers) await (d as { close?: () => Promise<void> }).close?.()
         await db.close()
       },
     }

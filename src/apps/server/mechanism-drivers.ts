@@ -1,6 +1,8 @@
 /** Mechanism drivers by `[ml2] mechanism_drivers` name (Neutron's entry points). */
 import type { Logger } from '../../common/log.js'
 import type { AgentMechConfig } from '../../conf/agent-mech-config.js'
+import type { Db } from '../../db/engine.js'
+import { createOpendaylight, type Ml2OdlOptions } from '../../ml2/mech/opendaylight/create-opendaylight.js'
 import type { MechanismDriver } from '../../ml2/driver-api.js'
 import { LoggerMechanismDriver } from '../../ml2/mech/mech-logger.js'
 import { TestMechanismDriver, type FailRule } from '../../ml2/mech/mech-test.js'
@@ -14,11 +16,17 @@ export interface MechDriverDeps {
   failOn: readonly FailRule[]
   /** [securitygroup] and [ovs_driver] (defaults when absent). */
   agentMech?: AgentMechConfig
+  db?: Db
+  odl?: Ml2OdlOptions
 }
 
 export const MECHANISM_DRIVERS: Record<string, (d: MechDriverDeps) => MechanismDriver> = {
   logger: (d) => new LoggerMechanismDriver(d.log.child('mech.logger')),
   test: (d) => new TestMechanismDriver(d.failOn, 'test'),
+  opendaylight: (d) => {
+    if (!d.db || !d.odl) throw new Error('the opendaylight mechanism driver needs the database and [ml2_odl]')
+    return createOpendaylight({ db: d.db, log: d.log.child('mech.opendaylight'), options: d.odl }).driver
+  },
   test_lower: (d) => new TestMechanismDriver(d.failOn.filter(() => false), 'test_lower'),
   openvswitch: (d) => new OpenvswitchMechanismDriver({
     securityGroupsEnabled: d.agentMech?.securitygroup.enable_security_group,
