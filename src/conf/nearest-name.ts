@@ -21,7 +21,9 @@ export function editDistance(a: string, b: string): number {
 /** The known name nearest to `name`, or undefined when none is plausibly meant. */
 export function nearestName(name: string, known: Iterable<string>): string | undefined {
   const lower = name.toLowerCase();
-  const limit = Math.max(2, Math.floor(lower.length / 2));
+  // A quarter of the name: `mechanism_driver` → `mechanism_drivers`, but not `ml2_typo` → `ml2_odl`
+  // (4 edits in 8 characters is another name, not a typo; the prefix rule below answers `ml2`).
+  const limit = Math.max(1, Math.floor(lower.length / 4));
   let best: { name: string; d: number } | undefined;
   let prefix: string | undefined;
   for (const k of known) {

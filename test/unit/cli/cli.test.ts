@@ -107,7 +107,7 @@ describe('neutrino CLI: config files', () => {
 
   for (const [what, text, line] of [
     ['an unknown type driver', '[ml2]\nproject_network_types = vxlan\ntype_drivers = vxlan,geneve\n', /types\.conf:3: \[ml2\] type_drivers: unknown type driver 'geneve' \(available: local, flat, vlan, gre, vxlan\)$/],
-    ['an unknown mechanism driver', '[ml2]\n\nmechanism_drivers = logger,openvswitch\n', /types\.conf:3: \[ml2\] mechanism_drivers: unknown mechanism driver 'openvswitch' \(available: logger, test, test_lower\)$/],
+    ['an unknown mechanism driver', '[ml2]\n\nmechanism_drivers = logger,openvswich\n', /types\.conf:3: \[ml2\] mechanism_drivers: unknown mechanism driver 'openvswich' \(available: [a-z0-9_, ]*openvswitch[a-z0-9_, ]*\)$/],
   ] as const) {
     for (const cmd of [['server'], ['db', 'upgrade'], ['db', 'current'], ['db', 'history'], ['db', 'check']]) {
       it(`${cmd.join(' ')} with ${what}: exit 2, one line naming file:line, section, option`, async () => {
@@ -163,7 +163,7 @@ describe('neutrino CLI: config files', () => {
     const hist = await run('db', 'history', '--config-file', f)
     const lines = hist.stdout.trim().split('\n')
     assert.equal(lines.length, MIGRATIONS.length)
-    assert.match(lines.at(-1)!, new RegExp(`^${head.version}  ${head.name}  applied \\d{4}-\\d\\d-\\d\\dT.* \\(current\\)$`))
+    assert.match(lines.at(-1)!, new RegExp(`^${head.version}  ${head.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  applied \\d{4}-\\d\\d-\\d\\dT.* \\(current\\)$`))
     assert.ok(lines.slice(0, -1).every((l) => / applied /.test(l) && !/current/.test(l)))
   })
 
