@@ -18,6 +18,7 @@ export interface KeystoneAuthtokenValues {
   readonly token_cache_time: number
   readonly http_connect_timeout?: number | null
   readonly token_cache_size?: number
+  readonly http_request_max_retries?: number
 }
 
 export class KeystoneConfigError extends Error {}
@@ -48,6 +49,7 @@ export function keystoneAuthFromConfig(
       tokenCacheTime: c.token_cache_time,
       ...(c.token_cache_size !== undefined ? { cacheSize: c.token_cache_size } : {}),
       ...(c.http_connect_timeout ? { httpTimeoutMs: c.http_connect_timeout * 1000 } : {}),
+      ...(c.http_request_max_retries !== undefined ? { httpMaxRetries: c.http_request_max_retries } : {}),
       ...extra,
     },
     log,

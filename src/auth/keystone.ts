@@ -50,6 +50,8 @@ export interface KeystoneAuthOptions {
   cacheSize?: number
   /** Per-request timeout towards Keystone (default 10 s). */
   httpTimeoutMs?: number
+  /** [keystone_authtoken] http_request_max_retries: retries after a connection failure (default 3). */
+  httpMaxRetries?: number
   /** Renew the service token this long before it expires (default 120 s). */
   serviceTokenRenewMs?: number
   now?: () => number | Date
@@ -71,7 +73,11 @@ export interface KeystoneRequestContext extends RequestContext {
 type Cached = { ok: true; info: TokenInfo } | { ok: false }
 
 /** Keystone could not be asked (connection, timeout, 5xx, service credentials refused). */
-class KeystoneFailure extends Error {}
+class KeystoneFailure extends Error {
+  constructor(message: string, readonly timedOut = false) {
+    super(message)
+  }
+}
 
 const MAX_TOKEN_LENGTH = 8192
 // Visible ASCII only: anything else cannot be a Keystone token and must not reach a header.
@@ -87,6 +93,7 @@ export class KeystoneAuth implements Authenticator {
   readonly #ttlMs: number
   readonly #negativeTtlMs: number
   readonly #timeoutMs: number
+  readonly #maxRetries: number
   readonly #renewMs: number
   readonly #isAdmin: (roles: readonly string[]) => boolean
   #service: { token: string; renewAt: number } | null = null
@@ -110,6 +117,7 @@ export class KeystoneAuth implements Authenticator {
     this.#cache = new TokenCache<Cached>(this.#ttlMs > 0 ? (opts.cacheSize ?? 10_000) : 0, this.#now)
     this.#fetch = opts.fetch ?? ((url, init) => fetch(url, init))
     this.#timeoutMs = opts.httpTimeoutMs ?? 10_000
+    this.#maxRetries = opts.httpMaxRetries ?? 3
     this.#renewMs = opts.serviceTokenRenewMs ?? 120_000
     this.#isAdmin = opts.isAdmin ?? ((roles) => roles.some((r) => r.toLowerCase() === 'admin'))
   }
@@ -281,7 +289,24 @@ export class KeystoneAuth implements Authenticator {
     return token
   }
 
+  /**
+   * keystonemiddleware's http_request_max_retries: a connection refused or reset (a Keystone
+   * restarting, a full listen queue under load) is tried again after 100, 200, 400 ms; a timeout
+   * or any HTTP answer is final.
+   */
   async #http(method: string, url: string, headers: Record<string, string>, body?: string): Promise<FetchResponseLike> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#httpOnce(method, url, headers, body)
+      } catch (e) {
+        if (!(e instanceof KeystoneFailure) || e.timedOut || attempt >= this.#maxRetries) throw e
+        this.log.warn(`${e.message}; retrying (${attempt + 1} of ${this.#maxRetries})`)
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt))
+      }
+    }
+  }
+
+  async #httpOnce(method: string, url: string, headers: Record<string, string>, body?: string): Promise<FetchResponseLike> {
     // A plain (ref'd) timer rather than AbortSignal.timeout(), whose unref'd timer would let a
     // process with nothing else to do exit while a request to Keystone hangs.
     const ac = new AbortController()
@@ -300,7 +325,7 @@ export class KeystoneAuth implements Authenticator {
     } catch (e) {
       const err = e as Error & { cause?: { code?: string; message?: string } }
       const why = timedOut ? `timed out after ${this.#timeoutMs} ms` : (err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e))
-      throw new KeystoneFailure(`${method} ${url}: ${why}`)
+      throw new KeystoneFailure(`${method} ${url}: ${why}`, timedOut)
     } finally {
       clearTimeout(timer)
     }

@@ -29,6 +29,7 @@ export const keystoneAuthtokenSection = section('keystone_authtoken', {
 export const keystoneAuthtokenExtraSection = section('keystone_authtoken', {
   http_connect_timeout: intOpt({ default: 10, min: 1, help: 'Seconds to wait for Keystone when validating a token or authenticating the service user.' }),
   token_cache_size: intOpt({ default: 10000, min: 0, help: 'Neutrino only: most validated tokens kept in the in-process cache.' }),
+  http_request_max_retries: intOpt({ default: 3, min: 0, help: 'How many times a request to Keystone is retried after a connection failure (refused or reset; not after a timeout or an HTTP answer).' }),
 }, { sampleFile: 'neutron.conf' });
 
 /**

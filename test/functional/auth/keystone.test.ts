@@ -141,11 +141,12 @@ describe('KeystoneAuth with a real Keystone', { skip, timeout: 240_000 }, () => 
 
   it('through the API server: 200 with a token, 401 without', async () => {
     const t = await token('demo', env.DEMO_PASSWORD!, 'demo')
-    const api = new ApiServer({ maxRequestBodySize: 1 << 20, log: memoryLogger(), auth: auth().a, controllers: [] })
+    const { a, log } = auth()
+    const api = new ApiServer({ maxRequestBodySize: 1 << 20, log: memoryLogger(), auth: a, controllers: [] })
     const { port } = await api.listen(0, '127.0.0.1')
     try {
       const ok = await fetch(`http://127.0.0.1:${port}/v2.0/extensions`, { headers: { 'X-Auth-Token': t } })
-      assert.equal(ok.status, 200)
+      assert.equal(ok.status, 200, log.lines.join('\n'))
       const no = await fetch(`http://127.0.0.1:${port}/v2.0/extensions`)
       assert.equal(no.status, 401)
       await no.text()

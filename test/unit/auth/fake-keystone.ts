@@ -17,6 +17,8 @@ export class FakeKeystone {
   readonly calls: Array<{ method: string; url: string; headers: Record<string, string> }> = []
   serviceTokens = new Set<string>()
   down: Error | null = null
+  /** Fail this many more requests with `down`, then answer again (a Keystone restarting). */
+  downFor = Infinity
   status5xx = 0
   validateDelayMs = 0
   hang = false
@@ -38,7 +40,10 @@ export class FakeKeystone {
         init.signal?.addEventListener('abort', () => reject(init.signal!.reason))
       })
     }
-    if (this.down) throw this.down
+    if (this.down && this.downFor > 0) {
+      this.downFor--
+      throw this.down
+    }
     if (this.status5xx) return respond(this.status5xx, { error: 'boom' })
     if (init.method === 'POST' && url.endsWith('/v3/auth/tokens')) {
       const body = JSON.parse(init.body!)

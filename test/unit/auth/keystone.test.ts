@@ -300,6 +300,18 @@ describe('KeystoneAuth: Keystone unreachable', () => {
     assert.equal(ctx.projectId, 'p1')
   })
 
+  it('a connection reset is retried (http_request_max_retries), a lasting failure is not hidden', async () => {
+    const { auth, ks, log } = setup({ httpMaxRetries: 3 })
+    ks.down = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } })
+    ks.downFor = 2
+    const ctx = await auth.authenticate(req({ 'X-Auth-Token': 'tok-demo' }), 'r')
+    assert.equal(ctx.projectId, 'p1')
+    assert.equal(log.lines.filter((l) => / WARN .*ECONNRESET; retrying \(\d of 3\)/.test(l)).length, 2)
+    const again = setup({ httpMaxRetries: 1 })
+    again.ks.down = ks.down
+    await assert.rejects(again.auth.authenticate(req({ 'X-Auth-Token': 'tok-demo' }), 'r'), (e: AuthHTTPError) => e.status === 503)
+  })
+
   it('Keystone 5xx → 503', async () => {
     const { auth, ks } = setup()
     ks.status5xx = 500
