@@ -291,7 +291,13 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
       } else chunks.push(b)
     })
     req.on('end', () => resolve(Buffer.concat(chunks)))
-    req.on('error', reject)
+    // A peer that goes away mid-body is the client's doing, not an internal error: answered (to
+    // nobody) as a 400 and logged at debug only, like any other bad request.
+    const gone = () => reject(new HttpError(400, 'request body incomplete: the client disconnected'))
+    req.on('error', gone)
+    req.on('close', () => {
+      if (!req.complete) gone()
+    })
   })
 }
 

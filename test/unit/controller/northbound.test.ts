@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -50,15 +51,16 @@ function http(port: number, method: string, path: string, body?: unknown, header
 }
 
 async function start(db: Db, features: string[] = []) {
+  const log = memoryLogger()
   const store = await ObjectStore.open(db)
   const portStatus = new PortStatusBook()
   const nodes = [{ uuid: '11111111-2222-3333-4444-555555555555', externalIds: { 'system-id': 'hv1' }, otherConfig: { local_ip: '198.51.100.1', provider_mappings: 'physnet1:br-phys' } }]
   const nb = new NorthboundServer({
-    store, portStatus, features, username: 'admin', password: 'admin', log: memoryLogger(),
+    store, portStatus, features, username: 'admin', password: 'admin', log,
     hostconfigs: () => nodes.map((n) => hostconfigOf(n, { tunnelTypes: ['vxlan', 'gre'], datapathType: 'netdev' })!),
   })
   const addr = await nb.listen(0, '127.0.0.1')
-  return { store, portStatus, nb, port: addr.port }
+  return { store, portStatus, nb, port: addr.port, log }
 }
 
 describe('controller northbound (networking-odl V2 wire)', () => {
@@ -152,7 +154,7 @@ describe('controller northbound (networking-odl V2 wire)', () => {
 
   it('refuses bad input with a clear error and stores nothing', async () => {
     const db = openDb('sqlite://')
-    const { nb, port, store } = await start(db)
+    const { nb, port, store, log } = await start(db)
     try {
       const cases: Array<[string, string, unknown, number, Record<string, string>?]> = [
         ['GET', '/controller/nb/v2/neutron/networks', undefined, 401, { Authorization: 'Basic ' + Buffer.from('admin:wrong').toString('base64') }],
@@ -174,6 +176,16 @@ describe('controller northbound (networking-odl V2 wire)', () => {
         assert.equal(res.status, want, `${m} ${p} ${String(b)}: ${res.raw}`)
         assert.ok(res.body?.errors?.error?.[0]?.['error-message'], `${m} ${p}: error body`)
       }
+      // Peers that stop mid-body and disconnect: the server keeps serving and logs no internal error.
+      await Promise.all(Array.from({ length: 10 }, () => new Promise<void>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => {
+          s.write(`POST /controller/nb/v2/neutron/networks HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Length: 1000\r\n\r\n{"network": {`)
+          setTimeout(() => s.destroy(), 20)
+        })
+        s.on('close', () => resolve())
+      })))
+      assert.equal((await http(port, 'GET', '/controller/nb/v2/neutron/networks')).status, 200)
+      assert.deepEqual(log.lines.filter((l) => / ERROR /.test(l)), [])
       const unauth = await http(port, 'GET', '/controller/nb/v2/neutron/networks', undefined, { Authorization: '' })
       assert.equal(unauth.status, 401)
       assert.equal(unauth.headers['www-authenticate'], 'Basic realm="opendaylight"')
