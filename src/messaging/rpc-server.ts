@@ -158,7 +158,9 @@ export class AmqpRpcServer implements RpcServer {
 
   #failureOf(method: string, ctx: ContextDict, e: unknown): FailureDict {
     if (e instanceof RemoteFailure) {
-      this.#d.log.info(`RPC ${method} raised ${e.excModule}.${e.excClass}: ${e.message}`)
+      // A failure the endpoint chose to send (oslo's ExpectedException): the endpoint logs it in
+      // its own terms (agent-rpc: one WARNING line), so the transport adds only a debug line.
+      this.#d.log.debug(`RPC ${method} raised ${e.excModule}.${e.excClass}: ${e.message}`)
       return failureDict(e.excClass, e.excModule, e.message, e.excArgs, e.excKwargs)
     }
     const req = typeof ctx.request_id === 'string' ? ` (request ${ctx.request_id})` : ''
